@@ -1,0 +1,106 @@
+/**
+ * @module log
+ * One structured line per event: JSON when stdout is not a terminal, a readable line when it is.
+ * Secrets and personal data never reach a line: fields with sensitive names are dropped and
+ * strings are scrubbed of email addresses, bot tokens and interaction/webhook tokens.
+ */
+
+/** Log levels, least to most severe. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Structured fields of one log line: JSON values or errors (serialized with a scrubbed stack). */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/** The logger handed to every part of the bot. */
+export interface Logger {
+  debug(event: string, fields?: LogFields): void;
+  info(event: string, fields?: LogFields): void;
+  warn(event: string, fields?: LogFields): void;
+  error(event: string, fields?: LogFields): void;
+  /** A logger that adds `fields` to every line it writes. */
+  child(fields: LogFields): Logger;
+  /** Whether a line at `level` would be written. */
+  enabled(level: LogLevel): boolean;
+}
+
+/** Options for {@link createLogger}. */
+export interface LoggerOptions {
+  /** @defaultValue `'info'` */
+  level?: LogLevel;
+  /** Where lines go. @defaultValue `process.stdout` */
+  write?: (line: string) => void;
+  /** Readable lines instead of JSON. @defaultValue whether stdout is a terminal */
+  pretty?: boolean;
+  /** Current time in ms. @defaultValue `Date.now` */
+  now?: () => number;
+}
+
+const SENSITIVE_KEY = /token|password|secret|authorization|^e-?mail$|^to$|address|^notes$/i;
+const EMAIL = /[^\s@<>"'(),;:]+@[^\s@<>"'(),;:]+\.[^\s@<>"'(),;:]+/g;
+const URL_TOKEN = /(\/(?:webhooks|interactions)\/\d+\/)[^/\s?"']+/g;
+const BOT_TOKEN = /\b[\w-]{23,28}\.[\w-]{6,7}\.[\w-]{27,40}\b/g;
+
+/** Removes anything that looks like an email address or a Discord token from `text`. */
+export function scrub(text: string): string {
+  return text.replace(EMAIL, '[email]').replace(URL_TOKEN, '$1[token]').replace(BOT_TOKEN, '[token]');
+}
+
+function serialize(value: unknown): unknown {
+  if (value instanceof Error) {
+    return {
+      name: value.name,
+      message: scrub(value.message),
+      stack: value.stack ? scrub(value.stack) : undefined,
+    };
+  }
+  if (typeof value === 'string') return scrub(value);
+  if (Array.isArray(value)) return value.map((item: unknown) => serialize(item));
+  return value;
+}
+
+/** Creates the structured logger. */
+export function createLogger(options: LoggerOptions = {}, bound: LogFields = {}): Logger {
+  const minimum = LOG_LEVELS.indexOf(options.level ?? 'info');
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const pretty = options.pretty ?? process.stdout.isTTY === true;
+  const now = options.now ?? Date.now;
+
+  const emit = (level: LogLevel, event: string, fields: LogFields = {}) => {
+    if (LOG_LEVELS.indexOf(level) < minimum) return;
+    const record: Record<string, unknown> = { time: new Date(now()).toISOString(), level, event };
+    for (const source of [bound, fields]) {
+      for (const [key, value] of Object.entries(source)) {
+        if (value === undefined) continue;
+        record[key] = SENSITIVE_KEY.test(key) ? '[redacted]' : serialize(value);
+      }
+    }
+    write(pretty ? formatPretty(record) : JSON.stringify(record));
+  };
+
+  return {
+    debug: (event, fields) => emit('debug', event, fields),
+    info: (event, fields) => emit('info', event, fields),
+    warn: (event, fields) => emit('warn', event, fields),
+    error: (event, fields) => emit('error', event, fields),
+    child: (fields) => createLogger({ ...options, write, pretty, now }, { ...bound, ...fields }),
+    enabled: (level) => LOG_LEVELS.indexOf(level) >= minimum,
+  };
+}
+
+function formatPretty(record: Record<string, unknown>): string {
+  const { time, level, event, ...rest } = record;
+  let stack = '';
+  const parts = Object.entries(rest).map(([key, value]) => {
+    if (value && typeof value === 'object' && 'stack' in value && typeof value.stack === 'string') {
+      stack = `\n${value.stack}`;
+      return `${key}=${JSON.stringify((value as { message?: unknown }).message)}`;
+    }
+    return `${key}=${typeof value === 'string' && !/\s/.test(value) ? value : JSON.stringify(value)}`;
+  });
+  return `${String(time).slice(11, 23)} ${String(level).toUpperCase().padEnd(5)} ${String(event)} ${parts.join(' ')}${stack}`;
+}
+
+/** A logger that writes nothing, for tests that do not look at logs. */
+export const silentLogger: Logger = createLogger({ level: 'error', write: () => {} });
