@@ -1,0 +1,87 @@
+/**
+ * @module cli/sync-commands
+ * Registers the slash commands: `npm run sync-commands -- [--guild <id>] [--dry-run]`.
+ * Bulk-overwrites (PUT) globally or for one guild, and prints what Discord registered.
+ */
+import { parseArgs } from 'node:util';
+import { API } from '@discordjs/core/http-only';
+import { COMMANDS } from '../commands.ts';
+import { loadDotEnv, readEnv } from '../config.ts';
+import { ConfigError } from '../errors.ts';
+import { createRest } from '../gateway/connection.ts';
+
+const USAGE = 'Usage: npm run sync-commands -- [--guild <id>] [--dry-run]';
+
+function die(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+async function run(): Promise<void> {
+  let values: { guild?: string | undefined; 'dry-run'?: boolean | undefined; help?: boolean | undefined };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        guild: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    die(`${(error as Error).message}\n${USAGE}`);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (values.guild !== undefined && !/^\d{17,20}$/.test(values.guild)) {
+    die(`--guild: expected a Discord server ID (17-20 digits), got ${JSON.stringify(values.guild)}`);
+  }
+  const scope = values.guild
+    ? `guild ${values.guild}`
+    : 'all servers (global; may take up to an hour to appear)';
+
+  if (values['dry-run']) {
+    console.log(`Dry run: would register ${COMMANDS.length} commands for ${scope}:`);
+    console.log(JSON.stringify(COMMANDS, null, 2));
+    return;
+  }
+
+  loadDotEnv();
+  let env: ReturnType<typeof readEnv>;
+  try {
+    env = readEnv();
+  } catch (error) {
+    die(error instanceof ConfigError ? error.message : String(error));
+  }
+  const { rest, destroy } = createRest(env.token, env.apiUrl);
+  // A CLI should answer quickly: no long retries against an unreachable API.
+  rest.options.retries = 0;
+  const api = new API(rest);
+  try {
+    const me = await api.applications.getCurrent();
+    const registered = values.guild
+      ? await api.applicationCommands.bulkOverwriteGuildCommands(me.id, values.guild, COMMANDS)
+      : await api.applicationCommands.bulkOverwriteGlobalCommands(me.id, COMMANDS);
+    console.log(`Registered ${registered.length} commands for ${scope} (application ${me.id}):`);
+    for (const command of registered) {
+      console.log(`  /${command.name}  ${command.description}  (id ${command.id})`);
+    }
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status === 401)
+      die(
+        'Error: Discord rejected DISCORD_BOT_TOKEN (401 Unauthorized). Copy a fresh token from the developer portal.',
+      );
+    if (status === 403)
+      die(
+        'Error: the bot may not manage commands there (403 Forbidden). Is it invited to that server with the applications.commands scope?',
+      );
+    if (status !== undefined) die(`Error: Discord answered ${status}: ${(error as Error).message}`);
+    die(`Error: cannot reach Discord at ${env.apiUrl} (${(error as Error).message}).`);
+  } finally {
+    destroy();
+  }
+}
+
+await run();

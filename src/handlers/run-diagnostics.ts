@@ -1,0 +1,64 @@
+/**
+ * @module handlers/run-diagnostics
+ * `/run_diagnostics`: an ephemeral health report for members who can manage the server.
+ * Registered with Manage Server as the default permission and checked again here, because a
+ * server can override command permissions. Built from local numbers only, no REST call.
+ */
+import { MessageFlags, PermissionFlagsBits } from 'discord-api-types/v10';
+import { CommandName } from '../commands.ts';
+import { formatMegabytes, formatUptime } from '../metrics.ts';
+import type { CommandHandler } from './types.ts';
+
+const ALLOWED = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.Administrator;
+
+/** Whether a permissions bit string grants Manage Server or Administrator. */
+export function canRunDiagnostics(permissions: string | undefined): boolean {
+  if (!permissions) return false;
+  try {
+    return (BigInt(permissions) & ALLOWED) !== 0n;
+  } catch {
+    return false;
+  }
+}
+
+const number = new Intl.NumberFormat('en-US');
+
+export default {
+  kind: 'command',
+  name: CommandName.RunDiagnostics,
+  async run({ interaction, respond, stats, sessions, mailer, clock, log }) {
+    if (!canRunDiagnostics(interaction.member?.permissions)) {
+      log.warn('diagnostics.denied', {});
+      await respond.reply({
+        content: '🚫 Access denied: /run_diagnostics needs the Manage Server permission.',
+        flags: MessageFlags.Ephemeral,
+      });
+      return;
+    }
+    const { gateway, counters } = stats;
+    const latency = gateway.latencyMs();
+    const memory = process.memoryUsage();
+    const mail = mailer.status();
+    const smtp = {
+      ok: '✅ connected',
+      unchecked: '⏳ not checked yet',
+      down: `⚠️ unavailable (${mail.detail ?? 'unknown error'}), orders are still taken`,
+      disabled: `⚠️ disabled (${mail.detail ?? 'not configured'})`,
+    }[mail.smtp];
+    const lines = [
+      '**🔧 Bot Diagnostics**',
+      '',
+      `**Ping:** ${latency === undefined ? 'not measured yet' : `${Math.round(latency)}ms`}`,
+      `**Uptime:** ${formatUptime((clock() - stats.startedAt) / 1000)}`,
+      `**Servers:** ${number.format(gateway.guilds())}`,
+      `**Users (approximate):** ${number.format(gateway.users())}`,
+      `**Shards:** ${gateway.shardsReady()}/${gateway.shardTotal()} ready`,
+      `**Memory:** RSS ${formatMegabytes(memory.rss)}, heap ${formatMegabytes(memory.heapUsed)} of ${formatMegabytes(memory.heapTotal)}`,
+      `**Active order sessions:** ${number.format(sessions.size)}`,
+      `**Orders completed:** ${number.format(counters.orders_completed)}`,
+      `**Emails:** ${number.format(mail.sent)} sent, ${number.format(mail.failed + mail.gave_up)} failed, ${number.format(mail.retried)} retried, ${number.format(mail.queued)} queued`,
+      `**SMTP:** ${smtp}`,
+    ];
+    await respond.reply({ content: lines.join('\n').slice(0, 2000), flags: MessageFlags.Ephemeral });
+  },
+} satisfies CommandHandler;
