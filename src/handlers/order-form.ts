@@ -1,0 +1,63 @@
+/**
+ * @module handlers/order-form
+ * `/order_form email:<address>`: checks the address, who may order and the per-user limits,
+ * starts a session and opens the first modal.
+ */
+import { MessageFlags } from 'discord-api-types/v10';
+import * as v from 'valibot';
+import { CommandName } from '../commands.ts';
+import { emailSchema } from '../config.ts';
+import { formatWait } from '../order/limits.ts';
+import { buildModal } from '../order/ui.ts';
+import type { CommandHandler } from './types.ts';
+
+/** The seed's message for a bad address, with an example. */
+export const INVALID_EMAIL =
+  '❌ Invalid email address provided. Please use a valid email format.\nExample: `/order_form email:name@example.com`';
+
+export default {
+  kind: 'command',
+  name: CommandName.OrderForm,
+  async run({ interaction, respond, config, sessions, limits, stats, log }) {
+    const ephemeral = (content: string) => respond.reply({ content, flags: MessageFlags.Ephemeral });
+    const userId = interaction.member?.user.id ?? interaction.user?.id;
+    if (!userId) return ephemeral('❌ I could not tell who you are. Please try again.');
+
+    const option = interaction.data.options?.find((o) => o.name === 'email');
+    const email = option && 'value' in option && typeof option.value === 'string' ? option.value.trim() : '';
+    if (!v.is(emailSchema, email)) {
+      log.info('order.invalid_email', {});
+      return ephemeral(INVALID_EMAIL);
+    }
+
+    const allowed = config.allowed_role_ids;
+    if (allowed.length > 0) {
+      const roles = interaction.member?.roles ?? [];
+      if (!roles.some((role) => allowed.includes(role))) {
+        log.info('order.role_denied', {});
+        return ephemeral(
+          `🚫 Ordering is open to members with the ${allowed.map((id) => `<@&${id}>`).join(' or ')} role. Ask the shop's staff if you think you should have it.`,
+        );
+      }
+    }
+
+    const limit = limits.check(userId);
+    if (!limit.ok) {
+      log.info('order.limited', { reason: limit.reason, retry_after_ms: limit.retryAfterMs });
+      return ephemeral(
+        limit.reason === 'cooldown'
+          ? `⏳ You just placed an order. You can start another in ${formatWait(limit.retryAfterMs)}.`
+          : `⏳ You have reached the limit of ${config.daily_order_limit} orders in 24 hours. You can order again in ${formatWait(limit.retryAfterMs)}.`,
+      );
+    }
+
+    const started = sessions.start(userId, email, interaction.guild_id);
+    if (!started.ok) {
+      log.warn('order.sessions_full', { active: sessions.size });
+      return ephemeral('⏳ The shop is very busy right now. Please try /order_form again in a few minutes.');
+    }
+    stats.counters.orders_started++;
+    if (started.replaced) log.info('order.draft_replaced', {});
+    await respond.modal(buildModal(1, started.session.nonce));
+  },
+} satisfies CommandHandler;
