@@ -1,0 +1,736 @@
+/**
+ * @module test/support/fake-discord
+ * A local stand-in for Discord on 127.0.0.1: the REST routes the bot uses and a gateway that
+ * speaks HELLO, IDENTIFY, READY (with resume_gateway_url), GUILD_CREATE, heartbeats, RESUME and
+ * RESUMED. It records every request, injects interactions, enforces the 3-second deadline and
+ * "already acknowledged", and answers a body Discord would reject with Discord's 400 error shape.
+ *
+ * Used by the end-to-end tests, `npm run demo` and `npm run bench`.
+ */
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
+import {
+  checkCommands,
+  checkMessage,
+  checkModal,
+  invalidFormBody,
+  type LimitProblem,
+} from './discord-limits.ts';
+
+type Json = Record<string, unknown>;
+
+/** How big each generated guild is. */
+export interface GuildShape {
+  channels: number;
+  roles: number;
+  members: number;
+  emojis: number;
+}
+
+/** A small guild, for fast tests. */
+export const SMALL_GUILD: GuildShape = { channels: 3, roles: 2, members: 3, emojis: 0 };
+/** A realistic guild (the benchmark's). */
+export const REALISTIC_GUILD: GuildShape = { channels: 30, roles: 15, members: 25, emojis: 20 };
+
+/** Options for {@link startFakeDiscord}. */
+export interface FakeDiscordOptions {
+  token?: string;
+  guilds?: number;
+  /** Shards recommended by GET /gateway/bot. @defaultValue `1` */
+  shards?: number;
+  guildShape?: GuildShape;
+  /** @defaultValue 41,250 ms like Discord; tests use less to see latency sooner. */
+  heartbeatIntervalMs?: number;
+  /** Interaction callbacks later than this are answered 404 Unknown interaction. @defaultValue `3000` */
+  interactionDeadlineMs?: number;
+  /** Member count reported per guild. @defaultValue from the shape */
+  memberCount?: (index: number) => number;
+}
+
+/** One recorded REST request. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: unknown;
+  status: number;
+  at: number;
+  /** For interaction routes: the interaction id. */
+  interactionId?: string;
+}
+
+/** What the bot answered to one interaction, as Discord keeps it. */
+export interface InteractionRecord {
+  interaction: Json;
+  sentAt: number;
+  /** The interaction callback (type and data). */
+  callback?: { type: number; data?: Json; at: number };
+  /** The original response message after edits. */
+  original?: Json;
+  edits: Json[];
+  followUps: Json[];
+  rejected: { status: number; body: unknown }[];
+}
+
+/** A user the tests act as. */
+export interface FakeUser {
+  id: string;
+  username: string;
+  /** Permission bit string of the member in the channel. @defaultValue everyday member permissions */
+  permissions?: string;
+  roles?: string[];
+}
+
+const DISCORD_EPOCH = 1_420_070_400_000n;
+/** Permissions an everyday member has (view, send, read history, use commands). */
+export const MEMBER_PERMISSIONS = String(1024n | 2048n | 65536n | 2147483648n);
+/** Administrator. */
+export const ADMIN_PERMISSIONS = String(8n | 32n | 1024n | 2048n);
+
+let counter = 0n;
+/** A fresh snowflake. */
+export function snowflake(at = Date.now()): string {
+  counter = (counter + 1n) & 0xfffn;
+  return String(((BigInt(at) - DISCORD_EPOCH) << 22n) | (1n << 17n) | counter);
+}
+
+/** The fake. */
+export type FakeDiscord = Awaited<ReturnType<typeof startFakeDiscord>>;
+
+/** Starts the fake Discord on an ephemeral 127.0.0.1 port. */
+export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
+  const token = options.token ?? 'fake-bot-token';
+  const shardCount = options.shards ?? 1;
+  const shape = options.guildShape ?? SMALL_GUILD;
+  const heartbeatInterval = options.heartbeatIntervalMs ?? 41_250;
+  const deadlineMs = options.interactionDeadlineMs ?? 3000;
+  const applicationId = snowflake();
+  const botUser = {
+    id: applicationId,
+    username: 'Lean Order Bot',
+    discriminator: '0',
+    global_name: null,
+    avatar: null,
+    bot: true,
+  };
+  const baseTime = Date.now() - 86_400_000;
+  const guildIds: string[] = [];
+  const channelByGuild = new Map<string, string>();
+  let guildCount = options.guilds ?? 1;
+  const makeGuildIds = () => {
+    for (let i = guildIds.length; i < guildCount; i++) {
+      // Consecutive timestamps spread guilds over shards the way Discord does: (id >> 22) % shards.
+      const id = String(((BigInt(baseTime + i) - DISCORD_EPOCH) << 22n) | BigInt(i % 4096));
+      guildIds.push(id);
+      channelByGuild.set(id, String(BigInt(id) + 1n));
+    }
+  };
+  makeGuildIds();
+
+  const requests: RecordedRequest[] = [];
+  const interactions = new Map<string, InteractionRecord>();
+  const byToken = new Map<string, InteractionRecord>();
+  const channelMessages: { channelId: string; body: Json; at: number }[] = [];
+  const failures: { match: (method: string, path: string) => boolean; status: number; times: number }[] = [];
+  const listeners = new Set<() => void>();
+  const notify = () => {
+    for (const listener of listeners) listener();
+  };
+  let sessionStartRemaining = 1000;
+  let identifyCount = 0;
+  let resumeCount = 0;
+
+  // ---- gateway -----------------------------------------------------------------------------
+  interface Session {
+    id: string;
+    shard: [number, number];
+    seq: number;
+    socket: WebSocket | undefined;
+  }
+  const sessions = new Map<string, Session>();
+  const shardSockets = new Map<number, Session>();
+
+  const server = http.createServer((req, res) => void handleHttp(req, res));
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    if (!req.url?.startsWith('/gateway')) return socket.destroy();
+    wss.handleUpgrade(req, socket, head, (ws) => onGatewayConnection(ws));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://127.0.0.1:${port}`;
+  const gatewayUrl = `ws://127.0.0.1:${port}/gateway`;
+
+  const send = (ws: WebSocket | undefined, payload: Json) => {
+    if (ws && ws.readyState === ws.OPEN) ws.send(JSON.stringify(payload));
+  };
+  const dispatch = (session: Session, t: string, d: unknown) => {
+    session.seq++;
+    send(session.socket, { op: 0, t, s: session.seq, d });
+  };
+
+  function onGatewayConnection(ws: WebSocket) {
+    let session: Session | undefined;
+    send(ws, { op: 10, s: null, t: null, d: { heartbeat_interval: heartbeatInterval } });
+    ws.on('message', (raw) => {
+      let payload: Json;
+      try {
+        payload = JSON.parse(String(raw)) as Json;
+      } catch {
+        return ws.close(4002, 'Error while decoding payload.');
+      }
+      const d = payload.d as Json;
+      switch (payload.op) {
+        case 1:
+          send(ws, { op: 11, s: null, t: null, d: null });
+          break;
+        case 2: {
+          if (d.token !== token) return ws.close(4004, 'Authentication failed.');
+          if (d.intents !== 1) return ws.close(4013, 'Invalid intent(s).');
+          const shard = (d.shard as [number, number] | undefined) ?? [0, 1];
+          if (shard[0] >= shard[1]) return ws.close(4010, 'Invalid shard.');
+          identifyCount++;
+          sessionStartRemaining--;
+          session = { id: randomBytes(16).toString('hex'), shard, seq: 0, socket: ws };
+          sessions.set(session.id, session);
+          shardSockets.set(shard[0], session);
+          const mine = guildIds.filter((id) => Number((BigInt(id) >> 22n) % BigInt(shard[1])) === shard[0]);
+          dispatch(session, 'READY', {
+            v: 10,
+            user: botUser,
+            guilds: mine.map((id) => ({ id, unavailable: true })),
+            session_id: session.id,
+            resume_gateway_url: gatewayUrl,
+            shard,
+            application: { id: applicationId, flags: 0 },
+          });
+          for (const id of mine) dispatch(session, 'GUILD_CREATE', makeGuild(id, guildIds.indexOf(id)));
+          notify();
+          break;
+        }
+        case 6: {
+          const previous = sessions.get(String(d.session_id));
+          if (!previous || d.token !== token) {
+            send(ws, { op: 9, s: null, t: null, d: false });
+            break;
+          }
+          resumeCount++;
+          session = previous;
+          session.socket = ws;
+          shardSockets.set(session.shard[0], session);
+          dispatch(session, 'RESUMED', {});
+          notify();
+          break;
+        }
+        default:
+          break;
+      }
+    });
+    ws.on('close', () => {
+      if (session?.socket === ws) session.socket = undefined;
+    });
+  }
+
+  function makeGuild(id: string, index: number): Json {
+    const idNum = BigInt(id);
+    const sub = (n: number) => String(idNum + BigInt(n));
+    const members = options.memberCount?.(index) ?? Math.max(shape.members, 1) * 4;
+    return {
+      id,
+      name: `Guild ${index + 1}`,
+      icon: null,
+      owner_id: sub(900),
+      region: 'us-west',
+      afk_channel_id: null,
+      afk_timeout: 300,
+      verification_level: 1,
+      default_message_notifications: 1,
+      explicit_content_filter: 0,
+      features: ['COMMUNITY', 'NEWS'],
+      mfa_level: 0,
+      application_id: null,
+      system_channel_id: sub(1),
+      system_channel_flags: 0,
+      rules_channel_id: null,
+      max_members: 500000,
+      vanity_url_code: null,
+      description: null,
+      banner: null,
+      premium_tier: 0,
+      premium_subscription_count: 0,
+      preferred_locale: 'en-US',
+      public_updates_channel_id: null,
+      nsfw_level: 0,
+      premium_progress_bar_enabled: false,
+      joined_at: new Date(baseTime).toISOString(),
+      large: members > 250,
+      unavailable: false,
+      member_count: members,
+      lazy: true,
+      stickers: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+      threads: [],
+      voice_states: [],
+      presences: [],
+      soundboard_sounds: [],
+      roles: Array.from({ length: Math.max(shape.roles, 1) }, (_, r) => ({
+        id: r === 0 ? id : sub(200 + r),
+        name: r === 0 ? '@everyone' : `Role ${r}`,
+        color: r * 1000,
+        colors: { primary_color: r * 1000, secondary_color: null, tertiary_color: null },
+        hoist: r % 3 === 0,
+        icon: null,
+        unicode_emoji: null,
+        position: r,
+        permissions: MEMBER_PERMISSIONS,
+        managed: false,
+        mentionable: false,
+        flags: 0,
+      })),
+      emojis: Array.from({ length: shape.emojis }, (_, e) => ({
+        id: sub(400 + e),
+        name: `emoji_${e}`,
+        roles: [],
+        require_colons: true,
+        managed: false,
+        animated: e % 5 === 0,
+        available: true,
+      })),
+      channels: Array.from({ length: shape.channels }, (_, c) => ({
+        id: sub(1 + c),
+        type: c % 10 === 9 ? 2 : 0,
+        name: `channel-${c}`,
+        position: c,
+        parent_id: null,
+        topic: c % 2 ? `Topic of channel ${c}, with a little text so it weighs what a real one does.` : null,
+        nsfw: false,
+        last_message_id: sub(5000 + c),
+        rate_limit_per_user: 0,
+        flags: 0,
+        permission_overwrites: [
+          { id, type: 0, allow: '0', deny: '2048' },
+          { id: sub(201), type: 0, allow: '2048', deny: '0' },
+        ],
+      })),
+      members: Array.from({ length: shape.members }, (_, m) => ({
+        user: {
+          id: sub(600 + m),
+          username: `member${m}`,
+          global_name: `Member ${m}`,
+          discriminator: '0',
+          avatar: m % 2 ? 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6' : null,
+          public_flags: 0,
+        },
+        nick: m % 4 === 0 ? `Nick ${m}` : null,
+        roles: m % 3 === 0 ? [sub(201)] : [],
+        joined_at: new Date(baseTime).toISOString(),
+        premium_since: null,
+        deaf: false,
+        mute: false,
+        flags: 0,
+        pending: false,
+      })),
+    };
+  }
+
+  // ---- REST --------------------------------------------------------------------------------
+  async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    let body: unknown;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      body = raw;
+    }
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', origin);
+    const path = url.pathname.replace(/^\/api(\/v\d+)?/, '');
+    const record: RecordedRequest = { method, path, body, status: 0, at: Date.now() };
+    requests.push(record);
+    const reply = (status: number, payload?: unknown) => {
+      record.status = status;
+      if (payload === undefined) {
+        res.writeHead(status).end();
+      } else {
+        const text = JSON.stringify(payload);
+        res
+          .writeHead(status, {
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(text),
+          })
+          .end(text);
+      }
+      notify();
+    };
+    const invalid = (problems: LimitProblem[]) => reply(400, invalidFormBody(problems));
+
+    const failure = failures.find((f) => f.times > 0 && f.match(method, path));
+    if (failure) {
+      failure.times--;
+      return reply(failure.status, { message: `${failure.status}: injected failure`, code: 0 });
+    }
+
+    const interactionRoute = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(path);
+    const webhookRoute = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/.exec(path);
+    const authenticated = !interactionRoute && !webhookRoute;
+    if (authenticated && req.headers.authorization !== `Bot ${token}`) {
+      return reply(401, { message: '401: Unauthorized', code: 0 });
+    }
+
+    if (method === 'GET' && path === '/gateway/bot') {
+      return reply(200, {
+        url: gatewayUrl,
+        shards: shardCount,
+        session_start_limit: {
+          total: 1000,
+          remaining: sessionStartRemaining,
+          reset_after: 14_400_000,
+          max_concurrency: 1,
+        },
+      });
+    }
+    if (method === 'GET' && path === '/gateway') return reply(200, { url: gatewayUrl });
+    if (method === 'GET' && path === '/users/@me') return reply(200, botUser);
+    if (method === 'GET' && path === '/applications/@me') {
+      return reply(200, {
+        id: applicationId,
+        name: botUser.username,
+        bot: botUser,
+        flags: 0,
+        description: '',
+      });
+    }
+
+    const commandsRoute = /^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/.exec(path);
+    if (commandsRoute && method === 'PUT') {
+      if (commandsRoute[1] !== applicationId) return reply(403, { message: 'Missing Access', code: 50001 });
+      const problems = checkCommands(body);
+      if (problems.length) return invalid(problems);
+      return reply(
+        200,
+        (body as Json[]).map((command) => ({
+          ...command,
+          id: snowflake(),
+          application_id: applicationId,
+          ...(commandsRoute[2] ? { guild_id: commandsRoute[2] } : {}),
+          version: snowflake(),
+        })),
+      );
+    }
+
+    if (interactionRoute && method === 'POST') {
+      const entry = interactions.get(interactionRoute[1]!);
+      record.interactionId = interactionRoute[1];
+      if (
+        !entry ||
+        entry.interaction.token !== interactionRoute[2] ||
+        Date.now() - entry.sentAt > deadlineMs
+      ) {
+        entry?.rejected.push({ status: 404, body });
+        return reply(404, { message: 'Unknown interaction', code: 10062 });
+      }
+      if (entry.callback) {
+        entry.rejected.push({ status: 400, body });
+        return reply(400, { message: 'Interaction has already been acknowledged.', code: 40060 });
+      }
+      const problems = checkCallback(entry.interaction, body);
+      if (problems.length) {
+        entry.rejected.push({ status: 400, body });
+        return invalid(problems);
+      }
+      const callback = body as { type: number; data?: Json };
+      entry.callback = { ...callback, at: Date.now() };
+      if ([4, 5].includes(callback.type)) {
+        entry.original = {
+          id: snowflake(),
+          ...(callback.data ?? {}),
+          ...(callback.type === 5 ? { content: '', deferred: true } : {}),
+        };
+      } else if ([6, 7].includes(callback.type)) {
+        const message = (entry.interaction.message as Json | undefined) ?? {};
+        entry.original = { ...message, ...(callback.data ?? {}) };
+      }
+      return reply(204);
+    }
+
+    if (webhookRoute) {
+      const entry = byToken.get(webhookRoute[2]!);
+      if (!entry || webhookRoute[1] !== applicationId)
+        return reply(404, { message: 'Unknown Webhook', code: 10015 });
+      record.interactionId = String(entry.interaction.id);
+      if (!entry.callback || entry.callback.type === 9) {
+        return reply(404, { message: 'Unknown Message', code: 10008 });
+      }
+      const problems = checkMessage((body ?? {}) as Json);
+      if (problems.length) {
+        entry.rejected.push({ status: 400, body });
+        return invalid(problems);
+      }
+      if (method === 'PATCH' && webhookRoute[3] === '@original') {
+        entry.original = { ...entry.original, ...(body as Json), deferred: false };
+        entry.edits.push(body as Json);
+        return reply(200, { ...entry.original, channel_id: entry.interaction.channel_id });
+      }
+      if (method === 'POST' && !webhookRoute[3]) {
+        const message = { id: snowflake(), ...(body as Json), channel_id: entry.interaction.channel_id };
+        entry.followUps.push(message);
+        return reply(200, message);
+      }
+    }
+
+    const channelRoute = /^\/channels\/(\d+)\/messages$/.exec(path);
+    if (channelRoute && method === 'POST') {
+      const problems = checkMessage((body ?? {}) as Json);
+      if (problems.length) return invalid(problems);
+      const message = { id: snowflake(), channel_id: channelRoute[1], author: botUser, ...(body as Json) };
+      channelMessages.push({ channelId: channelRoute[1]!, body: body as Json, at: Date.now() });
+      return reply(200, message);
+    }
+
+    return reply(404, { message: '404: Not Found', code: 0 });
+  }
+
+  function checkCallback(interaction: Json, body: unknown): LimitProblem[] {
+    if (typeof body !== 'object' || body === null)
+      return [{ path: [], code: 'MODEL_TYPE_CONVERT', message: 'Expected an object.' }];
+    const { type, data } = body as { type: unknown; data?: Json };
+    const kind = interaction.type as number;
+    const fromMessage = interaction.message !== undefined;
+    const allowed: Record<number, number[]> = {
+      2: [4, 5, 9],
+      3: [4, 5, 6, 7, 9],
+      4: [8],
+      5: fromMessage ? [4, 5, 6, 7] : [4, 5],
+    };
+    if (typeof type !== 'number' || !allowed[kind]?.includes(type)) {
+      return [
+        {
+          path: ['type'],
+          code: 'INTERACTION_RESPONSE_TYPE_INVALID',
+          message: `Interaction response type ${String(type)} is not valid for interaction type ${kind}.`,
+        },
+      ];
+    }
+    if (type === 9) return checkModal(data);
+    if ((type === 4 || type === 7) && data) return checkMessage(data, ['data']);
+    if (type === 5 && data?.flags !== undefined && data.flags !== 64 && data.flags !== 0) {
+      return [
+        {
+          path: ['data', 'flags'],
+          code: 'MESSAGE_FLAGS_INVALID',
+          message: 'Invalid flags for a deferred response.',
+        },
+      ];
+    }
+    return [];
+  }
+
+  // ---- test API ----------------------------------------------------------------------------
+  function waitFor<T>(check: () => T | undefined, timeoutMs = 5000, what = 'condition'): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const done = (value: T) => {
+        clearTimeout(timer);
+        listeners.delete(listener);
+        resolve(value);
+      };
+      const listener = () => {
+        const value = check();
+        if (value !== undefined && value !== false) done(value);
+      };
+      const timer = setTimeout(() => {
+        listeners.delete(listener);
+        reject(new Error(`fake Discord: timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      listeners.add(listener);
+      listener();
+    });
+  }
+
+  const guildForUser = () => guildIds[0]!;
+
+  function baseInteraction(type: number, user: FakeUser, guildId = guildForUser()): Json {
+    const id = snowflake();
+    const interactionToken = `aW50ZXJhY3Rpb246${randomBytes(48).toString('base64url')}`;
+    return {
+      id,
+      application_id: applicationId,
+      type,
+      token: interactionToken,
+      version: 1,
+      guild_id: guildId,
+      guild: { id: guildId, locale: 'en-US', features: [] },
+      guild_locale: 'en-US',
+      channel_id: channelByGuild.get(guildId),
+      channel: { id: channelByGuild.get(guildId), type: 0, name: 'orders', guild_id: guildId, flags: 0 },
+      member: {
+        user: {
+          id: user.id,
+          username: user.username,
+          global_name: user.username,
+          discriminator: '0',
+          avatar: null,
+          public_flags: 0,
+        },
+        roles: user.roles ?? [],
+        permissions: user.permissions ?? MEMBER_PERMISSIONS,
+        joined_at: new Date(baseTime).toISOString(),
+        deaf: false,
+        mute: false,
+        flags: 0,
+        pending: false,
+        nick: null,
+        premium_since: null,
+      },
+      app_permissions: '2251799813685247',
+      locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: { '0': guildId },
+      context: 0,
+      attachment_size_limit: 10_485_760,
+    };
+  }
+
+  /** Writes INTERACTION_CREATE to the shard that owns the interaction's guild. */
+  function inject(interaction: Json): InteractionRecord {
+    const guildId = String(interaction.guild_id);
+    const shard = Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+    const session = shardSockets.get(shard);
+    if (!session?.socket) throw new Error(`fake Discord: shard ${shard} is not connected`);
+    const entry: InteractionRecord = {
+      interaction,
+      sentAt: Date.now(),
+      edits: [],
+      followUps: [],
+      rejected: [],
+    };
+    interactions.set(String(interaction.id), entry);
+    byToken.set(String(interaction.token), entry);
+    dispatch(session, 'INTERACTION_CREATE', interaction);
+    return entry;
+  }
+
+  return {
+    origin,
+    /** The value for DISCORD_API_URL. */
+    apiUrl: `${origin}/api`,
+    gatewayUrl,
+    token,
+    applicationId,
+    botUser,
+    guildIds,
+    requests,
+    interactions,
+    channelMessages,
+    get identifyCount() {
+      return identifyCount;
+    },
+    get resumeCount() {
+      return resumeCount;
+    },
+    get sessionStartRemaining() {
+      return sessionStartRemaining;
+    },
+    set sessionStartRemaining(value: number) {
+      sessionStartRemaining = value;
+    },
+    /** Adds guilds to later IDENTIFYs. */
+    setGuildCount(count: number) {
+      guildCount = count;
+      makeGuildIds();
+    },
+    /** Resolves when `count` shards have identified or resumed since start. */
+    waitForShards(count = shardCount, timeoutMs = 10_000) {
+      return waitFor(
+        () =>
+          shardSockets.size >= count && [...shardSockets.values()].every((s) => s.socket) ? true : undefined,
+        timeoutMs,
+        `${count} shards`,
+      );
+    },
+    waitFor,
+    /** Resolves with the first recorded request matching `predicate`. */
+    waitForRequest(predicate: (request: RecordedRequest) => boolean, timeoutMs = 5000) {
+      return waitFor(() => requests.find(predicate), timeoutMs, 'a matching request');
+    },
+    /** Closes a shard's socket as Discord does before a resume (code 4000 = resumable). */
+    dropShard(shard = 0, code = 4000) {
+      shardSockets.get(shard)?.socket?.close(code, 'fake Discord dropped the connection');
+    },
+    /** Answers the next `times` requests matching `match` with `status`. */
+    failNext(match: (method: string, path: string) => boolean, status: number, times = 1) {
+      failures.push({ match, status, times });
+    },
+    /** Sends a slash command as `user`. */
+    command(
+      user: FakeUser,
+      name: string,
+      opts: Record<string, string> = {},
+      guildId?: string,
+    ): InteractionRecord {
+      const interaction = baseInteraction(2, user, guildId);
+      interaction.data = {
+        id: snowflake(),
+        name,
+        type: 1,
+        options: Object.entries(opts).map(([key, value]) => ({ name: key, type: 3, value })),
+      };
+      return inject(interaction);
+    },
+    /** Presses a button on a message the bot sent. */
+    click(user: FakeUser, message: Json, customId: string, guildId?: string): InteractionRecord {
+      const interaction = baseInteraction(3, user, guildId);
+      interaction.message = { ...message, id: message.id ?? snowflake(), flags: message.flags ?? 64 };
+      interaction.data = { custom_id: customId, component_type: 2 };
+      return inject(interaction);
+    },
+    /** Submits a modal the bot opened, with `values` by text input custom_id. */
+    submitModal(
+      user: FakeUser,
+      modal: Json,
+      values: Record<string, string>,
+      from?: Json,
+      guildId?: string,
+    ): InteractionRecord {
+      const interaction = baseInteraction(5, user, guildId);
+      if (from) interaction.message = { ...from, id: from.id ?? snowflake(), flags: from.flags ?? 64 };
+      const components = (modal.components as Json[]).map((label, i) => {
+        const input = label.component as Json;
+        return {
+          type: 18,
+          id: i * 2 + 1,
+          component: {
+            type: 4,
+            id: i * 2 + 2,
+            custom_id: input.custom_id,
+            value: values[String(input.custom_id)] ?? '',
+          },
+        };
+      });
+      interaction.data = { custom_id: modal.custom_id, components };
+      return inject(interaction);
+    },
+    /** Writes any INTERACTION_CREATE payload. */
+    inject,
+    /** Resolves when the bot has sent the interaction callback. */
+    waitForCallback(entry: InteractionRecord, timeoutMs = 5000) {
+      return waitFor(
+        () => entry.callback,
+        timeoutMs,
+        `the callback to interaction ${String(entry.interaction.id)}`,
+      );
+    },
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close').catch(() => undefined);
+    },
+  };
+}
