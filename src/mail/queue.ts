@@ -140,7 +140,6 @@ export function createMailQueue<J>(options: MailQueueOptions<J>): MailQueue<J> {
           ready.push(entry);
           pump();
         }, delay);
-        entry.timer.unref();
       }
     }
   };

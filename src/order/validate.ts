@@ -40,7 +40,7 @@ export function isHttpUrl(value: string): boolean {
 
 const CURRENCY_SYMBOL = '[$€£¥₹₩₽₺₫₱₪]|[A-Z]{3}|R\\$|C\\$|A\\$|kr|zł|Fr\\.?';
 const AMOUNT = '(?:\\d{1,3}(?:[,.\\s\\u00a0\\u202f]\\d{3})+|\\d+)(?:[.,]\\d{1,2})?';
-const PRICE = new RegExp(`^(?:(?:${CURRENCY_SYMBOL})\\s?)?${AMOUNT}(?:\\s?(?:${CURRENCY_SYMBOL}))?$`, 'i');
+const PRICE = new RegExp(`^(?:(?:${CURRENCY_SYMBOL})\\s?)?${AMOUNT}(?:\\s?(?:${CURRENCY_SYMBOL}))?$`);
 
 /** Whether `value` reads as a currency amount such as `$150.00`, `150`, `€99,99` or `150 USD`. */
 export function isPrice(value: string): boolean {

@@ -46,6 +46,8 @@ export interface FakeDiscordOptions {
   heartbeatIntervalMs?: number;
   /** Interaction callbacks later than this are answered 404 Unknown interaction. @defaultValue `3000` */
   interactionDeadlineMs?: number;
+  /** Shards that may IDENTIFY at once (session_start_limit.max_concurrency). @defaultValue `16` */
+  maxConcurrency?: number;
   /** Member count reported per guild. @defaultValue from the shape */
   memberCount?: (index: number) => number;
 }
@@ -106,6 +108,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const shape = options.guildShape ?? SMALL_GUILD;
   const heartbeatInterval = options.heartbeatIntervalMs ?? 41_250;
   const deadlineMs = options.interactionDeadlineMs ?? 3000;
+  const maxConcurrency = options.maxConcurrency ?? 16;
   const applicationId = snowflake();
   const botUser = {
     id: applicationId,
@@ -155,7 +158,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const server = http.createServer((req, res) => void handleHttp(req, res));
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
-    if (!req.url?.startsWith('/gateway')) return socket.destroy();
+    if (!req.url?.startsWith('/gateway')) {
+      socket.destroy();
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => onGatewayConnection(ws));
   });
   server.listen(0, '127.0.0.1');
@@ -391,7 +397,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
           total: 1000,
           remaining: sessionStartRemaining,
           reset_after: 14_400_000,
-          max_concurrency: 1,
+          max_concurrency: maxConcurrency,
         },
       });
     }
@@ -426,7 +432,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
 
     if (interactionRoute && method === 'POST') {
       const entry = interactions.get(interactionRoute[1]!);
-      record.interactionId = interactionRoute[1];
+      record.interactionId = interactionRoute[1] ?? '';
       if (
         !entry ||
         entry.interaction.token !== interactionRoute[2] ||
@@ -596,12 +602,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     };
   }
 
-  /** Writes INTERACTION_CREATE to the shard that owns the interaction's guild. */
-  function inject(interaction: Json): InteractionRecord {
-    const guildId = String(interaction.guild_id);
-    const shard = Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
-    const session = shardSockets.get(shard);
-    if (!session?.socket) throw new Error(`fake Discord: shard ${shard} is not connected`);
+  /** Remembers an interaction so its callbacks are accepted, without sending it anywhere. */
+  function track(interaction: Json): InteractionRecord {
     const entry: InteractionRecord = {
       interaction,
       sentAt: Date.now(),
@@ -611,6 +613,16 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     };
     interactions.set(String(interaction.id), entry);
     byToken.set(String(interaction.token), entry);
+    return entry;
+  }
+
+  /** Writes INTERACTION_CREATE to the shard that owns the interaction's guild. */
+  function inject(interaction: Json): InteractionRecord {
+    const guildId = String(interaction.guild_id);
+    const shard = Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+    const session = shardSockets.get(shard);
+    if (!session?.socket) throw new Error(`fake Discord: shard ${shard} is not connected`);
+    const entry = track(interaction);
     dispatch(session, 'INTERACTION_CREATE', interaction);
     return entry;
   }
@@ -717,6 +729,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     },
     /** Writes any INTERACTION_CREATE payload. */
     inject,
+    track,
+    /** A realistic interaction payload of `type` from `user` (not yet sent). */
+    makeInteraction: baseInteraction,
     /** Resolves when the bot has sent the interaction callback. */
     waitForCallback(entry: InteractionRecord, timeoutMs = 5000) {
       return waitFor(

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createSessionStore, type EndReason, toOrder } from '../src/sessions.ts';
+
+function clock(start = 1_000_000) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+test('one draft per user; starting again replaces it and says so', () => {
+  const c = clock();
+  const ended: EndReason[] = [];
+  const store = createSessionStore({ now: c.now, sweepIntervalMs: 0, onEnd: (_s, r) => ended.push(r) });
+  const first = store.start('u1', 'a@example.com', 'g');
+  assert.ok(first.ok && !first.replaced);
+  const second = store.start('u1', 'b@example.com', 'g');
+  assert.ok(second.ok && second.replaced && second.session.replacedEarlier);
+  assert.equal(store.size, 1);
+  assert.deepEqual(ended, ['replaced']);
+  assert.equal(store.get('u1', first.ok ? first.session.nonce : ''), undefined, 'the old nonce is stale');
+  assert.ok(second.ok && store.get('u1', second.session.nonce));
+});
+
+test('idle sessions expire; activity refreshes them', () => {
+  const c = clock();
+  const store = createSessionStore({ now: c.now, ttlMs: 1000, sweepIntervalMs: 0 });
+  const started = store.start('u1', 'a@example.com', undefined);
+  assert.ok(started.ok);
+  c.advance(900);
+  assert.ok(store.get('u1', started.session.nonce), 'still alive at 900 ms');
+  c.advance(900);
+  assert.ok(store.get('u1', started.session.nonce), 'touched at 900 ms, alive at 1800 ms');
+  c.advance(1000);
+  assert.equal(store.get('u1', started.session.nonce), undefined);
+  assert.equal(store.size, 0);
+});
+
+test('sweep removes expired sessions and the timer does not keep the process alive', () => {
+  const c = clock();
+  const store = createSessionStore({ now: c.now, ttlMs: 1000, sweepIntervalMs: 10 });
+  for (let i = 0; i < 5; i++) store.start(`u${i}`, 'a@example.com', undefined);
+  c.advance(500);
+  store.start('fresh', 'a@example.com', undefined);
+  c.advance(600);
+  assert.equal(store.sweep(), 5);
+  assert.equal(store.size, 1);
+  store.close();
+});
+
+test('the cap refuses new users politely instead of growing', () => {
+  const c = clock();
+  const store = createSessionStore({ now: c.now, maxSessions: 2, ttlMs: 1000, sweepIntervalMs: 0 });
+  assert.ok(store.start('a', 'a@example.com', undefined).ok);
+  assert.ok(store.start('b', 'b@example.com', undefined).ok);
+  assert.deepEqual(store.start('c', 'c@example.com', undefined), { ok: false, reason: 'full' });
+  assert.ok(store.start('a', 'a@example.com', undefined).ok, 'an existing user can restart');
+  c.advance(1000);
+  assert.ok(store.start('c', 'c@example.com', undefined).ok, 'room again once others expire');
+});
+
+test('end removes the session; users never see each other', () => {
+  const store = createSessionStore({ sweepIntervalMs: 0 });
+  const a = store.start('a', 'a@example.com', undefined);
+  const b = store.start('b', 'b@example.com', undefined);
+  assert.ok(a.ok && b.ok);
+  assert.equal(store.get('a', b.session.nonce), undefined);
+  store.end('a', 'completed');
+  assert.equal(store.get('a', a.session.nonce), undefined);
+  assert.ok(store.get('b', b.session.nonce));
+});
+
+test('toOrder merges the three steps and the email', () => {
+  const store = createSessionStore({ sweepIntervalMs: 0 });
+  const started = store.start('a', 'a@example.com', undefined);
+  assert.ok(started.ok);
+  started.session.accepted[1] = { order_number: 'ORD-1' };
+  started.session.accepted[2] = { color: 'Black' };
+  started.session.accepted[3] = { shipping_address: '1 Main St' };
+  const order = toOrder(started.session);
+  assert.equal(order.order_number, 'ORD-1');
+  assert.equal(order.color, 'Black');
+  assert.equal(order.shipping_address, '1 Main St');
+  assert.equal(order.notes, '');
+  assert.equal(order.email, 'a@example.com');
+});
