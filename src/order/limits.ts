@@ -88,7 +88,7 @@ export function createOrderLimits(options: OrderLimitOptions = {}): OrderLimits 
 /** Formats a wait as `45s`, `3m 20s` or `5h 12m`. */
 export function formatWait(ms: number): string {
   const s = Math.max(1, Math.ceil(ms / 1000));
-  if (s < 60) return `${s}s`;
+  if (s < 120) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
   return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
 }

@@ -40,6 +40,7 @@ test('users with nothing in the last day are forgotten', () => {
 
 test('waits read naturally', () => {
   assert.equal(formatWait(45_000), '45s');
+  assert.equal(formatWait(90_000), '90s');
   assert.equal(formatWait(200_000), '3m 20s');
   assert.equal(formatWait(5 * 3600_000 + 12 * 60_000), '5h 12m');
   assert.equal(formatWait(10), '1s');

@@ -356,7 +356,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     }
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', origin);
-    const path = url.pathname.replace(/^\/api(\/v\d+)?/, '');
+    const path = decodeURIComponent(url.pathname).replace(/^\/api(\/v\d+)?/, '');
     const record: RecordedRequest = { method, path, body, status: 0, at: Date.now() };
     requests.push(record);
     const reply = (status: number, payload?: unknown) => {

@@ -193,6 +193,31 @@ export async function startSmtpServer(options: TestSmtpOptions = {}) {
         check();
       });
     },
+    /** Resolves with one message for each address in `to`, once all have arrived. */
+    waitForRecipients(to: readonly string[], timeoutMs = 10_000): Promise<ReceivedMail[]> {
+      const find = () => to.map((address) => received.find((m) => m.envelope.to.includes(address)));
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = find();
+          if (found.every((m) => m !== undefined)) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            resolve(found as ReceivedMail[]);
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          const missing = to.filter((_, i) => !find()[i]);
+          reject(
+            new Error(
+              `SMTP: timed out; no message yet for ${missing.slice(0, 5).join(', ')} (${missing.length} missing)`,
+            ),
+          );
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
     /** Stops listening (connections are refused) until {@link start}. */
     async stop() {
       if (!running) return;
