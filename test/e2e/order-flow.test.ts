@@ -382,7 +382,7 @@ describe('the order form, other configurations', () => {
       const { final } = await completeOrder(discord, user, 'public@example.com', validInputs(3));
       assert.equal(final.callback?.type, 4);
       assert.equal(final.callback?.data?.flags, undefined, 'public');
-      const fields = fieldsOf((final.callback?.data?.embeds as Json[])[0]!);
+      const fields = fieldsOf((messageOf(final).embeds as Json[])[0]!);
       assert.equal(fields['📦 Shipping To'], undefined);
       const note = await customer(discord, user).waitForEdit(final, /Confirmation sent/);
       assert.equal(note.flags, 64);
