@@ -198,6 +198,16 @@ export function loadConfigFiles(dir: string): { config: BotConfig; template: Ema
   return { config, template };
 }
 
+/** The environment a mail-only tool needs (no Discord token). */
+export function readMailEnv(env: NodeJS.ProcessEnv = process.env) {
+  const settings = readEnv({ ...env, DISCORD_BOT_TOKEN: env.DISCORD_BOT_TOKEN || 'not-needed' });
+  return {
+    senderEmail: settings.senderEmail,
+    senderPassword: settings.senderPassword,
+    configDir: settings.configDir,
+  };
+}
+
 /** Loads everything: `.env`, the environment, then the config files. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const settings = readEnv(env);

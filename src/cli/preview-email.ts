@@ -1,0 +1,28 @@
+/**
+ * @module cli/preview-email
+ * Renders the email template with a sample order to an HTML file you can open in a browser:
+ * `npm run preview-email -- [--out <file.html>]`. Re-run it after each edit of the template.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfigFiles, loadDotEnv, readMailEnv } from '../config.ts';
+import { ConfigError } from '../errors.ts';
+import { renderEmail } from '../mail/template.ts';
+import { SAMPLE_ORDER } from '../order/sample.ts';
+
+try {
+  const { values } = parseArgs({ options: { out: { type: 'string', default: 'email-preview.html' } } });
+  loadDotEnv();
+  const { configDir } = readMailEnv();
+  const { config, template } = loadConfigFiles(configDir);
+  const email = renderEmail(template, { order: SAMPLE_ORDER, shopName: config.shop_name });
+  const out = resolve(values.out);
+  writeFileSync(out, email.html);
+  writeFileSync(`${out.replace(/\.html?$/i, '')}.txt`, email.text);
+  console.log(`Subject: ${email.subject}`);
+  console.log(`HTML written to ${out} (open it in a browser); plain-text part beside it (.txt).`);
+} catch (error) {
+  console.error(error instanceof ConfigError || error instanceof TypeError ? error.message : String(error));
+  process.exit(1);
+}

@@ -1,0 +1,63 @@
+/**
+ * @module cli/send-test-email
+ * Sends one sample confirmation through the configured SMTP server and prints the outcome:
+ * `npm run send-test-email -- <address>`.
+ */
+
+import * as v from 'valibot';
+import { emailSchema, loadConfigFiles, loadDotEnv, readMailEnv } from '../config.ts';
+import { ConfigError } from '../errors.ts';
+import { createLogger } from '../log.ts';
+import { createMailer } from '../mail/mailer.ts';
+import { createSmtpTransport } from '../mail/sender.ts';
+import { SAMPLE_ORDER } from '../order/sample.ts';
+
+async function run(): Promise<number> {
+  const address = process.argv[2]?.trim() ?? '';
+  if (!v.is(emailSchema, address)) {
+    console.error('Usage: npm run send-test-email -- <address>   (for example you@example.com)');
+    return 1;
+  }
+  loadDotEnv();
+  const env = readMailEnv();
+  const { config, template } = loadConfigFiles(env.configDir);
+  if (!env.senderEmail) {
+    console.error('SENDER_EMAIL is not set: put it (and SENDER_PASSWORD) in .env or the environment.');
+    return 1;
+  }
+  const log = createLogger({ level: 'warn' });
+  const transport = createSmtpTransport(
+    config,
+    { user: env.senderEmail, pass: env.senderPassword },
+    { pool: false },
+  );
+  // One attempt only: a person is waiting for the answer.
+  const mailer = createMailer({
+    transport,
+    from: env.senderEmail,
+    config: { ...config, mail_max_attempts: 1 },
+    log,
+  });
+  console.log(`Connecting to ${config.smtp_server}:${config.smtp_port} (${config.smtp_security})...`);
+  if (await mailer.verify()) console.log('SMTP connection and login OK.');
+  const result = mailer.sendConfirmation({ ...SAMPLE_ORDER, email: address }, config, template);
+  if (!result.accepted) {
+    console.error(`Not sent: ${result.reason}`);
+    return 1;
+  }
+  const outcome = await result.done;
+  await mailer.close(1000);
+  if (outcome.status === 'delivered') {
+    console.log(`Sent a sample confirmation to ${address}.`);
+    return 0;
+  }
+  console.error(`Not sent: ${outcome.reason}`);
+  return 1;
+}
+
+try {
+  process.exitCode = await run();
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : String(error));
+  process.exitCode = 1;
+}
