@@ -36,7 +36,8 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  minifySyntax: true,
+  minify: true,
+  keepNames: false,
   legalComments: 'none',
   logLevel: 'warning',
   // Optional native accelerators of ws and @discordjs/ws: loaded only when installed.

@@ -4,7 +4,12 @@
  * transient (retry) and permanent (do not).
  */
 import type { ConnectionOptions } from 'node:tls';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+// The mailer and the two SMTP transports only: the package root also loads SES, sendmail, stream,
+// JSON transports and a fetch client, which this bot never uses (about 150 KB of bundled code).
+import Mail from 'nodemailer/lib/mailer';
+import SMTPPool from 'nodemailer/lib/smtp-pool';
+import SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { BotConfig } from '../config.ts';
 import { MailError } from '../errors.ts';
 
@@ -54,8 +59,8 @@ export function createSmtpTransport(
     disableFileAccess: true,
     disableUrlAccess: true,
   };
-  if (options.pool === false) return nodemailer.createTransport(common);
-  return nodemailer.createTransport({
+  if (options.pool === false) return new Mail(new SMTPTransport(common), common);
+  const pooled = {
     ...common,
     pool: true,
     maxConnections: options.maxConnections ?? 2,
@@ -63,7 +68,8 @@ export function createSmtpTransport(
     // The queue in mail/queue.ts owns retries; the pool must not requeue on its own.
     maxRequeues: 0,
     idleTimeout: 30_000,
-  });
+  };
+  return new Mail(new SMTPPool(pooled), pooled);
 }
 
 const TRANSIENT_CODES = new Set([
