@@ -8,6 +8,7 @@ import { ConfigError } from './errors.ts';
 import { createGateway } from './gateway/connection.ts';
 import { createDispatcher } from './gateway/dispatcher.ts';
 import { registry } from './handlers/index.ts';
+import { startHealthServer } from './health.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMailer } from './mail/mailer.ts';
 import { createSmtpTransport } from './mail/sender.ts';
@@ -159,6 +160,17 @@ async function main(): Promise<void> {
     mail: transport ? 'enabled' : 'disabled',
   });
   void mailer.verify();
+  if (env.healthPort !== undefined) {
+    try {
+      await startHealthServer(
+        { stats, sessions, mailer, log: log.child({ component: 'health' }) },
+        env.healthHost,
+        env.healthPort,
+      );
+    } catch (error) {
+      fail(`HEALTH_PORT: cannot listen on ${env.healthHost}:${env.healthPort} (${(error as Error).message})`);
+    }
+  }
   try {
     await gateway.connect();
   } catch (error) {

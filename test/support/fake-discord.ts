@@ -46,6 +46,8 @@ export interface FakeDiscordOptions {
   heartbeatIntervalMs?: number;
   /** Interaction callbacks later than this are answered 404 Unknown interaction. @defaultValue `3000` */
   interactionDeadlineMs?: number;
+  /** Wait this long after IDENTIFY before READY (to observe a bot that is not ready yet). */
+  readyDelayMs?: number;
   /** Shards that may IDENTIFY at once (session_start_limit.max_concurrency). @defaultValue `16` */
   maxConcurrency?: number;
   /** Member count reported per guild. @defaultValue from the shape */
@@ -203,17 +205,23 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
           session = { id: randomBytes(16).toString('hex'), shard, seq: 0, socket: ws };
           sessions.set(session.id, session);
           shardSockets.set(shard[0], session);
-          const mine = guildIds.filter((id) => Number((BigInt(id) >> 22n) % BigInt(shard[1])) === shard[0]);
-          dispatch(session, 'READY', {
-            v: 10,
-            user: botUser,
-            guilds: mine.map((id) => ({ id, unavailable: true })),
-            session_id: session.id,
-            resume_gateway_url: gatewayUrl,
-            shard,
-            application: { id: applicationId, flags: 0 },
-          });
-          for (const id of mine) dispatch(session, 'GUILD_CREATE', makeGuild(id, guildIds.indexOf(id)));
+          const ready = session;
+          const sendReady = () => {
+            const mine = guildIds.filter((id) => Number((BigInt(id) >> 22n) % BigInt(shard[1])) === shard[0]);
+            dispatch(ready, 'READY', {
+              v: 10,
+              user: botUser,
+              guilds: mine.map((id) => ({ id, unavailable: true })),
+              session_id: ready.id,
+              resume_gateway_url: gatewayUrl,
+              shard,
+              application: { id: applicationId, flags: 0 },
+            });
+            for (const id of mine) dispatch(ready, 'GUILD_CREATE', makeGuild(id, guildIds.indexOf(id)));
+            notify();
+          };
+          if (options.readyDelayMs) setTimeout(sendReady, options.readyDelayMs);
+          else sendReady();
           notify();
           break;
         }

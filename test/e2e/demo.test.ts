@@ -1,0 +1,45 @@
+/**
+ * `npm run demo` works from the repository, end to end, and leaves the captured email behind.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ROOT } from '../support/bot-process.ts';
+
+test('the demo walks through the product and writes the confirmation email', async () => {
+  rmSync(join(ROOT, 'demo-output'), { recursive: true, force: true });
+  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
+    (resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'scripts/demo.ts')],
+        { cwd: ROOT, env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 },
+        (error, out, err) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout: out, stderr: err }),
+      );
+    },
+  );
+  assert.equal(code, 0, stderr);
+  for (const step of [
+    '👤 alice: /ping',
+    'Pong! Latency:',
+    'Step 1 of 3 needs a fix',
+    '[Arrival End = "2025-02-30"]',
+    'Step 2 of 3 complete',
+    '📦 Order Submitted!',
+    '📧 Confirmation sent to alice@example.com',
+    'New order from',
+    '🔧 Bot Diagnostics',
+    'shut down cleanly (exit code 0)',
+  ]) {
+    assert.ok(stdout.includes(step), `transcript lacks ${step}`);
+  }
+  assert.match(stdout, /🤖 Bot \(\d+(\.\d+)? ms\)/, 'bot time per step');
+  const html = readFileSync(join(ROOT, 'demo-output/confirmation.html'), 'utf8');
+  for (const value of ['ORD-00042', 'Runner 42', 'STY-42', '$150.00', 'Demo Sneaker Shop'])
+    assert.ok(html.includes(value), value);
+  const eml = readFileSync(join(ROOT, 'demo-output/confirmation.eml'), 'utf8');
+  assert.match(eml, /^Subject: Your Demo Sneaker Shop order ORD-00042 is confirmed$/m);
+  assert.match(eml, /Content-Type: multipart\/alternative/);
+});
