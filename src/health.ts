@@ -67,9 +67,9 @@ export function renderMetrics(deps: HealthDeps): string {
     '# HELP orderbot_interaction_duration_ms Time from an interaction arriving to its first answer leaving.',
     '# TYPE orderbot_interaction_duration_ms histogram',
   );
-  h.bounds.forEach((bound, i) =>
-    out.push(`orderbot_interaction_duration_ms_bucket{le="${bound}"} ${h.counts[i]}`),
-  );
+  for (const [i, bound] of h.bounds.entries()) {
+    out.push(`orderbot_interaction_duration_ms_bucket{le="${bound}"} ${h.counts[i]}`);
+  }
   out.push(`orderbot_interaction_duration_ms_bucket{le="+Inf"} ${h.count}`);
   out.push(
     `orderbot_interaction_duration_ms_sum ${h.sum}`,
