@@ -4,7 +4,7 @@
  * production bundle against them exactly as `npm start` would, and plays a customer and a shop
  * owner. Prints a transcript and writes the captured confirmation email to demo-output/.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ROOT, startBot, writeConfigDir } from '../test/support/bot-process.ts';
 import { customer, messageOf, validInputs } from '../test/support/customer.ts';
@@ -13,7 +13,12 @@ import { startSmtpServer } from '../test/support/smtp.ts';
 
 type Json = Record<string, unknown>;
 const OUT = join(ROOT, 'demo-output');
-const START_FLAGS = ['--max-semi-space-size=1', '--lite-mode', '--max-old-space-size=96'];
+/** The same Node flags as `npm start`. */
+const START_FLAGS = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start
+  .split(/\s+/)
+  .filter((part) => part.startsWith('--'));
 const STAFF_CHANNEL = '900000000000000001';
 const color = process.stdout.isTTY
   ? (code: number, s: string) => `\x1b[${code}m${s}\x1b[0m`

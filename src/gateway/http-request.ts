@@ -18,7 +18,7 @@ interface RequestInit {
 
 /** Options for {@link createMakeRequest}. */
 export interface MakeRequestOptions {
-  /** Sockets kept open per host. @defaultValue `16` */
+  /** Most sockets open per host at once. @defaultValue `128` (16 capped throughput near 4,000 requests/s) */
   maxSockets?: number;
 }
 

@@ -69,6 +69,10 @@ export interface RecordedRequest {
 export interface InteractionRecord {
   interaction: Json;
   sentAt: number;
+  /** performance.now() when the event was written to the socket. */
+  sentAtHr: number;
+  /** performance.now() when the callback request arrived. */
+  callbackAtHr?: number;
   /** The interaction callback (type and data). */
   callback?: { type: number; data?: Json; at: number };
   /** The original response message after edits. */
@@ -353,6 +357,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
 
   // ---- REST --------------------------------------------------------------------------------
   async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse) {
+    const arrivedHr = performance.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -440,6 +445,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
 
     if (interactionRoute && method === 'POST') {
       const entry = interactions.get(interactionRoute[1]!);
+      if (entry && entry.callbackAtHr === undefined) entry.callbackAtHr = arrivedHr;
       record.interactionId = interactionRoute[1] ?? '';
       if (
         !entry ||
@@ -615,6 +621,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     const entry: InteractionRecord = {
       interaction,
       sentAt: Date.now(),
+      sentAtHr: performance.now(),
       edits: [],
       followUps: [],
       rejected: [],

@@ -1,0 +1,375 @@
+/**
+ * `npm run bench`: this bot (the production bundle, started as `npm start` starts it) side by side
+ * with a discord.js v14 bot, on the same fake Discord with realistic guilds (30 channels, 15 roles,
+ * 25 members, 20 emojis each). The fake Discord, the load and the SMTP server run in this process;
+ * each bot runs in its own, so they never share CPU time or heap with the load generator.
+ *
+ * Prints one Markdown table and writes bench/results.json.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { buildModal } from '../src/order/ui.ts';
+import { BUNDLE, ROOT, writeConfigDir } from '../test/support/bot-process.ts';
+import { completeOrder, validInputs } from '../test/support/customer.ts';
+import {
+  type FakeDiscord,
+  type InteractionRecord,
+  REALISTIC_GUILD,
+  startFakeDiscord,
+} from '../test/support/fake-discord.ts';
+import { startSmtpServer } from '../test/support/smtp.ts';
+
+const QUICK = process.argv.includes('--quick');
+const GUILD_COUNTS = QUICK ? [1, 500] : [1, 1000, 2500];
+const START_SCRIPT = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start;
+const START_FLAGS =
+  process.env.BENCH_FLAGS?.split(/\s+/).filter(Boolean) ??
+  START_SCRIPT.split(/\s+/).filter((part) => part.startsWith('--'));
+const LIMIT_BYTES = 128 * 1024 * 1024;
+
+type Subject = 'lean' | 'discord.js';
+
+interface RunningBot {
+  child: ChildProcess;
+  ready: Promise<number>;
+  lines: Record<string, unknown>[];
+  heapUsed(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const rssOf = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+const percentile = (values: number[], p: number) => {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+let nextPort = 19_400 + Math.floor(Math.random() * 500);
+
+function startSubject(
+  subject: Subject,
+  discord: FakeDiscord,
+  extraEnv: Record<string, string> = {},
+  collectLines = false,
+): RunningBot {
+  const port = nextPort++;
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    DISCORD_BOT_TOKEN: discord.token,
+    DISCORD_API_URL: discord.apiUrl,
+    ...extraEnv,
+  };
+  const args = subject === 'lean' ? [...START_FLAGS, BUNDLE] : [join(ROOT, 'bench/djs-bot.mjs')];
+  if (subject === 'lean') {
+    env.CONFIG_DIR ??= writeConfigDir({ order_cooldown_seconds: 0, daily_order_limit: 10_000 });
+    env.HEALTH_PORT = String(port);
+    env.LOG_LEVEL ??= process.env.BENCH_LOG_LEVEL ?? 'info';
+  } else {
+    env.BENCH_PORT = String(port);
+    env.BENCH_MODAL = JSON.stringify(buildModal(1, 'bench'));
+  }
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Record<string, unknown>[] = [];
+  let buffer = '';
+  let onReady: (ms: number) => void = () => {};
+  const ready = new Promise<number>((resolve, reject) => {
+    onReady = resolve;
+    child.on('exit', (code) => reject(new Error(`${subject} exited with ${code} before ready`)));
+  });
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    buffer += chunk;
+    let index = buffer.indexOf('\n');
+    while (index >= 0) {
+      const text = buffer.slice(0, index);
+      buffer = buffer.slice(index + 1);
+      // Parse only what is needed: parsing every log line here would slow the load generator
+      // (this process) for this bot and not for discord.js, which logs nothing.
+      const wanted = text.includes('"bot.ready"') || (collectLines && text.includes('"interaction.handled"'));
+      if (wanted) {
+        try {
+          const line = JSON.parse(text) as Record<string, unknown>;
+          if (line.event === 'bot.ready') onReady(performance.now() - started);
+          lines.push(line);
+        } catch {}
+      }
+      index = buffer.indexOf('\n');
+    }
+  });
+  child
+    .stderr!.setEncoding('utf8')
+    .on('data', (chunk: string) => process.stderr.write(`[${subject}] ${chunk}`));
+  return {
+    child,
+    ready,
+    lines,
+    async heapUsed() {
+      const response = await fetch(`http://127.0.0.1:${port}/${subject === 'lean' ? 'metrics' : 'memory'}`);
+      const text = await response.text();
+      return subject === 'lean'
+        ? Number(/^nodejs_heap_used_bytes (\d+)/m.exec(text)?.[1])
+        : (JSON.parse(text) as { heapUsed: number }).heapUsed;
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+/** Sends /ping at `rate` per second for `seconds`; returns round trips (ms) and unanswered count. */
+async function load(discord: FakeDiscord, rate: number, seconds: number, command = 'ping') {
+  const entries: InteractionRecord[] = [];
+  const tickMs = 5;
+  const perTick = (rate * tickMs) / 1000;
+  let owed = 0;
+  const end = performance.now() + seconds * 1000;
+  let n = 0;
+  while (performance.now() < end) {
+    owed += perTick;
+    while (owed >= 1) {
+      owed--;
+      n++;
+      const user = { id: String(600_000_000_000_000_000n + BigInt(n)), username: `load${n}` };
+      entries.push(
+        command === 'ping'
+          ? discord.command(user, 'ping')
+          : discord.command(user, 'order_form', { email: `l${n}@example.com` }),
+      );
+    }
+    await sleep(tickMs);
+  }
+  await discord
+    .waitFor(() => (entries.every((e) => e.callbackAtHr !== undefined) ? true : undefined), 5000)
+    .catch(() => undefined);
+  const answered = entries.filter((e) => e.callbackAtHr !== undefined);
+  const trips = answered.map((e) => e.callbackAtHr! - e.sentAtHr);
+  return {
+    sent: entries.length,
+    unanswered: entries.length - answered.length,
+    p50: percentile(trips, 50),
+    p99: percentile(trips, 99),
+  };
+}
+
+async function measureSubject(subject: Subject, guilds: number) {
+  const discord = await startFakeDiscord({ guilds, guildShape: REALISTIC_GUILD, heartbeatIntervalMs: 5000 });
+  const bot = startSubject(subject, discord);
+  try {
+    const readyMs = await bot.ready;
+    await sleep(3000); // settle: GC after the GUILD_CREATE burst
+    const rss = rssOf(bot.child.pid!);
+    const heap = await bot.heapUsed();
+    const at100 = await load(discord, 100, 2);
+    const at1000 = await load(discord, 1000, 2);
+    const modal = await load(discord, 100, 1, 'order_form');
+    const peakRss = rssOf(bot.child.pid!);
+    let sustained = 0;
+    let overload = 'none';
+    for (const rate of QUICK ? [2000, 5000] : [1000, 2000, 3000, 4000, 6000, 8000, 12_000]) {
+      const result = await load(discord, rate, 1.5);
+      if (process.env.BENCH_VERBOSE)
+        process.stderr.write(`  ${subject} ${rate}/s: ${JSON.stringify(result)}\n`);
+      if (bot.child.exitCode !== null || bot.child.signalCode !== null) {
+        overload = `crashed at ${rate}/s`;
+        break;
+      }
+      if (result.unanswered === 0 && result.p99 < 100) sustained = rate;
+      else {
+        overload = `p99 ${round(result.p99, 0)} ms, ${result.unanswered} unanswered at ${rate}/s`;
+        break;
+      }
+    }
+    return {
+      subject,
+      guilds,
+      ready_ms: Math.round(readyMs),
+      rss_mb: mb(rss),
+      heap_mb: mb(heap),
+      ping_100: { p50: round(at100.p50), p99: round(at100.p99), unanswered: at100.unanswered },
+      ping_1000: { p50: round(at1000.p50), p99: round(at1000.p99), unanswered: at1000.unanswered },
+      modal_100: { p50: round(modal.p50), p99: round(modal.p99), unanswered: modal.unanswered },
+      sustained_per_s: sustained,
+      first_failing_step: overload,
+      rss_after_load_mb: mb(peakRss),
+    };
+  } finally {
+    await bot.stop();
+    await discord.close();
+  }
+}
+
+/** 1,000 customers completing all three steps at once, against this bot only. */
+async function orderFlow(customers: number, memoryLimit = false) {
+  const discord = await startFakeDiscord({ guilds: 1, guildShape: REALISTIC_GUILD });
+  const smtp = await startSmtpServer({ starttls: false, requireAuth: false });
+  const bot = startSubject(
+    'lean',
+    discord,
+    {
+      CONFIG_DIR: writeConfigDir({
+        smtp_server: smtp.host,
+        smtp_port: smtp.port,
+        smtp_security: 'none',
+        order_cooldown_seconds: 0,
+        daily_order_limit: 10_000,
+        mail_retry_initial_seconds: 0.5,
+      }),
+      SENDER_EMAIL: 'shop@example.test',
+    },
+    true,
+  );
+  let peak = 0;
+  let killed = false;
+  const sampler = setInterval(() => {
+    try {
+      const rss = rssOf(bot.child.pid!);
+      peak = Math.max(peak, rss);
+      if (memoryLimit && rss > LIMIT_BYTES) {
+        killed = true;
+        bot.child.kill('SIGKILL');
+      }
+    } catch {}
+  }, 20);
+  try {
+    await bot.ready;
+    const started = performance.now();
+    const results = await Promise.allSettled(
+      Array.from({ length: customers }, (_, i) =>
+        completeOrder(
+          discord,
+          { id: String(700_000_000_000_000_000n + BigInt(i)), username: `c${i}` },
+          `c${i}@example.com`,
+          validInputs(i),
+        ),
+      ),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const failed = results.filter((r) => r.status === 'rejected').length;
+    await smtp.waitForMessages(customers, 60_000).catch(() => undefined);
+    // Bot-side time per step, from its own log lines: first answer leaving minus interaction arrival.
+    const byRoute = new Map<string, number[]>();
+    for (const line of bot.lines) {
+      if (line.event !== 'interaction.handled' || typeof line.first_response_ms !== 'number') continue;
+      const key = String(line.route);
+      byRoute.set(key, [...(byRoute.get(key) ?? []), line.first_response_ms]);
+    }
+    const steps = Object.fromEntries(
+      [...byRoute.entries()].map(([route, values]) => [
+        route,
+        {
+          count: values.length,
+          p50: round(percentile(values, 50), 3),
+          p99: round(percentile(values, 99), 3),
+        },
+      ]),
+    );
+    return {
+      customers,
+      failed,
+      killed_over_128mb: killed,
+      completions_per_s: round(customers / seconds, 1),
+      seconds: round(seconds, 2),
+      peak_rss_mb: mb(peak),
+      emails_delivered: smtp.received.length,
+      bot_side_ms_by_route: steps,
+    };
+  } finally {
+    clearInterval(sampler);
+    await bot.stop().catch(() => undefined);
+    await smtp.close();
+    await discord.close();
+  }
+}
+
+async function main() {
+  const began = performance.now();
+  const rows: Awaited<ReturnType<typeof measureSubject>>[] = [];
+  for (const guilds of GUILD_COUNTS) {
+    for (const subject of (process.env.BENCH_ONLY_LEAN ? ['lean'] : ['lean', 'discord.js']) as Subject[]) {
+      process.stderr.write(`measuring ${subject} at ${guilds} guilds...\n`);
+      rows.push(await measureSubject(subject, guilds));
+    }
+  }
+  process.stderr.write('order flow: 1,000 concurrent customers...\n');
+  const flow = await orderFlow(QUICK ? 200 : 1000);
+  process.stderr.write('the 128 MB box: the same run under a 128 MB RSS limit...\n');
+  const boxed = [];
+  for (const guilds of GUILD_COUNTS) {
+    const discord = await startFakeDiscord({ guilds, guildShape: REALISTIC_GUILD });
+    const bot = startSubject('lean', discord);
+    let peak = 0;
+    const sampler = setInterval(() => {
+      try {
+        peak = Math.max(peak, rssOf(bot.child.pid!));
+        if (peak > LIMIT_BYTES) bot.child.kill('SIGKILL');
+      } catch {}
+    }, 20);
+    try {
+      await bot.ready;
+      await load(discord, 1000, 2);
+      boxed.push({
+        guilds,
+        peak_rss_mb: mb(peak),
+        within_128mb: peak <= LIMIT_BYTES && bot.child.exitCode === null,
+      });
+    } finally {
+      clearInterval(sampler);
+      await bot.stop();
+      await discord.close();
+    }
+  }
+  const boxedFlow = await orderFlow(QUICK ? 200 : 1000, true);
+
+  const lean = (g: number) => rows.find((r) => r.subject === 'lean' && r.guilds === g)!;
+  const djs = (g: number) => rows.find((r) => r.subject === 'discord.js' && r.guilds === g)!;
+  const ratio = (a: number, b: number) => (b > 0 ? `${round(a / b, 2)}x` : 'n/a');
+  const table = [
+    `| guilds | metric | this bot | discord.js | discord.js / this bot |`,
+    `| ---: | --- | ---: | ---: | ---: |`,
+    ...GUILD_COUNTS.flatMap((g) => {
+      const a = lean(g);
+      const b = djs(g);
+      return [
+        `| ${g} | RSS after ready (MB) | ${a.rss_mb} | ${b.rss_mb} | ${ratio(b.rss_mb, a.rss_mb)} |`,
+        `| ${g} | heap used (MB) | ${a.heap_mb} | ${b.heap_mb} | ${ratio(b.heap_mb, a.heap_mb)} |`,
+        `| ${g} | start to ready (ms) | ${a.ready_ms} | ${b.ready_ms} | ${ratio(b.ready_ms, a.ready_ms)} |`,
+        `| ${g} | /ping round trip at 100/s, p50 / p99 (ms) | ${a.ping_100.p50} / ${a.ping_100.p99} | ${b.ping_100.p50} / ${b.ping_100.p99} | ${ratio(b.ping_100.p99, a.ping_100.p99)} (p99) |`,
+        `| ${g} | /ping round trip at 1,000/s, p50 / p99 (ms) | ${a.ping_1000.p50} / ${a.ping_1000.p99} | ${b.ping_1000.p50} / ${b.ping_1000.p99} | ${ratio(b.ping_1000.p99, a.ping_1000.p99)} (p99) |`,
+        `| ${g} | first modal at 100/s, p50 / p99 (ms) | ${a.modal_100.p50} / ${a.modal_100.p99} | ${b.modal_100.p50} / ${b.modal_100.p99} | ${ratio(b.modal_100.p99, a.modal_100.p99)} (p99) |`,
+        `| ${g} | highest rate with p99 < 100 ms (/s) | ${a.sustained_per_s} | ${b.sustained_per_s} | ${ratio(b.sustained_per_s, a.sustained_per_s)} |`,
+        `| ${g} | first failing rate step | ${a.first_failing_step} | ${b.first_failing_step} | |`,
+      ];
+    }),
+  ].join('\n');
+  const heapGrowth = round(lean(GUILD_COUNTS.at(-1)!).heap_mb - lean(1).heap_mb, 2);
+  const flowTable = [
+    '',
+    `Order flow, ${flow.customers} customers at once (this bot): ${flow.completions_per_s} completions/s, ${flow.failed} failed, peak RSS ${flow.peak_rss_mb} MB, ${flow.emails_delivered} emails delivered.`,
+    '',
+    '| step (route) | count | bot-side p50 (ms) | bot-side p99 (ms) |',
+    '| --- | ---: | ---: | ---: |',
+    ...Object.entries(flow.bot_side_ms_by_route).map(
+      ([route, s]) => `| ${route} | ${s.count} | ${s.p50} | ${s.p99} |`,
+    ),
+    '',
+    `Heap growth from 1 to ${GUILD_COUNTS.at(-1)} guilds (this bot): ${heapGrowth} MB.`,
+    `128 MB box (node ${START_FLAGS.join(' ')}; killed if RSS > 128 MB): ${boxed.map((b) => `${b.guilds} guilds peak ${b.peak_rss_mb} MB ${b.within_128mb ? 'ok' : 'OVER'}`).join('; ')}; order flow peak ${boxedFlow.peak_rss_mb} MB ${boxedFlow.killed_over_128mb ? 'OVER' : 'ok'} (${boxedFlow.failed} failed).`,
+    `Total bench time: ${round((performance.now() - began) / 1000, 1)} s.`,
+  ].join('\n');
+  console.log(table + flowTable);
+  writeFileSync(
+    join(ROOT, 'bench/results.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, start_flags: START_FLAGS, rows, order_flow: flow, heap_growth_mb: heapGrowth, box_128mb: { runs: boxed, order_flow: boxedFlow } }, null, 2)}\n`,
+  );
+}
+
+await main();

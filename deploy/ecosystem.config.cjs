@@ -1,0 +1,14 @@
+// pm2 process file: `pm2 start deploy/ecosystem.config.cjs && pm2 save`.
+module.exports = {
+  apps: [
+    {
+      name: 'lean-order-bot',
+      script: 'dist/main.js',
+      cwd: `${__dirname}/..`,
+      node_args: '--max-semi-space-size=4 --max-old-space-size=96',
+      max_memory_restart: '120M',
+      kill_timeout: 20000,
+      env: { NODE_ENV: 'production' },
+    },
+  ],
+};
