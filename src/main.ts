@@ -49,31 +49,6 @@ async function main(): Promise<void> {
     log: log.child({ component: 'mail' }),
   });
 
-  const stats = createStats(
-    {
-      latencyMs: () => gateway.status.latencyMs(),
-      shardsReady: () => gateway.status.shardsReady(),
-      shardTotal: () => gateway.status.shardTotal(),
-      guilds: () => gateway.status.guilds(),
-      users: () => gateway.status.users(),
-    },
-    startedAt,
-  );
-  const sessions = createSessionStore({
-    ttlMs: config.session_ttl_seconds * 1000,
-    maxSessions: config.max_sessions,
-    sweepIntervalMs: Math.min(60_000, config.session_ttl_seconds * 1000),
-    onEnd: (_session, reason) => {
-      if (reason === 'expired') stats.counters.orders_expired++;
-    },
-  });
-  const limits = createOrderLimits({
-    cooldownMs: config.order_cooldown_seconds * 1000,
-    dailyCap: config.daily_order_limit,
-  });
-  const limitSweep = setInterval(() => limits.sweep(), 10 * 60_000);
-  limitSweep.unref();
-
   let dispatcher: ReturnType<typeof createDispatcher> | undefined;
   const gateway = createGateway({
     token: env.token,
@@ -91,6 +66,22 @@ async function main(): Promise<void> {
         startup_ms: Date.now() - startedAt,
       }),
   });
+  const stats = createStats(gateway.status, startedAt);
+  const sessions = createSessionStore({
+    ttlMs: config.session_ttl_seconds * 1000,
+    maxSessions: config.max_sessions,
+    sweepIntervalMs: Math.min(60_000, config.session_ttl_seconds * 1000),
+    onEnd: (_session, reason) => {
+      if (reason === 'expired') stats.counters.orders_expired++;
+    },
+  });
+  const limits = createOrderLimits({
+    cooldownMs: config.order_cooldown_seconds * 1000,
+    dailyCap: config.daily_order_limit,
+  });
+  const limitSweep = setInterval(() => limits.sweep(), 10 * 60_000);
+  limitSweep.unref();
+
   const api = new API(gateway.rest);
   dispatcher = createDispatcher({
     registry,

@@ -6,7 +6,7 @@
  * expiry) is recognized instead of acting on the wrong draft.
  */
 import { randomBytes } from 'node:crypto';
-import type { Order, OrderFieldKey, StepNumber } from './order/fields.ts';
+import { ALL_FIELDS, type Order, type OrderFieldKey, type StepNumber } from './order/fields.ts';
 
 /** Values a customer typed into one step, by field key. */
 export type StepValues = Partial<Record<OrderFieldKey, string>>;
@@ -144,23 +144,9 @@ export function createSessionStore(options: SessionStoreOptions = {}): SessionSt
   return store;
 }
 
-/** Merges the accepted values of all three steps into an order. */
+/** Merges the accepted values of all three steps into an order; a missing field is empty. */
 export function toOrder(session: OrderSession): Order {
-  const get = (step: StepNumber) => session.accepted[step] ?? {};
-  const merged = { ...get(1), ...get(2), ...get(3) };
-  return {
-    order_number: merged.order_number ?? '',
-    estimated_arrival_start_date: merged.estimated_arrival_start_date ?? '',
-    estimated_arrival_end_date: merged.estimated_arrival_end_date ?? '',
-    product_image_url: merged.product_image_url ?? '',
-    product_name: merged.product_name ?? '',
-    style_id: merged.style_id ?? '',
-    product_size: merged.product_size ?? '',
-    product_condition: merged.product_condition ?? '',
-    purchase_price: merged.purchase_price ?? '',
-    color: merged.color ?? '',
-    shipping_address: merged.shipping_address ?? '',
-    notes: merged.notes ?? '',
-    email: session.email,
-  };
+  const merged: StepValues = { ...session.accepted[1], ...session.accepted[2], ...session.accepted[3] };
+  const fields = Object.fromEntries(ALL_FIELDS.map((spec) => [spec.key, merged[spec.key] ?? '']));
+  return { ...(fields as Record<OrderFieldKey, string>), email: session.email };
 }
