@@ -62,6 +62,14 @@ export function renderMetrics(deps: HealthDeps): string {
   metric('orderbot_interaction_errors_total', 'counter', 'Interactions whose handler failed.', [
     ['', counters.interaction_errors],
   ]);
+  metric('orderbot_answers_total', 'counter', 'Interaction answers that did not simply go out.', [
+    ['{outcome="expired"}', stats.answers.expired],
+    ['{outcome="rate_limited"}', stats.answers.rateLimited],
+    ['{outcome="retried"}', stats.answers.retried],
+  ]);
+  metric('orderbot_answers_queued', 'gauge', 'Interaction answers waiting for a free connection.', [
+    ['', stats.answers.queued],
+  ]);
   const h = stats.interactionMs;
   out.push(
     '# HELP orderbot_interaction_duration_ms Time from an interaction arriving to its first answer leaving.',

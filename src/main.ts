@@ -66,7 +66,7 @@ async function main(): Promise<void> {
         startup_ms: Date.now() - startedAt,
       }),
   });
-  const stats = createStats(gateway.status, startedAt);
+  const stats = createStats(gateway.status, startedAt, gateway.interactions.stats);
   const sessions = createSessionStore({
     ttlMs: config.session_ttl_seconds * 1000,
     maxSessions: config.max_sessions,
@@ -86,6 +86,7 @@ async function main(): Promise<void> {
   dispatcher = createDispatcher({
     registry,
     api,
+    interactions: gateway.interactions,
     sessions,
     limits,
     mailer,

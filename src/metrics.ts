@@ -53,8 +53,19 @@ export interface GatewayStatus {
   users(): number;
 }
 
+/** Figures of the interaction routes (see gateway/interactions). */
+export interface AnswerStats {
+  /** First answers dropped because they could no longer reach Discord in time. */
+  readonly expired: number;
+  readonly rateLimited: number;
+  readonly retried: number;
+  /** Answers waiting for a free connection right now. */
+  readonly queued: number;
+}
+
 /** Everything diagnostics and metrics report. */
 export interface BotStats {
+  readonly answers: AnswerStats;
   readonly startedAt: number;
   readonly counters: Counters;
   /** Time from an interaction arriving to its first answer leaving. */
@@ -63,8 +74,13 @@ export interface BotStats {
 }
 
 /** Creates the counters and histogram. */
-export function createStats(gateway: GatewayStatus, startedAt: number = Date.now()): BotStats {
+export function createStats(
+  gateway: GatewayStatus,
+  startedAt: number = Date.now(),
+  answers: AnswerStats = { expired: 0, rateLimited: 0, retried: 0, queued: 0 },
+): BotStats {
   return {
+    answers,
     startedAt,
     gateway,
     counters: {

@@ -9,7 +9,8 @@ import { WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
 import { GatewayDispatchEvents, type GatewayDispatchPayload, GatewayIntentBits } from 'discord-api-types/v10';
 import type { Logger } from '../log.ts';
 import type { GatewayStatus } from '../metrics.ts';
-import { createMakeRequest } from './http-request.ts';
+import { createHttpClient } from './http-request.ts';
+import { createInteractionApi, type InteractionApi } from './interactions.ts';
 
 /** Options for {@link createGateway}. */
 export interface GatewayOptions {
@@ -28,6 +29,8 @@ export interface GatewayOptions {
 /** The connected gateway and REST client. */
 export interface Gateway {
   readonly rest: REST;
+  /** The interaction routes, outside @discordjs/rest's queue. */
+  readonly interactions: InteractionApi;
   readonly status: GatewayStatus;
   /** Per-guild member counts, fed by the dispatch table. */
   readonly guilds: GuildCounter;
@@ -65,17 +68,27 @@ export function createGuildCounter(): GuildCounter {
   };
 }
 
-/** Creates the REST client used by the gateway, the handlers and the CLIs. */
+/**
+ * Creates the REST clients used by the gateway, the handlers and the CLIs: @discordjs/rest for
+ * bot-token routes (gateway, commands, the staff channel) and the interaction API for answers,
+ * sharing one keep-alive connection pool.
+ */
 export function createRest(token: string, apiUrl: string) {
-  const makeRequest = createMakeRequest();
-  const rest = new REST({ api: apiUrl, version: '10', makeRequest, timeout: 10_000 }).setToken(token);
-  return { rest, destroy: () => makeRequest.destroy() };
+  const http = createHttpClient();
+  const rest = new REST({
+    api: apiUrl,
+    version: '10',
+    makeRequest: http.makeRequest,
+    timeout: 10_000,
+  }).setToken(token);
+  const interactions = createInteractionApi({ http, apiUrl });
+  return { rest, interactions, destroy: () => http.destroy() };
 }
 
 /** Creates the gateway connection (not yet connected). */
 export function createGateway(options: GatewayOptions): Gateway {
   const { log } = options;
-  const { rest, destroy: destroyRest } = createRest(options.token, options.apiUrl);
+  const { rest, interactions, destroy: destroyRest } = createRest(options.token, options.apiUrl);
   const manager = new WebSocketManager({
     token: options.token,
     intents: GatewayIntentBits.Guilds,
@@ -159,6 +172,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     rest,
+    interactions,
     status,
     guilds,
     async connect() {

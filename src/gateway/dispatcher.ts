@@ -12,6 +12,7 @@ import {
   ApplicationCommandType,
   GatewayDispatchEvents,
   type GatewayDispatchPayload,
+  InteractionResponseType,
   InteractionType,
   MessageFlags,
 } from 'discord-api-types/v10';
@@ -23,6 +24,7 @@ import type { Mailer } from '../mail/mailer.ts';
 import type { BotStats } from '../metrics.ts';
 import type { OrderLimits } from '../order/limits.ts';
 import type { SessionStore } from '../sessions.ts';
+import { AnswerExpiredError, type InteractionApi } from './interactions.ts';
 import { createResponder, type Responder } from './responder.ts';
 
 /** The user-facing text when a handler fails; no internals. */
@@ -33,7 +35,10 @@ export const EXPIRED = '⌛ This order form expired. Run /order_form again.';
 /** The parts of the bot every handler shares; `settings()` is read per interaction. */
 export interface DispatcherDeps {
   registry: Registry;
+  /** Bot-token routes (the staff channel). */
   api: API;
+  /** The interaction routes every answer goes through. */
+  interactions: InteractionApi;
   sessions: SessionStore;
   limits: OrderLimits;
   mailer: Mailer;
@@ -70,7 +75,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       user_id: userId,
       guild_id: interaction.guild_id,
     });
-    const respond = createResponder(deps.api, interaction, {
+    const respond = createResponder(deps.interactions, interaction, {
       deferAfterMs: deps.deferAfterMs ?? 2000,
       onAutoDeferError: (error) => ilog.error('interaction.auto_defer_failed', { error }),
     });
@@ -127,8 +132,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         }
         case InteractionType.ApplicationCommandAutocomplete:
           route = 'autocomplete';
-          await deps.api.interactions.createAutocompleteResponse(interaction.id, interaction.token, {
-            choices: [],
+          await deps.interactions.callback(interaction.id, interaction.token, {
+            type: InteractionResponseType.ApplicationCommandAutocompleteResult,
+            data: { choices: [] },
           });
           return;
         default: {
@@ -137,6 +143,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         }
       }
     } catch (error) {
+      if (error instanceof AnswerExpiredError) {
+        // Overload, not a bug: the answer waited past Discord's window. An apology could not arrive either.
+        ilog.warn('interaction.expired', { route, waited_ms: round(performance.now() - started) });
+        return;
+      }
       stats.counters.interaction_errors++;
       ilog.error('interaction.failed', { route, error });
       await apologize(respond, ilog);

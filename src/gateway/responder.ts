@@ -5,12 +5,14 @@
  * A handler still running after `deferAfterMs` is deferred automatically, and Discord never
  * shows "This interaction failed".
  */
-import type { API } from '@discordjs/core/http-only';
 import {
+  type APIInteractionResponse,
   type APIInteractionResponseCallbackData,
   type APIModalInteractionResponseCallbackData,
+  InteractionResponseType,
   MessageFlags,
 } from 'discord-api-types/v10';
+import type { InteractionApi } from './interactions.ts';
 
 /** Message content a handler sends. */
 export type MessageData = APIInteractionResponseCallbackData;
@@ -62,7 +64,7 @@ const NO_MENTIONS: Pick<MessageData, 'allowed_mentions'> = { allowed_mentions: {
 
 /** Creates the {@link Responder} for one interaction. */
 export function createResponder(
-  api: API,
+  api: InteractionApi,
   target: ResponderTarget,
   options: ResponderOptions = {},
 ): Responder {
@@ -83,9 +85,13 @@ export function createResponder(
     state = nextState;
   };
   const edit = (data: MessageData) =>
-    api.interactions.editReply(target.application_id, target.token, withoutFlags(data)).then(() => {
+    api.editOriginal(target.application_id, target.token, withoutFlags(data)).then(() => {
       state = 'replied';
     });
+  const followUp = (data: MessageData) =>
+    api.followUp(target.application_id, target.token, { ...NO_MENTIONS, ...data });
+  /** The first answer; it is dropped unsent if it could no longer reach Discord in time. */
+  const callback = (body: APIInteractionResponse) => api.callback(target.id, target.token, body, createdAt);
 
   const deferAfter = options.deferAfterMs ?? 2000;
   const timer =
@@ -111,25 +117,28 @@ export function createResponder(
       serial(() =>
         state === 'pending'
           ? first(
-              () => api.interactions.reply(target.id, target.token, { ...NO_MENTIONS, ...data }),
+              () =>
+                callback({
+                  type: InteractionResponseType.ChannelMessageWithSource,
+                  data: { ...NO_MENTIONS, ...data },
+                }),
               'replied',
             )
           : state === 'deferred'
             ? edit(data)
-            : api.interactions
-                .followUp(target.application_id, target.token, { ...NO_MENTIONS, ...data })
-                .then(() => {}),
+            : followUp(data),
       ),
     modal: (data) =>
       serial(() => {
         if (state !== 'pending') throw new Error('A modal can only be the first answer to an interaction');
-        return first(() => api.interactions.createModal(target.id, target.token, data), 'replied');
+        return first(() => callback({ type: InteractionResponseType.Modal, data }), 'replied');
       }),
     update: (data) =>
       serial(() =>
         state === 'pending'
           ? first(
-              () => api.interactions.updateMessage(target.id, target.token, { ...NO_MENTIONS, ...data }),
+              () =>
+                callback({ type: InteractionResponseType.UpdateMessage, data: { ...NO_MENTIONS, ...data } }),
               'replied',
             )
           : edit(data),
@@ -139,22 +148,16 @@ export function createResponder(
         state === 'pending'
           ? first(
               () =>
-                api.interactions.defer(
-                  target.id,
-                  target.token,
-                  ephemeral ? { flags: MessageFlags.Ephemeral } : {},
-                ),
+                callback({
+                  type: InteractionResponseType.DeferredChannelMessageWithSource,
+                  ...(ephemeral ? { data: { flags: MessageFlags.Ephemeral } } : {}),
+                }),
               'deferred',
             )
           : Promise.resolve(),
       ),
     editReply: (data) => serial(() => edit(data)),
-    followUp: (data) =>
-      serial(() =>
-        api.interactions
-          .followUp(target.application_id, target.token, { ...NO_MENTIONS, ...data })
-          .then(() => {}),
-      ),
+    followUp: (data) => serial(() => followUp(data)),
     settle: () => clearTimeout(timer),
   };
   return responder;

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { APOLOGY, EXPIRED } from '../../src/gateway/dispatcher.ts';
+import { SERVER_ERROR_ATTEMPTS } from '../../src/gateway/interactions.ts';
 import { type BotProcess, startBot, writeConfigDir } from '../support/bot-process.ts';
 import {
   ADMIN_PERMISSIONS,
@@ -107,8 +108,12 @@ describe('a running bot', () => {
   });
 
   test('a handler that throws gets a generic ephemeral apology and an error log with stack and interaction id', async () => {
-    // Discord fails the first answer with 500s until @discordjs/rest gives up: the handler throws.
-    discord.failNext((method, path) => method === 'POST' && path.includes('/callback'), 500, 4);
+    // Discord fails the first answer with 500s until the interaction API gives up: the handler throws.
+    discord.failNext(
+      (method, path) => method === 'POST' && path.includes('/callback'),
+      500,
+      SERVER_ERROR_ATTEMPTS,
+    );
     const entry = discord.command(member, 'ping');
     const callback = await discord.waitForCallback(entry, 10_000);
     assert.equal(callback.data?.content, APOLOGY);

@@ -65,6 +65,8 @@ describe('health and metrics', () => {
         /^orderbot_orders_total\{outcome="completed"\} 0$/m,
         /^orderbot_emails_total\{outcome="sent"\} 0$/m,
         /^orderbot_interactions_total 2$/m,
+        /^orderbot_answers_total\{outcome="expired"\} 0$/m,
+        /^orderbot_answers_queued 0$/m,
         /^orderbot_interaction_duration_ms_bucket\{le="\+Inf"\} 2$/m,
         /^orderbot_interaction_duration_ms_count 2$/m,
         /^process_resident_memory_bytes \d+$/m,

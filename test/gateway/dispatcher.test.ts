@@ -9,6 +9,7 @@ import type { APIInteraction } from 'discord-api-types/v10';
 import { loadConfigFiles } from '../../src/config.ts';
 import { createGuildCounter, createRest } from '../../src/gateway/connection.ts';
 import { APOLOGY, createDispatcher, EXPIRED } from '../../src/gateway/dispatcher.ts';
+import type { InteractionApi } from '../../src/gateway/interactions.ts';
 import { createRegistry } from '../../src/handlers/registry.ts';
 import type { Handler } from '../../src/handlers/types.ts';
 import { createLogger } from '../../src/log.ts';
@@ -25,6 +26,7 @@ describe('dispatcher', () => {
   let discord: FakeDiscord;
   let destroyRest: () => void;
   let api: API;
+  let interactions: InteractionApi;
   const lines: Record<string, unknown>[] = [];
 
   before(async () => {
@@ -32,6 +34,7 @@ describe('dispatcher', () => {
     const rest = createRest(discord.token, discord.apiUrl);
     destroyRest = rest.destroy;
     api = new API(rest.rest);
+    interactions = rest.interactions;
   });
   after(async () => {
     destroyRest();
@@ -58,6 +61,7 @@ describe('dispatcher', () => {
       dispatcher: createDispatcher({
         registry: createRegistry(handlers),
         api,
+        interactions,
         sessions: createSessionStore({ sweepIntervalMs: 0 }),
         limits: createOrderLimits(),
         mailer: createMailer({ transport: undefined, from: undefined, config, log }),
