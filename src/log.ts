@@ -44,7 +44,25 @@ const BOT_TOKEN = /\b[\w-]{23,28}\.[\w-]{6,7}\.[\w-]{27,40}\b/g;
 
 /** Removes anything that looks like an email address or a Discord token from `text`. */
 export function scrub(text: string): string {
+  // Fast path for IDs, routes and states (most values): an email needs '@', a URL token '/', and
+  // a bot token is longer than 22 characters.
+  if (text.length < 23 && !text.includes('@') && !text.includes('/')) return text;
   return text.replace(EMAIL, '[email]').replace(URL_TOKEN, '$1[token]').replace(BOT_TOKEN, '[token]');
+}
+
+/** Whether a field name is redacted, remembered per name (field names are a small fixed set). */
+const sensitiveKeys = new Map<string, boolean>();
+function isSensitiveKey(key: string): boolean {
+  let sensitive = sensitiveKeys.get(key);
+  if (sensitive === undefined) {
+    sensitive = SENSITIVE_KEY.test(key);
+    if (sensitiveKeys.size < 1000) sensitiveKeys.set(key, sensitive);
+  }
+  return sensitive;
+}
+
+function add(record: Record<string, unknown>, key: string, value: unknown): void {
+  if (value !== undefined) record[key] = isSensitiveKey(key) ? '[redacted]' : serialize(value);
 }
 
 function serialize(value: unknown): unknown {
@@ -70,12 +88,8 @@ export function createLogger(options: LoggerOptions = {}, bound: LogFields = {})
   const emit = (level: LogLevel, event: string, fields: LogFields = {}) => {
     if (LOG_LEVELS.indexOf(level) < minimum) return;
     const record: Record<string, unknown> = { time: new Date(now()).toISOString(), level, event };
-    for (const source of [bound, fields]) {
-      for (const [key, value] of Object.entries(source)) {
-        if (value === undefined) continue;
-        record[key] = SENSITIVE_KEY.test(key) ? '[redacted]' : serialize(value);
-      }
-    }
+    for (const key in bound) add(record, key, bound[key]);
+    for (const key in fields) add(record, key, fields[key]);
     write(pretty ? formatPretty(record) : JSON.stringify(record));
   };
 

@@ -55,25 +55,46 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const agentOptions = {
     keepAlive: true,
     maxSockets: options.maxSockets ?? 128,
-    maxFreeSockets: 16,
+    maxFreeSockets: options.maxSockets ?? 128,
     scheduling: 'lifo' as const,
   };
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent(agentOptions);
 
+  /** Parsed origins: the bot talks to one or two, so a URL is only parsed once per origin. */
+  const origins = new Map<string, { https: boolean; hostname: string; port: number }>();
+  const locate = (url: string | URL) => {
+    const text = String(url);
+    const slash = text.indexOf('/', text.indexOf('//') + 2);
+    const origin = slash < 0 ? text : text.slice(0, slash);
+    let parsed = origins.get(origin);
+    if (!parsed) {
+      const { protocol, hostname, port } = new URL(origin);
+      const secure = protocol === 'https:';
+      parsed = {
+        https: secure,
+        hostname: hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: Number(port) || (secure ? 443 : 80),
+      };
+      if (origins.size < 8) origins.set(origin, parsed);
+    }
+    return { ...parsed, path: slash < 0 ? '/' : text.slice(slash) };
+  };
+
   function send(request: HttpRequest): Promise<HttpResponse> {
-    const target = typeof request.url === 'string' ? new URL(request.url) : request.url;
-    const isHttps = target.protocol === 'https:';
+    const target = locate(request.url);
     const headers = request.headers ?? {};
     if (request.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(request.body));
 
     return new Promise((resolve, reject) => {
-      const outgoing = (isHttps ? https : http).request(
-        target,
+      const outgoing = (target.https ? https : http).request(
         {
+          hostname: target.hostname,
+          port: target.port,
+          path: target.path,
           method: request.method,
           headers,
-          agent: isHttps ? httpsAgent : httpAgent,
+          agent: target.https ? httpsAgent : httpAgent,
           ...(request.signal ? { signal: request.signal } : {}),
           ...(request.timeoutMs ? { timeout: request.timeoutMs } : {}),
         },
@@ -92,7 +113,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       );
       outgoing.on('timeout', () =>
         outgoing.destroy(
-          new Error(`${request.method} ${target.pathname}: no response in ${request.timeoutMs} ms`),
+          // The path is left out: interaction routes carry a token in it.
+          new Error(`${request.method} to ${target.hostname}: no response in ${request.timeoutMs} ms`),
         ),
       );
       outgoing.on('error', reject);
