@@ -45,6 +45,14 @@ interface RunningBot {
 
 const rssOf = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+/** User + system CPU time of a process in clock ticks (1/100 s). */
+const cpuTicksOf = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+};
+/** A rate step holds when everything was answered with a p99 under 100 ms at the rate asked for. */
+const passes = (r: { unanswered: number; p99: number; achieved_per_s: number }, rate: number) =>
+  r.unanswered === 0 && r.p99 < 100 && r.achieved_per_s >= rate * 0.95;
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const percentile = (values: number[], p: number) => {
   if (values.length === 0) return Number.NaN;
@@ -188,10 +196,27 @@ async function measureSubject(subject: Subject, guilds: number) {
     const peakRss = rssOf(bot.child.pid!);
     let sustained = 0;
     let overload = 'none';
+    /** CPU share (% of one core) of the bot and of this process (fake Discord + load) per step. */
+    const cpu: Record<string, { bot: number; fake_and_load: number }> = {};
     for (const rate of QUICK ? [2000, 5000] : [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000, 12_000]) {
-      const result = await load(discord, rate, 1.5);
-      if (process.env.BENCH_VERBOSE)
-        process.stderr.write(`  ${subject} ${rate}/s: ${JSON.stringify(result)}\n`);
+      // A step that fails is run once more: on 2 shared cores one stray pause can spoil a step.
+      let result: Awaited<ReturnType<typeof load>> | undefined;
+      for (let attempt = 0; attempt < 2 && !(result && passes(result, rate)); attempt++) {
+        const botTicks = cpuTicksOf(bot.child.pid!);
+        const own = process.cpuUsage();
+        const started = performance.now();
+        result = await load(discord, rate, 1.5);
+        const seconds = (performance.now() - started) / 1000;
+        const ownUsed = process.cpuUsage(own);
+        cpu[rate] = {
+          bot: Math.round((cpuTicksOf(bot.child.pid!) - botTicks) / seconds),
+          fake_and_load: Math.round((ownUsed.user + ownUsed.system) / 1e4 / seconds),
+        };
+        if (process.env.BENCH_VERBOSE)
+          process.stderr.write(`  ${subject} ${rate}/s: ${JSON.stringify({ ...result, cpu: cpu[rate] })}\n`);
+        if (bot.child.exitCode !== null || bot.child.signalCode !== null) break;
+      }
+      if (!result) break;
       if (bot.child.exitCode !== null || bot.child.signalCode !== null) {
         overload = `crashed at ${rate}/s`;
         break;
@@ -201,9 +226,9 @@ async function measureSubject(subject: Subject, guilds: number) {
         overload = `load generator reached only ${result.achieved_per_s}/s of ${rate}/s`;
         break;
       }
-      if (result.unanswered === 0 && result.p99 < 100) sustained = rate;
+      if (passes(result, rate)) sustained = rate;
       else {
-        overload = `p99 ${round(result.p99, 0)} ms, ${result.unanswered} unanswered at ${rate}/s`;
+        overload = `p99 ${round(result.p99, 0)} ms, ${result.unanswered} unanswered at ${rate}/s (CPU: bot ${cpu[rate]?.bot}%, fake Discord + load ${cpu[rate]?.fake_and_load}%)`;
         break;
       }
     }
@@ -226,6 +251,7 @@ async function measureSubject(subject: Subject, guilds: number) {
       modal_100: { p50: round(modal.p50), p99: round(modal.p99), unanswered: modal.unanswered },
       sustained_per_s: sustained,
       first_failing_step: overload,
+      cpu_percent_by_rate: cpu,
       rss_after_load_mb: mb(peakRss),
     };
   } finally {
@@ -318,6 +344,11 @@ async function orderFlow(customers: number, memoryLimit = false) {
 }
 
 async function main() {
+  if (process.argv.includes('--flow-only')) {
+    // For tuning the order flow alone: npm run bench -- --flow-only
+    console.log(JSON.stringify(await orderFlow(QUICK ? 200 : 1000), null, 2));
+    return;
+  }
   const began = performance.now();
   const rows: Awaited<ReturnType<typeof measureSubject>>[] = [];
   for (const guilds of GUILD_COUNTS) {

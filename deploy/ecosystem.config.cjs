@@ -5,7 +5,7 @@ module.exports = {
       name: 'lean-order-bot',
       script: 'dist/main.js',
       cwd: `${__dirname}/..`,
-      node_args: '--max-semi-space-size=2 --max-old-space-size=96',
+      node_args: '--max-semi-space-size=2 --max-old-space-size=96 --no-concurrent-recompilation',
       max_memory_restart: '120M',
       kill_timeout: 20000,
       env: { NODE_ENV: 'production' },
