@@ -196,6 +196,9 @@ async function measureSubject(subject: Subject, guilds: number) {
     const peakRss = rssOf(bot.child.pid!);
     let sustained = 0;
     let overload = 'none';
+    // Warm-up, not measured: both bots get the same 4 s at 3,000/s so the JIT has settled before the
+    // ladder (without it the first fast step caught either bot still compiling, and results swung).
+    if (!QUICK) await load(discord, 3000, 4);
     /** CPU share (% of one core) of the bot and of this process (fake Discord + load) per step. */
     const cpu: Record<string, { bot: number; fake_and_load: number }> = {};
     for (const rate of QUICK ? [2000, 5000] : [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000, 12_000]) {
