@@ -3,6 +3,7 @@
  * Counters and a latency histogram, kept as plain numbers; `/run_diagnostics` and `/metrics`
  * read them, nothing else stores history.
  */
+import type { InteractionApiStats } from './gateway/interactions.ts';
 
 /** Monotonic counters. */
 export interface Counters {
@@ -53,15 +54,8 @@ export interface GatewayStatus {
   users(): number;
 }
 
-/** Figures of the interaction routes (see gateway/interactions). */
-export interface AnswerStats {
-  /** First answers dropped because they could no longer reach Discord in time. */
-  readonly expired: number;
-  readonly rateLimited: number;
-  readonly retried: number;
-  /** Answers waiting for a free connection right now. */
-  readonly queued: number;
-}
+/** Figures of the interaction routes, read-only here. */
+export type AnswerStats = Readonly<InteractionApiStats>;
 
 /** Everything diagnostics and metrics report. */
 export interface BotStats {

@@ -83,8 +83,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 
   function send(request: HttpRequest): Promise<HttpResponse> {
     const target = locate(request.url);
-    const headers = request.headers ?? {};
-    if (request.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(request.body));
+    // The caller's headers are never modified: callers pass one shared object for every request.
+    const headers =
+      request.body === undefined
+        ? (request.headers ?? {})
+        : { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) };
 
     return new Promise((resolve, reject) => {
       const outgoing = (target.https ? https : http).request(
@@ -125,13 +128,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   return {
     send,
     async makeRequest(url, init) {
-      const headers: Record<string, string> = {};
-      for (const [key, value] of Object.entries((init.headers ?? {}) as Record<string, string>))
-        headers[key] = value;
       const response = await send({
         url,
         method: init.method ?? 'GET',
-        headers,
+        // @discordjs/rest always passes a plain object of strings.
+        headers: (init.headers ?? {}) as Record<string, string>,
         body: normalizeBody(init.body),
         signal: init.signal as AbortSignal | undefined,
       });

@@ -172,7 +172,7 @@ export function createInteractionApi(options: InteractionApiOptions): Interactio
       let response: HttpResponse;
       try {
         response = await throttled(
-          { url: base + path, method, headers: { ...JSON_HEADERS }, body: payload, timeoutMs },
+          { url: base + path, method, headers: JSON_HEADERS, body: payload, timeoutMs },
           deadline,
           route,
         );
