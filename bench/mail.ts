@@ -6,7 +6,8 @@
 import { loadConfigFiles } from '../src/config.ts';
 import { silentLogger } from '../src/log.ts';
 import { createMailer } from '../src/mail/mailer.ts';
-import { createSmtpTransport } from '../src/mail/sender.ts';
+import { createSmtpTransport } from '../src/mail/transport.ts';
+import { confirmationJob } from '../src/order/email.ts';
 import { SAMPLE_ORDER } from '../src/order/sample.ts';
 import { startSmtpServer } from '../test/support/smtp.ts';
 
@@ -18,14 +19,16 @@ async function run(pool: boolean): Promise<{ perSecond: number; seconds: number;
   const config = { ...shipped, smtp_server: smtp.host, smtp_port: smtp.port, mail_queue_size: COUNT };
   const credentials = { user: 'shop@example.test', pass: 'app-password' };
   const transport = createSmtpTransport(config, credentials, { pool, tls: { ca: [smtp.cert] } });
-  const mailer = createMailer({ transport, from: credentials.user, config, log: silentLogger });
+  const mailer = createMailer({ transport, from: credentials.user, settings: config, log: silentLogger });
   const started = performance.now();
   const outcomes = await Promise.all(
     Array.from({ length: COUNT }, (_, i) => {
-      const result = mailer.sendConfirmation(
-        { ...SAMPLE_ORDER, email: `c${i}@example.com`, order_number: `ORD-${i}` },
-        config,
-        template,
+      const result = mailer.send(
+        confirmationJob(
+          { ...SAMPLE_ORDER, email: `c${i}@example.com`, order_number: `ORD-${i}` },
+          config,
+          template,
+        ),
       );
       if (!result.accepted) throw new Error(`not queued: ${result.reason}`);
       return result.done;

@@ -8,23 +8,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import * as v from 'valibot';
+import { emailAddress } from './email-address.ts';
 import { ConfigError } from './errors.ts';
 import { LOG_LEVELS, type LogLevel } from './log.ts';
-import { checkTemplate } from './mail/template.ts';
 
 const SNOWFLAKE = 'expected a Discord ID (a string of 17-20 digits)';
-const EMAIL_MESSAGE = 'expected an email address';
-
-/** Valibot pipe for a plausible email address (at most 254 characters, one @, a dotted domain). */
-export const emailSchema = v.pipe(
-  v.string(EMAIL_MESSAGE),
-  v.trim(),
-  v.maxLength(254, 'expected at most 254 characters'),
-  v.regex(
-    /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/,
-    EMAIL_MESSAGE,
-  ),
-);
 
 const snowflake = v.pipe(v.string(SNOWFLAKE), v.regex(/^\d{17,20}$/, SNOWFLAKE));
 const int = (min: number, max: number) => {
@@ -71,8 +59,8 @@ const ConfigSchema = v.strictObject(
     ),
     shop_name: v.optional(text(100), CONFIG_DEFAULTS.shop_name),
     sender_name: v.optional(text(100)),
-    reply_to: v.optional(emailSchema),
-    shop_bcc: v.optional(emailSchema),
+    reply_to: v.optional(emailAddress),
+    shop_bcc: v.optional(emailAddress),
     orders_channel_id: v.optional(v.nullable(snowflake)),
     order_summary: v.optional(
       v.picklist(['ephemeral', 'public'], 'expected "ephemeral" or "public"'),
@@ -114,6 +102,55 @@ export type BotConfig = v.InferOutput<typeof ConfigSchema>;
 /** The validated contents of `email_template.json`. */
 export type EmailTemplate = v.InferOutput<typeof TemplateSchema>;
 
+/** An optional trimmed environment variable: blank counts as unset. */
+const optionalVar = v.pipe(
+  v.optional(v.string(), ''),
+  v.trim(),
+  v.transform((value) => value || undefined),
+);
+
+const EnvSchema = v.object({
+  DISCORD_BOT_TOKEN: v.pipe(
+    v.optional(v.string(), ''),
+    v.trim(),
+    v.minLength(1, 'CRITICAL ERROR: DISCORD_BOT_TOKEN not found'),
+  ),
+  SENDER_EMAIL: v.pipe(
+    optionalVar,
+    v.check((value) => value === undefined || v.is(emailAddress, value), 'expected an email address'),
+  ),
+  SENDER_PASSWORD: v.pipe(
+    v.optional(v.string(), ''),
+    v.transform((value) => value || undefined),
+  ),
+  DISCORD_API_URL: v.pipe(
+    optionalVar,
+    v.transform((value) => (value ?? 'https://discord.com/api').replace(/\/+$/, '')),
+    v.regex(/^https?:\/\/[^\s/]+/, 'expected an http(s) URL'),
+  ),
+  CONFIG_DIR: v.pipe(
+    optionalVar,
+    v.transform((value) => value ?? './config'),
+  ),
+  LOG_LEVEL: v.pipe(
+    optionalVar,
+    v.transform((value) => value?.toLowerCase() ?? 'info'),
+    v.picklist(LOG_LEVELS, `expected one of ${LOG_LEVELS.join(', ')}`),
+  ),
+  HEALTH_PORT: v.pipe(
+    optionalVar,
+    v.transform((value) => (value === undefined ? undefined : Number(value))),
+    v.check(
+      (port) => port === undefined || (Number.isInteger(port) && port >= 0 && port <= 65535),
+      'expected an integer 0-65535',
+    ),
+  ),
+  HEALTH_HOST: v.pipe(
+    optionalVar,
+    v.transform((value) => value ?? '127.0.0.1'),
+  ),
+});
+
 /** Secrets and process settings, from the environment only. */
 export interface EnvSettings {
   token: string;
@@ -126,13 +163,6 @@ export interface EnvSettings {
   healthHost: string;
 }
 
-/** Everything the bot needs to start. */
-export interface LoadedConfig {
-  env: EnvSettings;
-  config: BotConfig;
-  template: EmailTemplate;
-}
-
 /** Loads `.env` from the working directory when present; variables already set win. */
 export function loadDotEnv(cwd: string = process.cwd()): boolean {
   const path = join(cwd, '.env');
@@ -143,47 +173,40 @@ export function loadDotEnv(cwd: string = process.cwd()): boolean {
 
 /** Reads the environment settings; a missing token is the one fatal error with a fixed message. */
 export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
-  const token = env.DISCORD_BOT_TOKEN?.trim();
-  if (!token) throw new ConfigError('CRITICAL ERROR: DISCORD_BOT_TOKEN not found');
-  const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError(
-      `LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}`,
-    );
+  const result = v.safeParse(EnvSchema, env);
+  if (!result.success) {
+    const issue = result.issues[0];
+    const name = String(issue.path?.[0]?.key ?? 'environment');
+    if (name === 'DISCORD_BOT_TOKEN') throw new ConfigError(issue.message);
+    // Secrets are never echoed back; other values are, so the owner sees what was read.
+    const shown = name === 'SENDER_EMAIL' ? '' : `, got ${JSON.stringify(env[name])}`;
+    throw new ConfigError(`${name}: ${issue.message}${shown}`, { cause: result.issues });
   }
-  let healthPort: number | undefined;
-  if (env.HEALTH_PORT?.trim()) {
-    healthPort = Number(env.HEALTH_PORT);
-    if (!Number.isInteger(healthPort) || healthPort < 0 || healthPort > 65535) {
-      throw new ConfigError(
-        `HEALTH_PORT: expected an integer 0-65535, got ${JSON.stringify(env.HEALTH_PORT)}`,
-      );
-    }
-  }
-  const apiUrl = (env.DISCORD_API_URL?.trim() || 'https://discord.com/api').replace(/\/+$/, '');
-  if (!/^https?:\/\/[^\s/]+/.test(apiUrl)) {
-    throw new ConfigError(
-      `DISCORD_API_URL: expected an http(s) URL, got ${JSON.stringify(env.DISCORD_API_URL)}`,
-    );
-  }
-  const senderEmail = env.SENDER_EMAIL?.trim() || undefined;
-  if (senderEmail !== undefined && !v.is(emailSchema, senderEmail)) {
-    throw new ConfigError('SENDER_EMAIL: expected an email address');
-  }
+  const out = result.output;
   return {
-    token,
-    senderEmail,
-    senderPassword: env.SENDER_PASSWORD || undefined,
-    apiUrl,
-    configDir: env.CONFIG_DIR?.trim() || './config',
-    logLevel,
-    healthPort,
-    healthHost: env.HEALTH_HOST?.trim() || '127.0.0.1',
+    token: out.DISCORD_BOT_TOKEN,
+    senderEmail: out.SENDER_EMAIL,
+    senderPassword: out.SENDER_PASSWORD,
+    apiUrl: out.DISCORD_API_URL,
+    configDir: out.CONFIG_DIR,
+    logLevel: out.LOG_LEVEL,
+    healthPort: out.HEALTH_PORT,
+    healthHost: out.HEALTH_HOST,
   };
 }
 
-/** Reads and validates `config.json` and `email_template.json` from `dir`. */
-export function loadConfigFiles(dir: string): { config: BotConfig; template: EmailTemplate } {
+/** The two configuration files, validated; `templatePath` names the template in later errors. */
+export interface ConfigFiles {
+  config: BotConfig;
+  template: EmailTemplate;
+  templatePath: string;
+}
+
+/**
+ * Reads and validates the shape of `config.json` and `email_template.json` from `dir`. The
+ * template's placeholders are checked by the feature that fills them (see `order/email.ts`).
+ */
+export function loadConfigFiles(dir: string): ConfigFiles {
   const configPath = join(dir, 'config.json');
   const templatePath = join(dir, 'email_template.json');
   const config = parseWith(ConfigSchema, readJson(configPath), configPath);
@@ -193,9 +216,7 @@ export function loadConfigFiles(dir: string): { config: BotConfig; template: Ema
     );
   }
   const template = parseWith(TemplateSchema, readJson(templatePath), templatePath);
-  const unknown = checkTemplate(template);
-  if (unknown) throw new ConfigError(`${templatePath}: ${unknown}`);
-  return { config, template };
+  return { config, template, templatePath };
 }
 
 /** The environment a mail-only tool needs (no Discord token). */
@@ -206,12 +227,6 @@ export function readMailEnv(env: NodeJS.ProcessEnv = process.env) {
     senderPassword: settings.senderPassword,
     configDir: settings.configDir,
   };
-}
-
-/** Loads everything: `.env`, the environment, then the config files. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  const settings = readEnv(env);
-  return { env: settings, ...loadConfigFiles(settings.configDir) };
 }
 
 /** Whether `host` names this machine (where unencrypted SMTP cannot be sniffed). */

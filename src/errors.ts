@@ -1,6 +1,7 @@
 /**
  * @module errors
- * The project's named errors. Each carries the context a log line or a user message needs.
+ * The project's named errors. Each carries the context a log line or a user message needs, and a
+ * typed `reason` callers `switch` on instead of matching message text.
  */
 
 /** A configuration file or environment variable is missing or invalid; the message names file and field. */
@@ -8,18 +9,50 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * Why sending one message failed:
+ * - `recipient_rejected`: the server refused the customer's address (550-553).
+ * - `auth`: the server refused SENDER_EMAIL / SENDER_PASSWORD.
+ * - `tls`: the TLS handshake or certificate failed.
+ * - `message_rejected`: the server refused the message itself (other 5xx, envelope or content).
+ * - `config`: the transport is set up wrongly.
+ * - `unreachable`: no connection (refused, reset, DNS, timeout).
+ * - `server_busy`: a temporary 4xx answer such as 421 or 451.
+ * - `disabled`: email is switched off (no SENDER_EMAIL).
+ * - `unknown`: anything else; treated as temporary.
+ */
+export type MailFailureReason =
+  | 'recipient_rejected'
+  | 'auth'
+  | 'tls'
+  | 'message_rejected'
+  | 'config'
+  | 'unreachable'
+  | 'server_busy'
+  | 'disabled'
+  | 'unknown';
+
 /** Whether a mail failure may succeed on a later attempt. */
 export type MailErrorKind = 'transient' | 'permanent';
 
-/** Sending one message failed; `kind` says whether a retry can help. */
+const TRANSIENT_REASONS: ReadonlySet<MailFailureReason> = new Set(['unreachable', 'server_busy', 'unknown']);
+
+/** Whether a failure with `reason` may succeed on a later attempt. */
+export function mailErrorKind(reason: MailFailureReason): MailErrorKind {
+  return TRANSIENT_REASONS.has(reason) ? 'transient' : 'permanent';
+}
+
+/** Sending one message failed; `reason` says why, `kind` whether a retry can help. */
 export class MailError extends Error {
   override name = 'MailError';
+  readonly kind: MailErrorKind;
   constructor(
     message: string,
-    readonly kind: MailErrorKind,
+    readonly reason: MailFailureReason,
     readonly responseCode?: number,
     options?: ErrorOptions,
   ) {
     super(message, options);
+    this.kind = mailErrorKind(reason);
   }
 }

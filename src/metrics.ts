@@ -1,19 +1,30 @@
 /**
  * @module metrics
- * Counters and a latency histogram, kept as plain numbers; `/run_diagnostics` and `/metrics`
- * read them, nothing else stores history.
+ * Every counter of the bot in one place, with one naming style (`<thing>_<outcome>`), and a latency
+ * histogram, kept as plain numbers. The parts of the bot never touch a counter: they report events
+ * through callbacks (`onEnd`, `onOutcome`, …) that the composition points at {@link Metrics.count}.
+ * `/run_diagnostics` and `/metrics` read them; nothing stores history.
  */
-import type { InteractionApiStats } from './gateway/interactions.ts';
 
-/** Monotonic counters. */
-export interface Counters {
-  interactions: number;
-  interaction_errors: number;
-  orders_started: number;
-  orders_completed: number;
-  orders_cancelled: number;
-  orders_expired: number;
-}
+/** The name of every counter. */
+export const COUNTER_NAMES = [
+  'interactions',
+  'interaction_errors',
+  'orders_started',
+  'orders_completed',
+  'orders_cancelled',
+  'orders_expired',
+  'emails_sent',
+  'emails_failed',
+  'emails_gave_up',
+  'emails_retried',
+  'answers_expired',
+  'answers_rate_limited',
+  'answers_retried',
+] as const;
+
+/** One of {@link COUNTER_NAMES}. */
+export type CounterName = (typeof COUNTER_NAMES)[number];
 
 /** A cumulative histogram in milliseconds, Prometheus style. */
 export interface Histogram {
@@ -43,50 +54,106 @@ export function createHistogram(bounds: readonly number[]): Histogram {
   return histogram;
 }
 
-/** Live gateway figures, read on demand. */
-export interface GatewayStatus {
-  /** Average heartbeat round trip over shards that measured one, or undefined before the first. */
-  latencyMs(): number | undefined;
-  shardsReady(): number;
-  shardTotal(): number;
-  guilds(): number;
-  /** Sum of member counts from GUILD_CREATE. */
-  users(): number;
-}
-
-/** Figures of the interaction routes, read-only here. */
-export type AnswerStats = Readonly<InteractionApiStats>;
-
-/** Everything diagnostics and metrics report. */
-export interface BotStats {
-  readonly answers: AnswerStats;
+/** The counters and the interaction-time histogram. */
+export interface Metrics {
   readonly startedAt: number;
-  readonly counters: Counters;
+  readonly counters: Readonly<Record<CounterName, number>>;
+  /** Adds `by` (default 1) to a counter. */
+  count(name: CounterName, by?: number): void;
   /** Time from an interaction arriving to its first answer leaving. */
   readonly interactionMs: Histogram;
-  readonly gateway: GatewayStatus;
 }
 
-/** Creates the counters and histogram. */
-export function createStats(
-  gateway: GatewayStatus,
-  startedAt: number = Date.now(),
-  answers: AnswerStats = { expired: 0, rateLimited: 0, retried: 0, queued: 0 },
-): BotStats {
+/** Creates the counters, all at zero. */
+export function createMetrics(startedAt: number = Date.now()): Metrics {
+  const counters = Object.fromEntries(COUNTER_NAMES.map((name) => [name, 0])) as Record<CounterName, number>;
   return {
-    answers,
     startedAt,
-    gateway,
-    counters: {
-      interactions: 0,
-      interaction_errors: 0,
-      orders_started: 0,
-      orders_completed: 0,
-      orders_cancelled: 0,
-      orders_expired: 0,
+    counters,
+    count(name, by = 1) {
+      counters[name] += by;
     },
     interactionMs: createHistogram([1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500]),
   };
+}
+
+/** Figures read at scrape time (gauges), supplied by the composition. */
+export interface Gauges {
+  uptimeSeconds: number;
+  shardsReady: number;
+  shardsTotal: number;
+  guilds: number;
+  usersApproximate: number;
+  /** Undefined before the first heartbeat. */
+  gatewayLatencyMs: number | undefined;
+  activeSessions: number;
+  emailQueue: number;
+  smtpUp: boolean;
+  answersQueued: number;
+  residentBytes: number;
+  heapUsedBytes: number;
+}
+
+/** Renders the Prometheus text exposition (format 0.0.4). */
+export function renderPrometheus(metrics: Metrics, gauges: Gauges): string {
+  const out: string[] = [];
+  const metric = (name: string, type: 'gauge' | 'counter', help: string, samples: [string, number][]) => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples)
+      out.push(`${name}${labels} ${Number.isFinite(value) ? value : 'NaN'}`);
+  };
+  const c = metrics.counters;
+  metric('orderbot_uptime_seconds', 'gauge', 'Seconds since the bot started.', [['', gauges.uptimeSeconds]]);
+  metric('orderbot_shards_ready', 'gauge', 'Gateway shards that are ready.', [['', gauges.shardsReady]]);
+  metric('orderbot_shards_total', 'gauge', 'Gateway shards this process runs.', [['', gauges.shardsTotal]]);
+  metric('orderbot_guilds', 'gauge', 'Servers the bot is in.', [['', gauges.guilds]]);
+  metric('orderbot_users_approximate', 'gauge', 'Sum of member counts.', [['', gauges.usersApproximate]]);
+  metric('orderbot_gateway_latency_ms', 'gauge', 'Average heartbeat round trip over shards.', [
+    ['', gauges.gatewayLatencyMs ?? Number.NaN],
+  ]);
+  metric('orderbot_active_sessions', 'gauge', 'Order forms in progress.', [['', gauges.activeSessions]]);
+  metric('orderbot_orders_total', 'counter', 'Order forms by outcome.', [
+    ['{outcome="started"}', c.orders_started],
+    ['{outcome="completed"}', c.orders_completed],
+    ['{outcome="cancelled"}', c.orders_cancelled],
+    ['{outcome="expired"}', c.orders_expired],
+  ]);
+  metric('orderbot_emails_total', 'counter', 'Confirmation emails by outcome.', [
+    ['{outcome="sent"}', c.emails_sent],
+    ['{outcome="failed"}', c.emails_failed],
+    ['{outcome="gave_up"}', c.emails_gave_up],
+    ['{outcome="retried"}', c.emails_retried],
+  ]);
+  metric('orderbot_email_queue', 'gauge', 'Emails accepted and not yet settled.', [['', gauges.emailQueue]]);
+  metric('orderbot_smtp_up', 'gauge', '1 when the last SMTP contact worked.', [['', gauges.smtpUp ? 1 : 0]]);
+  metric('orderbot_interactions_total', 'counter', 'Interactions handled.', [['', c.interactions]]);
+  metric('orderbot_interaction_errors_total', 'counter', 'Interactions whose handler failed.', [
+    ['', c.interaction_errors],
+  ]);
+  metric('orderbot_answers_total', 'counter', 'Interaction answers that did not simply go out.', [
+    ['{outcome="expired"}', c.answers_expired],
+    ['{outcome="rate_limited"}', c.answers_rate_limited],
+    ['{outcome="retried"}', c.answers_retried],
+  ]);
+  metric('orderbot_answers_queued', 'gauge', 'Interaction answers waiting for a free connection.', [
+    ['', gauges.answersQueued],
+  ]);
+  const h = metrics.interactionMs;
+  out.push(
+    '# HELP orderbot_interaction_duration_ms Time from an interaction arriving to its first answer leaving.',
+    '# TYPE orderbot_interaction_duration_ms histogram',
+  );
+  for (const [i, bound] of h.bounds.entries()) {
+    out.push(`orderbot_interaction_duration_ms_bucket{le="${bound}"} ${h.counts[i]}`);
+  }
+  out.push(`orderbot_interaction_duration_ms_bucket{le="+Inf"} ${h.count}`);
+  out.push(
+    `orderbot_interaction_duration_ms_sum ${h.sum}`,
+    `orderbot_interaction_duration_ms_count ${h.count}`,
+  );
+  metric('process_resident_memory_bytes', 'gauge', 'Resident memory.', [['', gauges.residentBytes]]);
+  metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use.', [['', gauges.heapUsedBytes]]);
+  return `${out.join('\n')}\n`;
 }
 
 /** Formats seconds as `2d 14h 32m 18s`. */

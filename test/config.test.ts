@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CONFIG_DEFAULTS, isLoopback, loadConfigFiles, readEnv } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
+import { loadShopSettings } from '../src/order/email.ts';
 
 const TEMPLATE = { subject: 'Order {{order_number}}', html_body: '<p>{{ order_number }}</p>' };
 
@@ -119,7 +120,7 @@ describe('email_template.json', () => {
       { smtp_server: 'h', smtp_port: 1 },
       { subject: '{{ordr_number}}', html_body: '{{ price }}' },
     );
-    const message = configError(() => loadConfigFiles(dir));
+    const message = configError(() => loadShopSettings(dir));
     assert.match(
       message,
       /email_template\.json: unknown placeholders \{\{ordr_number\}\}, \{\{price\}\}; known placeholders: order_number, /,

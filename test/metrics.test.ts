@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createGuildCounter } from '../src/gateway/connection.ts';
-import { createHistogram, formatMegabytes, formatUptime } from '../src/metrics.ts';
+import { createGuildCounter } from '../src/gateway/status.ts';
+import {
+  COUNTER_NAMES,
+  createHistogram,
+  createMetrics,
+  formatMegabytes,
+  formatUptime,
+} from '../src/metrics.ts';
 
 test('uptime reads like 2d 14h 32m 18s', () => {
   assert.equal(formatUptime(2 * 86_400 + 14 * 3600 + 32 * 60 + 18.9), '2d 14h 32m 18s');
@@ -32,4 +38,15 @@ test('guild counter keeps one number per guild and a running member total', () =
   guilds.delete('3');
   assert.equal(guilds.size, 1);
   assert.equal(guilds.members, 120);
+});
+
+test('every counter starts at zero, uses one naming style and counts in one place', () => {
+  const metrics = createMetrics(0);
+  for (const name of COUNTER_NAMES) {
+    assert.equal(metrics.counters[name], 0);
+    assert.match(name, /^[a-z]+(_[a-z]+)*$/);
+  }
+  metrics.count('emails_sent');
+  metrics.count('emails_sent', 2);
+  assert.equal(metrics.counters.emails_sent, 3);
 });

@@ -6,17 +6,17 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfigFiles, loadDotEnv, readMailEnv } from '../config.ts';
+import { loadDotEnv, readMailEnv } from '../config.ts';
 import { ConfigError } from '../errors.ts';
-import { renderEmail } from '../mail/template.ts';
+import { loadShopSettings, renderConfirmation } from '../order/email.ts';
 import { SAMPLE_ORDER } from '../order/sample.ts';
 
 try {
   const { values } = parseArgs({ options: { out: { type: 'string', default: 'email-preview.html' } } });
   loadDotEnv();
   const { configDir } = readMailEnv();
-  const { config, template } = loadConfigFiles(configDir);
-  const email = renderEmail(template, { order: SAMPLE_ORDER, shopName: config.shop_name });
+  const { config, template } = loadShopSettings(configDir);
+  const email = renderConfirmation(template, SAMPLE_ORDER, config.shop_name);
   const out = resolve(values.out);
   writeFileSync(out, email.html);
   writeFileSync(`${out.replace(/\.html?$/i, '')}.txt`, email.text);

@@ -4,23 +4,24 @@
  * `npm run send-test-email -- <address>`.
  */
 
-import * as v from 'valibot';
-import { emailSchema, loadConfigFiles, loadDotEnv, readMailEnv } from '../config.ts';
+import { loadDotEnv, readMailEnv } from '../config.ts';
+import { isEmailAddress } from '../email-address.ts';
 import { ConfigError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { createMailer } from '../mail/mailer.ts';
-import { createSmtpTransport } from '../mail/sender.ts';
+import { createSmtpTransport } from '../mail/transport.ts';
+import { confirmationJob, loadShopSettings } from '../order/email.ts';
 import { SAMPLE_ORDER } from '../order/sample.ts';
 
 async function run(): Promise<number> {
   const address = process.argv[2]?.trim() ?? '';
-  if (!v.is(emailSchema, address)) {
+  if (!isEmailAddress(address)) {
     console.error('Usage: npm run send-test-email -- <address>   (for example you@example.com)');
     return 1;
   }
   loadDotEnv();
   const env = readMailEnv();
-  const { config, template } = loadConfigFiles(env.configDir);
+  const { config, template } = loadShopSettings(env.configDir);
   if (!env.senderEmail) {
     console.error('SENDER_EMAIL is not set: put it (and SENDER_PASSWORD) in .env or the environment.');
     return 1;
@@ -35,12 +36,12 @@ async function run(): Promise<number> {
   const mailer = createMailer({
     transport,
     from: env.senderEmail,
-    config: { ...config, mail_max_attempts: 1 },
+    settings: { ...config, mail_max_attempts: 1 },
     log,
   });
   console.log(`Connecting to ${config.smtp_server}:${config.smtp_port} (${config.smtp_security})...`);
   if (await mailer.verify()) console.log('SMTP connection and login OK.');
-  const result = mailer.sendConfirmation({ ...SAMPLE_ORDER, email: address }, config, template);
+  const result = mailer.send(confirmationJob({ ...SAMPLE_ORDER, email: address }, config, template));
   if (!result.accepted) {
     console.error(`Not sent: ${result.reason}`);
     return 1;
@@ -51,7 +52,7 @@ async function run(): Promise<number> {
     console.log(`Sent a sample confirmation to ${address}.`);
     return 0;
   }
-  console.error(`Not sent: ${outcome.reason}`);
+  console.error(`Not sent: ${outcome.detail}`);
   return 1;
 }
 

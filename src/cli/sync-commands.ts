@@ -7,8 +7,8 @@ import { parseArgs } from 'node:util';
 import { API } from '@discordjs/core/http-only';
 import { COMMANDS } from '../commands.ts';
 import { loadDotEnv, readEnv } from '../config.ts';
+import { createDiscordTransport, httpStatusOf } from '../discord/rest.ts';
 import { ConfigError } from '../errors.ts';
-import { createRest } from '../gateway/connection.ts';
 
 const USAGE = 'Usage: npm run sync-commands -- [--guild <id>] [--dry-run]';
 
@@ -54,9 +54,8 @@ async function run(): Promise<void> {
   } catch (error) {
     die(error instanceof ConfigError ? error.message : String(error));
   }
-  const { rest, destroy } = createRest(env.token, env.apiUrl);
   // A CLI should answer quickly: no long retries against an unreachable API.
-  rest.options.retries = 0;
+  const { rest, destroy } = createDiscordTransport({ token: env.token, apiUrl: env.apiUrl, retries: 0 });
   const api = new API(rest);
   try {
     const me = await api.applications.getCurrent();
@@ -68,7 +67,7 @@ async function run(): Promise<void> {
       console.log(`  /${command.name}  ${command.description}  (id ${command.id})`);
     }
   } catch (error) {
-    const status = (error as { status?: number }).status;
+    const status = httpStatusOf(error);
     if (status === 401)
       die(
         'Error: Discord rejected DISCORD_BOT_TOKEN (401 Unauthorized). Copy a fresh token from the developer portal.',

@@ -1,16 +1,40 @@
 /**
  * @module handlers
- * The static registry: every handler imported explicitly; a duplicate key throws at start-up.
+ * The static registry: every handler created explicitly with what it uses; the router refuses a
+ * duplicate key at start-up.
  */
-import { cancelOrder, openStep } from './order-buttons.ts';
-import orderForm from './order-form.ts';
-import orderModal from './order-modal.ts';
-import ping from './ping.ts';
-import { createRegistry } from './registry.ts';
-import runDiagnostics from './run-diagnostics.ts';
+import type { GatewayStatus } from '../gateway/status.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { Metrics } from '../metrics.ts';
+import type { OrderDelivery } from '../order/delivery.ts';
+import type { Handler } from '../router/router.ts';
+import type { OrderLimits } from '../store/limits.ts';
+import type { SessionStore } from '../store/sessions.ts';
+import type { AppContext } from './context.ts';
+import { createCancelOrder, createOpenStep } from './order-buttons.ts';
+import { createOrderForm } from './order-form.ts';
+import { createOrderModal } from './order-modal.ts';
+import { createPing } from './ping.ts';
+import { createRunDiagnostics } from './run-diagnostics.ts';
+
+/** Everything the handlers use, built by the composition. */
+export interface HandlerDeps {
+  gateway: GatewayStatus;
+  metrics: Metrics;
+  sessions: SessionStore;
+  limits: OrderLimits;
+  mailer: Mailer;
+  delivery: OrderDelivery;
+}
 
 /** Every handler the bot has. */
-export const HANDLERS = [ping, runDiagnostics, orderForm, openStep, cancelOrder, orderModal] as const;
-
-/** The registry the dispatcher uses. */
-export const registry = createRegistry(HANDLERS);
+export function createHandlers(deps: HandlerDeps): Handler<AppContext>[] {
+  return [
+    createPing(deps),
+    createRunDiagnostics(deps),
+    createOrderForm(deps),
+    createOpenStep(deps),
+    createCancelOrder(deps),
+    createOrderModal(deps),
+  ];
+}

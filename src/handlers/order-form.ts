@@ -4,60 +4,67 @@
  * starts a session and opens the first modal.
  */
 import { MessageFlags } from 'discord-api-types/v10';
-import * as v from 'valibot';
 import { CommandName } from '../commands.ts';
-import { emailSchema } from '../config.ts';
-import { formatWait } from '../order/limits.ts';
+import { isEmailAddress } from '../email-address.ts';
+import { formatWait, INVALID_EMAIL } from '../order/texts.ts';
 import { buildModal } from '../order/ui.ts';
-import type { CommandHandler } from './types.ts';
+import type { OrderLimits } from '../store/limits.ts';
+import type { SessionStore } from '../store/sessions.ts';
+import type { Command } from './context.ts';
 
-/** The seed's message for a bad address, with an example. */
-export const INVALID_EMAIL =
-  '❌ Invalid email address provided. Please use a valid email format.\nExample: `/order_form email:name@example.com`';
+/** What `/order_form` uses. */
+export interface OrderFormDeps {
+  sessions: SessionStore;
+  limits: OrderLimits;
+}
 
-export default {
-  kind: 'command',
-  name: CommandName.OrderForm,
-  async run({ interaction, respond, config, sessions, limits, stats, log }) {
-    const ephemeral = (content: string) => respond.reply({ content, flags: MessageFlags.Ephemeral });
-    const userId = interaction.member?.user.id ?? interaction.user?.id;
-    if (!userId) return ephemeral('❌ I could not tell who you are. Please try again.');
+/** Creates the `/order_form` handler. */
+export function createOrderForm({ sessions, limits }: OrderFormDeps): Command {
+  return {
+    kind: 'command',
+    name: CommandName.OrderForm,
+    async run({ interaction, userId, guildId, respond, config, log }) {
+      const ephemeral = (content: string) => respond.reply({ content, flags: MessageFlags.Ephemeral });
+      if (!userId) return ephemeral('❌ I could not tell who you are. Please try again.');
 
-    const option = interaction.data.options?.find((o) => o.name === 'email');
-    const email = option && 'value' in option && typeof option.value === 'string' ? option.value.trim() : '';
-    if (!v.is(emailSchema, email)) {
-      log.info('order.invalid_email', {});
-      return ephemeral(INVALID_EMAIL);
-    }
+      const option = interaction.data.options?.find((o) => o.name === 'email');
+      const email =
+        option && 'value' in option && typeof option.value === 'string' ? option.value.trim() : '';
+      if (!isEmailAddress(email)) {
+        log.info('order.invalid_email', {});
+        return ephemeral(INVALID_EMAIL);
+      }
 
-    const allowed = config.allowed_role_ids;
-    if (allowed.length > 0) {
-      const roles = interaction.member?.roles ?? [];
-      if (!roles.some((role) => allowed.includes(role))) {
-        log.info('order.role_denied', {});
+      const allowed = config.allowed_role_ids;
+      if (allowed.length > 0) {
+        const roles = interaction.member?.roles ?? [];
+        if (!roles.some((role) => allowed.includes(role))) {
+          log.info('order.role_denied', {});
+          return ephemeral(
+            `🚫 Ordering is open to members with the ${allowed.map((id) => `<@&${id}>`).join(' or ')} role. Ask the shop's staff if you think you should have it.`,
+          );
+        }
+      }
+
+      const limit = limits.check(userId);
+      if (!limit.ok) {
+        log.info('order.limited', { reason: limit.reason, retry_after_ms: limit.retryAfterMs });
         return ephemeral(
-          `🚫 Ordering is open to members with the ${allowed.map((id) => `<@&${id}>`).join(' or ')} role. Ask the shop's staff if you think you should have it.`,
+          limit.reason === 'cooldown'
+            ? `⏳ You just placed an order. You can start another in ${formatWait(limit.retryAfterMs)}.`
+            : `⏳ You have reached the limit of ${config.daily_order_limit} orders in 24 hours. You can order again in ${formatWait(limit.retryAfterMs)}.`,
         );
       }
-    }
 
-    const limit = limits.check(userId);
-    if (!limit.ok) {
-      log.info('order.limited', { reason: limit.reason, retry_after_ms: limit.retryAfterMs });
-      return ephemeral(
-        limit.reason === 'cooldown'
-          ? `⏳ You just placed an order. You can start another in ${formatWait(limit.retryAfterMs)}.`
-          : `⏳ You have reached the limit of ${config.daily_order_limit} orders in 24 hours. You can order again in ${formatWait(limit.retryAfterMs)}.`,
-      );
-    }
-
-    const started = sessions.start(userId, email, interaction.guild_id);
-    if (!started.ok) {
-      log.warn('order.sessions_full', { active: sessions.size });
-      return ephemeral('⏳ The shop is very busy right now. Please try /order_form again in a few minutes.');
-    }
-    stats.counters.orders_started++;
-    if (started.replaced) log.info('order.draft_replaced', {});
-    await respond.modal(buildModal(1, started.session.nonce));
-  },
-} satisfies CommandHandler;
+      const started = sessions.start(userId, email, guildId);
+      if (!started.ok) {
+        log.warn('order.sessions_full', { active: sessions.size });
+        return ephemeral(
+          '⏳ The shop is very busy right now. Please try /order_form again in a few minutes.',
+        );
+      }
+      if (started.replaced) log.info('order.draft_replaced', {});
+      await respond.modal(buildModal(1, started.session.nonce));
+    },
+  };
+}

@@ -6,8 +6,18 @@
  */
 import { MessageFlags, PermissionFlagsBits } from 'discord-api-types/v10';
 import { CommandName } from '../commands.ts';
-import { formatMegabytes, formatUptime } from '../metrics.ts';
-import type { CommandHandler } from './types.ts';
+import type { GatewayStatus } from '../gateway/status.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { formatMegabytes, formatUptime, type Metrics } from '../metrics.ts';
+import type { Command } from './context.ts';
+
+/** What the report reads. */
+export interface DiagnosticsDeps {
+  gateway: GatewayStatus;
+  metrics: Metrics;
+  sessions: { readonly size: number };
+  mailer: Pick<Mailer, 'status'>;
+}
 
 const ALLOWED = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.Administrator;
 
@@ -23,42 +33,45 @@ export function canRunDiagnostics(permissions: string | undefined): boolean {
 
 const number = new Intl.NumberFormat('en-US');
 
-export default {
-  kind: 'command',
-  name: CommandName.RunDiagnostics,
-  async run({ interaction, respond, stats, sessions, mailer, clock, log }) {
-    if (!canRunDiagnostics(interaction.member?.permissions)) {
-      log.warn('diagnostics.denied', {});
-      await respond.reply({
-        content: '🚫 Access denied: /run_diagnostics needs the Manage Server permission.',
-        flags: MessageFlags.Ephemeral,
-      });
-      return;
-    }
-    const { gateway, counters } = stats;
-    const latency = gateway.latencyMs();
-    const memory = process.memoryUsage();
-    const mail = mailer.status();
-    const smtp = {
-      ok: '✅ connected',
-      unchecked: '⏳ not checked yet',
-      down: `⚠️ unavailable (${mail.detail ?? 'unknown error'}), orders are still taken`,
-      disabled: `⚠️ disabled (${mail.detail ?? 'not configured'})`,
-    }[mail.smtp];
-    const lines = [
-      '**🔧 Bot Diagnostics**',
-      '',
-      `**Ping:** ${latency === undefined ? 'not measured yet' : `${Math.round(latency)}ms`}`,
-      `**Uptime:** ${formatUptime((clock() - stats.startedAt) / 1000)}`,
-      `**Servers:** ${number.format(gateway.guilds())}`,
-      `**Users (approximate):** ${number.format(gateway.users())}`,
-      `**Shards:** ${gateway.shardsReady()}/${gateway.shardTotal()} ready`,
-      `**Memory:** RSS ${formatMegabytes(memory.rss)}, heap ${formatMegabytes(memory.heapUsed)} of ${formatMegabytes(memory.heapTotal)}`,
-      `**Active order sessions:** ${number.format(sessions.size)}`,
-      `**Orders completed:** ${number.format(counters.orders_completed)}`,
-      `**Emails:** ${number.format(mail.sent)} sent, ${number.format(mail.failed + mail.gave_up)} failed, ${number.format(mail.retried)} retried, ${number.format(mail.queued)} queued`,
-      `**SMTP:** ${smtp}`,
-    ];
-    await respond.reply({ content: lines.join('\n').slice(0, 2000), flags: MessageFlags.Ephemeral });
-  },
-} satisfies CommandHandler;
+/** Creates the `/run_diagnostics` handler. */
+export function createRunDiagnostics({ gateway, metrics, sessions, mailer }: DiagnosticsDeps): Command {
+  return {
+    kind: 'command',
+    name: CommandName.RunDiagnostics,
+    async run({ interaction, respond, clock, log }) {
+      if (!canRunDiagnostics(interaction.member?.permissions)) {
+        log.warn('diagnostics.denied', {});
+        await respond.reply({
+          content: '🚫 Access denied: /run_diagnostics needs the Manage Server permission.',
+          flags: MessageFlags.Ephemeral,
+        });
+        return;
+      }
+      const { counters } = metrics;
+      const latency = gateway.latencyMs();
+      const memory = process.memoryUsage();
+      const mail = mailer.status();
+      const smtp = {
+        ok: '✅ connected',
+        unchecked: '⏳ not checked yet',
+        down: `⚠️ unavailable (${mail.detail ?? 'unknown error'}), orders are still taken`,
+        disabled: `⚠️ disabled (${mail.detail ?? 'not configured'})`,
+      }[mail.smtp];
+      const lines = [
+        '**🔧 Bot Diagnostics**',
+        '',
+        `**Ping:** ${latency === undefined ? 'not measured yet' : `${Math.round(latency)}ms`}`,
+        `**Uptime:** ${formatUptime((clock() - metrics.startedAt) / 1000)}`,
+        `**Servers:** ${number.format(gateway.guilds())}`,
+        `**Users (approximate):** ${number.format(gateway.users())}`,
+        `**Shards:** ${gateway.shardsReady()}/${gateway.shardTotal()} ready`,
+        `**Memory:** RSS ${formatMegabytes(memory.rss)}, heap ${formatMegabytes(memory.heapUsed)} of ${formatMegabytes(memory.heapTotal)}`,
+        `**Active order sessions:** ${number.format(sessions.size)}`,
+        `**Orders completed:** ${number.format(counters.orders_completed)}`,
+        `**Emails:** ${number.format(counters.emails_sent)} sent, ${number.format(counters.emails_failed + counters.emails_gave_up)} failed, ${number.format(counters.emails_retried)} retried, ${number.format(mail.queued)} queued`,
+        `**SMTP:** ${smtp}`,
+      ];
+      await respond.reply({ content: lines.join('\n').slice(0, 2000), flags: MessageFlags.Ephemeral });
+    },
+  };
+}

@@ -1,56 +1,61 @@
 /**
  * @module mail/mailer
- * What the bot calls to send confirmations: renders the template, queues the message on the
- * pooled SMTP transport, verifies the connection at start-up, and reports its state.
+ * What the bot calls to send mail: queues a message on the pooled SMTP transport, renders it
+ * only when it is sent (so 1,000 queued messages do not hold 1,000 HTML bodies), verifies the
+ * connection at start-up, and reports the connection's state. It knows no feature: the caller
+ * says who gets what, and how to render it.
  */
 import type { Transporter } from 'nodemailer';
-import type { BotConfig, EmailTemplate } from '../config.ts';
+import { MailError, type MailFailureReason } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { Order } from '../order/fields.ts';
-import { createMailQueue, type EnqueueResult, type MailCounters, type MailQueue } from './queue.ts';
-import { classifyMailError } from './sender.ts';
-import { headerSafe, type RenderedEmail, renderEmail } from './template.ts';
+import { createMailQueue, type EnqueueResult, type MailOutcome, type MailQueue } from './queue.ts';
+import type { RenderedEmail } from './template.ts';
+import { classifyMailError } from './transport.ts';
 
 /** State of the SMTP connection as last seen. */
 export type SmtpState = 'unchecked' | 'ok' | 'down' | 'disabled';
 
 /** What diagnostics and metrics show about mail. */
-export interface MailStatus extends MailCounters {
+export interface MailStatus {
   smtp: SmtpState;
-  /** Why SMTP is down or disabled. */
+  /** Why SMTP is down or disabled, as a readable sentence. */
   detail: string | undefined;
+  /** Why SMTP is down, as a reason to switch on. */
+  reason: MailFailureReason | undefined;
+  /** Messages accepted and not yet settled. */
+  queued: number;
 }
 
-/**
- * One message on the queue. It keeps the order and the template in force when it was queued (a
- * reload does not change it) and is rendered when sent, so 1,000 queued jobs do not hold 1,000
- * rendered HTML bodies.
- */
+/** One message to send. */
 export interface MailJob {
   to: string;
-  orderNumber: string;
-  order: Order;
-  template: EmailTemplate;
-  shopName: string;
+  bcc?: string | undefined;
+  replyTo?: string | undefined;
+  /** Display name of the From address. */
   fromName: string;
-  replyTo: string | undefined;
-  bcc: string | undefined;
+  /** A label for log lines (never an address). */
+  label: string;
+  /** Renders subject and body when the message is sent. */
+  render(): RenderedEmail;
 }
 
-/** Sends order confirmations. */
+/** Retry settings (from config.json). */
+export interface MailSettings {
+  mail_queue_size: number;
+  mail_max_attempts: number;
+  mail_retry_initial_seconds: number;
+}
+
+/** Sends mail. */
 export interface Mailer {
-  /** Renders and queues a confirmation; `accepted: false` says why it was not queued. */
-  sendConfirmation(
-    order: Order,
-    config: BotConfig,
-    template: EmailTemplate,
-  ): EnqueueResult | { accepted: false; reason: 'disabled' };
+  /** Queues a message; `accepted: false` says why it was not queued. */
+  send(job: MailJob): EnqueueResult | { accepted: false; reason: 'disabled' };
   status(): MailStatus;
   /** Checks the SMTP connection and login; never throws. */
   verify(): Promise<boolean>;
   /** Stops taking mail and drains; returns how many were not sent. */
   close(drainMs: number): Promise<number>;
-  configure(config: BotConfig): void;
+  configure(settings: MailSettings): void;
 }
 
 /** Options for {@link createMailer}. */
@@ -59,9 +64,13 @@ export interface MailerOptions {
   transport: Transporter | undefined;
   /** The From address (SENDER_EMAIL). */
   from: string | undefined;
-  config: BotConfig;
+  settings: MailSettings;
   log: Logger;
   disabledReason?: string;
+  /** Told of every settled message (for the counters). */
+  onOutcome?: (outcome: MailOutcome) => void;
+  /** Told of every retry (for the counters). */
+  onRetry?: () => void;
   random?: () => number;
 }
 
@@ -69,20 +78,53 @@ export interface MailerOptions {
 export function createMailer(options: MailerOptions): Mailer {
   const { transport, from, log } = options;
   let smtp: SmtpState = transport ? 'unchecked' : 'disabled';
+  let reason: MailFailureReason | undefined = transport ? undefined : 'disabled';
   let detail: string | undefined = transport
     ? undefined
     : (options.disabledReason ?? 'SENDER_EMAIL is not set');
 
+  /** Marks SMTP down when the failure is about the server or the login, not one message. */
+  const noteFailure = (error: MailError) => {
+    switch (error.reason) {
+      case 'unreachable':
+      case 'server_busy':
+      case 'auth':
+      case 'tls':
+      case 'config':
+      case 'unknown':
+        smtp = 'down';
+        reason = error.reason;
+        detail = error.message;
+        break;
+      case 'recipient_rejected':
+      case 'message_rejected':
+      case 'disabled':
+        break;
+      default: {
+        const unreachable: never = error.reason;
+        throw new Error(`unhandled mail failure reason ${String(unreachable)}`);
+      }
+    }
+  };
+  const noteOk = () => {
+    smtp = 'ok';
+    reason = undefined;
+    detail = undefined;
+  };
+
   const queue: MailQueue<MailJob> = createMailQueue<MailJob>({
-    capacity: options.config.mail_queue_size,
-    maxAttempts: options.config.mail_max_attempts,
-    initialDelayMs: options.config.mail_retry_initial_seconds * 1000,
+    capacity: options.settings.mail_queue_size,
+    maxAttempts: options.settings.mail_max_attempts,
+    initialDelayMs: options.settings.mail_retry_initial_seconds * 1000,
     log,
+    classify: classifyMailError,
+    ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
+    ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     ...(options.random ? { random: options.random } : {}),
-    describe: (job) => `order ${headerSafe(job.orderNumber, 60)}`,
+    describe: (job) => job.label,
     send: async (job) => {
-      if (!transport || !from) throw new Error('email is disabled');
-      const rendered: RenderedEmail = renderEmail(job.template, { order: job.order, shopName: job.shopName });
+      if (!transport || !from) throw new MailError('email is disabled', 'disabled');
+      const rendered = job.render();
       try {
         await transport.sendMail({
           from: { name: job.fromName, address: from },
@@ -93,35 +135,21 @@ export function createMailer(options: MailerOptions): Mailer {
           html: rendered.html,
           text: rendered.text,
         });
-        smtp = 'ok';
-        detail = undefined;
+        noteOk();
       } catch (error) {
         const mailError = classifyMailError(error);
-        if (mailError.kind === 'transient' || /Authentication/.test(mailError.message)) {
-          smtp = 'down';
-          detail = mailError.message;
-        }
+        noteFailure(mailError);
         throw mailError;
       }
     },
   });
 
   return {
-    sendConfirmation(order, config, template) {
+    send(job) {
       if (!transport) return { accepted: false, reason: 'disabled' };
-      const shopName = config.shop_name;
-      return queue.enqueue({
-        to: order.email,
-        orderNumber: order.order_number,
-        order,
-        template,
-        shopName,
-        fromName: headerSafe(config.sender_name ?? shopName, 100),
-        replyTo: config.reply_to,
-        bcc: config.shop_bcc,
-      });
+      return queue.enqueue(job);
     },
-    status: () => ({ smtp, detail, ...queue.counters }),
+    status: () => ({ smtp, detail, reason, queued: queue.size }),
     async verify() {
       if (!transport) {
         log.warn('smtp.disabled', { reason: detail });
@@ -129,13 +157,14 @@ export function createMailer(options: MailerOptions): Mailer {
       }
       try {
         await transport.verify();
-        smtp = 'ok';
-        detail = undefined;
+        noteOk();
         log.info('smtp.ready', {});
         return true;
       } catch (error) {
+        const mailError = classifyMailError(error);
         smtp = 'down';
-        detail = classifyMailError(error).message;
+        reason = mailError.reason;
+        detail = mailError.message;
         log.warn('smtp.unavailable', { reason: detail, note: 'orders are still taken; emails are retried' });
         return false;
       }
@@ -145,11 +174,11 @@ export function createMailer(options: MailerOptions): Mailer {
       transport?.close();
       return left;
     },
-    configure(config) {
+    configure(settings) {
       queue.configure({
-        capacity: config.mail_queue_size,
-        maxAttempts: config.mail_max_attempts,
-        initialDelayMs: config.mail_retry_initial_seconds * 1000,
+        capacity: settings.mail_queue_size,
+        maxAttempts: settings.mail_max_attempts,
+        initialDelayMs: settings.mail_retry_initial_seconds * 1000,
       });
     },
   };

@@ -4,35 +4,38 @@
  * backoff and jitter, permanent ones are not; every job settles exactly once and the caller can
  * await that outcome. A full or closed queue is reported to the caller, never swallowed.
  */
-import type { MailError } from '../errors.ts';
+import type { MailError, MailFailureReason } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { classifyMailError } from './sender.ts';
 
-/** How a job ended. */
+/**
+ * How a job ended: delivered; `failed` (a permanent failure, not retried); `gave_up` (temporary
+ * failures until the attempts ran out, or the queue shut down). `reason` is typed so callers
+ * `switch` on it; `detail` is the readable message for logs.
+ */
 export type MailOutcome =
   | { status: 'delivered'; attempts: number }
-  | { status: 'failed'; attempts: number; reason: string }
-  | { status: 'gave_up'; attempts: number; reason: string };
+  | {
+      status: 'failed' | 'gave_up';
+      attempts: number;
+      reason: MailFailureReason | 'shutdown';
+      detail: string;
+    };
 
 /** The answer to {@link MailQueue.enqueue}. */
 export type EnqueueResult =
   | { accepted: true; done: Promise<MailOutcome> }
   | { accepted: false; reason: 'full' | 'closed' };
 
-/** Queue counters. */
-export interface MailCounters {
-  sent: number;
-  failed: number;
-  retried: number;
-  gave_up: number;
-  /** Jobs accepted and not yet settled (waiting, sending or waiting to retry). */
-  queued: number;
-}
-
 /** Options for {@link createMailQueue}. */
 export interface MailQueueOptions<J> {
   /** Sends one job; throws on failure. */
   send: (job: J) => Promise<void>;
+  /** Turns what `send` threw into a {@link MailError} with a reason (the transport's classifier). */
+  classify: (error: unknown) => MailError;
+  /** Told of every settled job (for the counters). */
+  onOutcome?: (outcome: MailOutcome) => void;
+  /** Told of every retry that is scheduled (for the counters). */
+  onRetry?: () => void;
   /** Most unsettled jobs. @defaultValue `1000` */
   capacity?: number;
   /** Jobs sent at once (match the SMTP pool size). @defaultValue `2` */
@@ -52,7 +55,8 @@ export interface MailQueueOptions<J> {
 /** The queue. */
 export interface MailQueue<J> {
   enqueue(job: J): EnqueueResult;
-  readonly counters: Readonly<MailCounters>;
+  /** Jobs accepted and not yet settled (waiting, sending or waiting to retry). */
+  readonly size: number;
   /** Stops taking jobs and waits up to `timeoutMs` for the rest; returns how many did not settle. */
   drain(timeoutMs: number): Promise<number>;
   /** Replaces retry settings (configuration reload). */
@@ -75,7 +79,7 @@ export function createMailQueue<J>(options: MailQueueOptions<J>): MailQueue<J> {
   const concurrency = options.concurrency ?? 2;
   const random = options.random ?? Math.random;
   const describe = options.describe ?? (() => 'message');
-  const counters: MailCounters = { sent: 0, failed: 0, retried: 0, gave_up: 0, queued: 0 };
+  let size = 0;
   const ready: Entry<J>[] = [];
   const waiting = new Set<Entry<J>>();
   let active = 0;
@@ -83,12 +87,10 @@ export function createMailQueue<J>(options: MailQueueOptions<J>): MailQueue<J> {
   let onIdle: (() => void) | undefined;
 
   const finish = (entry: Entry<J>, outcome: MailOutcome) => {
-    counters.queued--;
-    if (outcome.status === 'delivered') counters.sent++;
-    else if (outcome.status === 'failed') counters.failed++;
-    else counters.gave_up++;
+    size--;
+    options.onOutcome?.(outcome);
     entry.settle(outcome);
-    if (counters.queued === 0) onIdle?.();
+    if (size === 0) onIdle?.();
   };
 
   const pump = () => {
@@ -109,25 +111,26 @@ export function createMailQueue<J>(options: MailQueueOptions<J>): MailQueue<J> {
       finish(entry, { status: 'delivered', attempts: entry.attempts });
       options.log?.info('mail.delivered', { job: describe(entry.job), attempts: entry.attempts });
     } catch (error) {
-      const mailError: MailError = classifyMailError(error);
+      const mailError = options.classify(error);
+      const failure = { attempts: entry.attempts, reason: mailError.reason, detail: mailError.message };
       if (mailError.kind === 'permanent') {
         options.log?.error('mail.failed', {
           job: describe(entry.job),
           attempts: entry.attempts,
           reason: mailError.message,
         });
-        finish(entry, { status: 'failed', attempts: entry.attempts, reason: mailError.message });
+        finish(entry, { status: 'failed', ...failure });
       } else if (entry.attempts >= maxAttempts) {
         options.log?.error('mail.gave_up', {
           job: describe(entry.job),
           attempts: entry.attempts,
           reason: mailError.message,
         });
-        finish(entry, { status: 'gave_up', attempts: entry.attempts, reason: mailError.message });
+        finish(entry, { status: 'gave_up', ...failure });
       } else {
         const base = Math.min(maxDelayMs, initialDelayMs * 2 ** (entry.attempts - 1));
         const delay = Math.round(base * (0.75 + random() * 0.5));
-        counters.retried++;
+        options.onRetry?.();
         options.log?.warn('mail.retry', {
           job: describe(entry.job),
           attempts: entry.attempts,
@@ -145,11 +148,13 @@ export function createMailQueue<J>(options: MailQueueOptions<J>): MailQueue<J> {
   };
 
   return {
-    counters,
+    get size() {
+      return size;
+    },
     enqueue(job) {
       if (closed) return { accepted: false, reason: 'closed' };
-      if (counters.queued >= capacity) return { accepted: false, reason: 'full' };
-      counters.queued++;
+      if (size >= capacity) return { accepted: false, reason: 'full' };
+      size++;
       const done = new Promise<MailOutcome>((resolve) => {
         ready.push({ job, attempts: 0, settle: resolve });
       });
@@ -158,7 +163,7 @@ export function createMailQueue<J>(options: MailQueueOptions<J>): MailQueue<J> {
     },
     async drain(timeoutMs) {
       closed = true;
-      if (counters.queued > 0) {
+      if (size > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, timeoutMs);
           onIdle = () => {
@@ -167,14 +172,15 @@ export function createMailQueue<J>(options: MailQueueOptions<J>): MailQueue<J> {
           };
         });
       }
-      const left = counters.queued;
+      const left = size;
       for (const entry of [...waiting, ...ready]) {
         clearTimeout(entry.timer);
         options.log?.error('mail.not_sent', { job: describe(entry.job), reason: 'shutting down' });
         finish(entry, {
           status: 'gave_up',
           attempts: entry.attempts,
-          reason: 'the bot shut down before it could be sent',
+          reason: 'shutdown',
+          detail: 'the bot shut down before it could be sent',
         });
       }
       waiting.clear();

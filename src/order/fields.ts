@@ -42,6 +42,9 @@ export type StepNumber = 1 | 2 | 3;
 /** A completed order: every field as typed (trimmed) and the customer's email address. */
 export type Order = Record<OrderFieldKey, string> & { readonly email: string };
 
+/** Values a customer typed into one step, by field key. */
+export type StepValues = Partial<Record<OrderFieldKey, string>>;
+
 const field = (
   key: OrderFieldKey,
   label: string,
@@ -106,4 +109,22 @@ export const ALL_FIELDS: readonly FieldSpec[] = [...STEPS[1].fields, ...STEPS[2]
 /** Whether `value` is 1, 2 or 3. */
 export function isStep(value: number): value is StepNumber {
   return value === 1 || value === 2 || value === 3;
+}
+
+/** What {@link toOrder} reads of a session: the address and the accepted values of each step. */
+export interface CompletedSteps {
+  readonly email: string;
+  readonly accepted: Readonly<Partial<Record<number, Readonly<Partial<Record<string, string>>>>>>;
+}
+
+/** Merges the accepted values of all three steps into an order; a missing field is empty. */
+export function toOrder(session: CompletedSteps): Order {
+  const merged = { ...session.accepted[1], ...session.accepted[2], ...session.accepted[3] };
+  const fields = Object.fromEntries(ALL_FIELDS.map((spec) => [spec.key, merged[spec.key] ?? '']));
+  return { ...(fields as Record<OrderFieldKey, string>), email: session.email };
+}
+
+/** The first step whose values are not accepted yet (3 when all are). */
+export function firstMissingStep(session: Pick<CompletedSteps, 'accepted'>): StepNumber {
+  return ([1, 2, 3] as const).find((step) => !session.accepted[step]) ?? 3;
 }

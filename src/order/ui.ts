@@ -14,12 +14,11 @@ import {
   ComponentType,
   TextInputStyle,
 } from 'discord-api-types/v10';
-import { customId } from '../handlers/types.ts';
-import type { StepValues } from '../sessions.ts';
-import { ALL_FIELDS, type Order, STEPS, type StepNumber } from './fields.ts';
+import { customId } from '../router/router.ts';
+import { ALL_FIELDS, type Order, STEPS, type StepNumber, type StepValues } from './fields.ts';
 import type { FieldProblem } from './validate.ts';
 
-/** custom_id prefixes of the order form. */
+/** custom_id prefixes of the order form (the format: prefix, then `:`-separated arguments). */
 export const OrderIds = {
   /** A modal: `order_modal:<step>:<nonce>`. */
   Modal: 'order_modal',

@@ -5,8 +5,7 @@
  * currency amounts. Every problem of a step is reported at once, one per field.
  */
 import * as v from 'valibot';
-import type { StepValues } from '../sessions.ts';
-import { type FieldSpec, type OrderFieldKey, STEPS, type StepNumber } from './fields.ts';
+import { type FieldSpec, type OrderFieldKey, STEPS, type StepNumber, type StepValues } from './fields.ts';
 
 /** One field's problem, ready to show the customer. */
 export interface FieldProblem {

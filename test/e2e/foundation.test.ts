@@ -3,8 +3,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { APOLOGY, EXPIRED } from '../../src/gateway/dispatcher.ts';
-import { SERVER_ERROR_ATTEMPTS } from '../../src/gateway/interactions.ts';
+import { SERVER_ERROR_ATTEMPTS } from '../../src/discord/interactions.ts';
+import { APOLOGY } from '../../src/handlers/context.ts';
+import { EXPIRED } from '../../src/order/texts.ts';
 import { type BotProcess, startBot, writeConfigDir } from '../support/bot-process.ts';
 import {
   ADMIN_PERMISSIONS,

@@ -3,8 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { EXPIRED } from '../../src/gateway/dispatcher.ts';
-import { INVALID_EMAIL } from '../../src/handlers/order-form.ts';
+import { EXPIRED, INVALID_EMAIL } from '../../src/order/texts.ts';
 import { type BotProcess, startBot, writeConfigDir } from '../support/bot-process.ts';
 import { completeOrder, customer, messageOf, validInputs } from '../support/customer.ts';
 import { type FakeDiscord, type FakeUser, startFakeDiscord } from '../support/fake-discord.ts';

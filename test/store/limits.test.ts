@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createOrderLimits, formatWait } from '../../src/order/limits.ts';
+import { formatWait } from '../../src/order/texts.ts';
+import { createOrderLimits } from '../../src/store/limits.ts';
 
 test('cooldown after a completed order, with the time remaining', () => {
   let now = 0;

@@ -1,7 +1,7 @@
 /**
- * @module mail/sender
- * The nodemailer SMTP transport built from config, and the classification of its errors into
- * transient (retry) and permanent (do not).
+ * @module mail/transport
+ * The nodemailer SMTP transport built from config, and the classification of its errors by
+ * nodemailer's error codes and the SMTP reply code into a typed reason (see `MailFailureReason`).
  */
 import type { ConnectionOptions } from 'node:tls';
 import type { Transporter } from 'nodemailer';
@@ -11,7 +11,7 @@ import Mail from 'nodemailer/lib/mailer';
 import SMTPPool from 'nodemailer/lib/smtp-pool';
 import SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { BotConfig } from '../config.ts';
-import { MailError } from '../errors.ts';
+import { MailError, type MailFailureReason } from '../errors.ts';
 
 /** SMTP login from the environment. */
 export interface SmtpCredentials {
@@ -72,63 +72,71 @@ export function createSmtpTransport(
   return new Mail(new SMTPPool(pooled), pooled);
 }
 
-const TRANSIENT_CODES = new Set([
-  'ECONNECTION',
-  'ETIMEDOUT',
-  'ESOCKET',
-  'EDNS',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-]);
+/** nodemailer's error codes (`code` on its errors), as documented in its source. */
+const NODEMAILER_CODES: Readonly<Record<string, MailFailureReason>> = {
+  EAUTH: 'auth',
+  ENOAUTH: 'auth',
+  ETLS: 'tls',
+  EENVELOPE: 'message_rejected',
+  EMESSAGE: 'message_rejected',
+  ECONFIG: 'config',
+  EPROTOCOL: 'unknown',
+  ECONNECTION: 'unreachable',
+  ETIMEDOUT: 'unreachable',
+  ESOCKET: 'unreachable',
+  EDNS: 'unreachable',
+  ESTREAM: 'unknown',
+  // Node's own socket codes, which nodemailer passes on for some failures.
+  ECONNREFUSED: 'unreachable',
+  ECONNRESET: 'unreachable',
+  EPIPE: 'unreachable',
+  EHOSTUNREACH: 'unreachable',
+  ENETUNREACH: 'unreachable',
+  EAI_AGAIN: 'unreachable',
+};
 
-/** Turns a nodemailer error into a {@link MailError} that says whether to retry. */
+/** The reason an SMTP reply code gives: 4xx is temporary, 535/534 a refused login, 550-553 the address. */
+function reasonOfReply(responseCode: number): MailFailureReason {
+  if (responseCode >= 400 && responseCode < 500) return 'server_busy';
+  if (responseCode === 535 || responseCode === 534 || responseCode === 530) return 'auth';
+  if (responseCode >= 550 && responseCode <= 553) return 'recipient_rejected';
+  return 'message_rejected';
+}
+
+/** Turns a nodemailer error into a {@link MailError} whose `reason` says what went wrong. */
 export function classifyMailError(error: unknown): MailError {
   if (error instanceof MailError) return error;
-  const err = error as { code?: unknown; responseCode?: unknown; message?: unknown; response?: unknown };
+  const err = error as { code?: unknown; responseCode?: unknown; message?: unknown };
   const code = typeof err.code === 'string' ? err.code : undefined;
   const responseCode = typeof err.responseCode === 'number' ? err.responseCode : undefined;
-  const detail = describeSmtpError(
-    code,
-    responseCode,
-    typeof err.message === 'string' ? err.message : String(error),
-  );
-  let kind: 'transient' | 'permanent';
-  if (responseCode !== undefined) {
-    kind = responseCode >= 400 && responseCode < 500 ? 'transient' : 'permanent';
-  } else if (
-    code === 'EAUTH' ||
-    code === 'ETLS' ||
-    code === 'EENVELOPE' ||
-    code === 'EMESSAGE' ||
-    code === 'ECONFIG'
-  ) {
-    kind = 'permanent';
-  } else if (code !== undefined && TRANSIENT_CODES.has(code)) {
-    kind = 'transient';
-  } else {
-    kind = 'transient';
-  }
-  return new MailError(detail, kind, responseCode, { cause: error });
+  const message = typeof err.message === 'string' ? err.message : String(error);
+  // The reply code is the server's own word and wins over the transport's code (EENVELOPE with 451
+  // is a busy server, not a bad message).
+  const reason: MailFailureReason =
+    responseCode !== undefined
+      ? reasonOfReply(responseCode)
+      : ((code === undefined ? undefined : NODEMAILER_CODES[code]) ?? 'unknown');
+  return new MailError(describeSmtpError(reason, code, responseCode, message), reason, responseCode, {
+    cause: error,
+  });
 }
 
 function describeSmtpError(
+  reason: MailFailureReason,
   code: string | undefined,
   responseCode: number | undefined,
   message: string,
 ): string {
-  if (code === 'EAUTH' || responseCode === 535 || responseCode === 534) {
-    return `SMTP Authentication Error: the server rejected SENDER_EMAIL / SENDER_PASSWORD (${message})`;
+  switch (reason) {
+    case 'auth':
+      return `SMTP Authentication Error: the server rejected SENDER_EMAIL / SENDER_PASSWORD (${message})`;
+    case 'recipient_rejected':
+      return `recipient rejected by the mail server (${responseCode}): ${message}`;
+    case 'tls':
+      return `TLS problem talking to the mail server: ${message}`;
+    case 'unreachable':
+      return `cannot reach the mail server (${code}): ${message}`;
+    default:
+      return responseCode ? `mail server replied ${responseCode}: ${message}` : message;
   }
-  if (responseCode !== undefined && responseCode >= 550 && responseCode <= 553) {
-    return `recipient rejected by the mail server (${responseCode}): ${message}`;
-  }
-  if (code === 'ETLS') return `TLS problem talking to the mail server: ${message}`;
-  if (code === 'ECONNECTION' || code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ESOCKET') {
-    return `cannot reach the mail server (${code}): ${message}`;
-  }
-  return responseCode ? `mail server replied ${responseCode}: ${message}` : message;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createSessionStore, type EndReason, toOrder } from '../src/sessions.ts';
+import { toOrder } from '../../src/order/fields.ts';
+import { createSessionStore, type EndReason } from '../../src/store/sessions.ts';
 
 function clock(start = 1_000_000) {
   let now = start;
@@ -69,14 +70,39 @@ test('end removes the session; users never see each other', () => {
   assert.ok(store.get('b', b.session.nonce));
 });
 
+test('drafts are kept per step until the step is accepted; stale nonces change nothing', () => {
+  const store = createSessionStore({ sweepIntervalMs: 0 });
+  const started = store.start('a', 'a@example.com', undefined);
+  assert.ok(started.ok);
+  const { nonce } = started.session;
+  assert.equal(store.saveDraft('a', 'stale', 1, { order_number: 'x' }), undefined);
+  const drafted = store.saveDraft('a', nonce, 1, { order_number: '  ' });
+  assert.deepEqual(drafted?.drafts[1], { order_number: '  ' });
+  const accepted = store.accept('a', nonce, 1, { order_number: 'ORD-1' });
+  assert.deepEqual(accepted?.accepted[1], { order_number: 'ORD-1' });
+  assert.equal(accepted?.drafts[1], undefined, 'the draft of an accepted step is dropped');
+  assert.equal(store.accept('b', nonce, 2, {}), undefined, 'another user cannot write to it');
+});
+
+test('replacedEarlier is reported by the first accept and then cleared', () => {
+  const store = createSessionStore({ sweepIntervalMs: 0 });
+  store.start('a', 'a@example.com', undefined);
+  const second = store.start('a', 'a@example.com', undefined);
+  assert.ok(second.ok);
+  assert.equal(store.accept('a', second.session.nonce, 1, {})?.replacedEarlier, true);
+  assert.equal(store.accept('a', second.session.nonce, 2, {})?.replacedEarlier, false);
+});
+
 test('toOrder merges the three steps and the email', () => {
   const store = createSessionStore({ sweepIntervalMs: 0 });
   const started = store.start('a', 'a@example.com', undefined);
   assert.ok(started.ok);
-  started.session.accepted[1] = { order_number: 'ORD-1' };
-  started.session.accepted[2] = { color: 'Black' };
-  started.session.accepted[3] = { shipping_address: '1 Main St' };
-  const order = toOrder(started.session);
+  const { nonce } = started.session;
+  store.accept('a', nonce, 1, { order_number: 'ORD-1' });
+  store.accept('a', nonce, 2, { color: 'Black' });
+  const session = store.accept('a', nonce, 3, { shipping_address: '1 Main St' });
+  assert.ok(session);
+  const order = toOrder(session);
   assert.equal(order.order_number, 'ORD-1');
   assert.equal(order.color, 'Black');
   assert.equal(order.shipping_address, '1 Main St');

@@ -1,5 +1,5 @@
 /**
- * @module gateway/responder
+ * @module discord/responder
  * Answers one interaction and remembers how far it got, so that the right REST call is made:
  * the first answer is an interaction callback, later ones edit the original or follow up.
  * A handler still running after `deferAfterMs` is deferred automatically, and Discord never

@@ -1,8 +1,8 @@
 /**
- * @module order/limits
- * Per-user cooldown after a completed order and a rolling 24-hour cap, so the bot cannot be
- * used to mail strangers at volume. Only completion timestamps are kept, at most `dailyCap`
- * per user, and users with nothing in the last day are forgotten.
+ * @module store/limits
+ * The in-process limit store: per-user cooldown after a completed order and a rolling 24-hour
+ * cap, so the bot cannot be used to mail strangers at volume. Only completion timestamps are
+ * kept, at most `dailyCap` per user, and users with nothing in the last day are forgotten.
  */
 
 const DAY_MS = 86_400_000;
@@ -20,7 +20,7 @@ export interface OrderLimitOptions {
   now?: () => number;
 }
 
-/** The cooldown and daily cap. */
+/** The cooldown and daily cap; the composition picks the implementation. */
 export interface OrderLimits {
   check(userId: string): LimitCheck;
   /** Records a completed order. */
@@ -83,12 +83,4 @@ export function createOrderLimits(options: OrderLimitOptions = {}): OrderLimits 
       return completions.size;
     },
   };
-}
-
-/** Formats a wait as `45s`, `3m 20s` or `5h 12m`. */
-export function formatWait(ms: number): string {
-  const s = Math.max(1, Math.ceil(ms / 1000));
-  if (s < 120) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
-  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
 }

@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import {
-  checkTemplate,
-  escapeHtml,
-  headerSafe,
-  PLACEHOLDERS,
-  renderEmail,
-  safeUrl,
-} from '../../src/mail/template.ts';
+import { checkTemplate, escapeHtml, headerSafe, safeUrl } from '../../src/mail/template.ts';
+import { PLACEHOLDERS, renderConfirmation } from '../../src/order/email.ts';
 import { SAMPLE } from '../support/sample-order.ts';
 
 const shipped = JSON.parse(readFileSync('config/email_template.json', 'utf8')) as {
@@ -20,12 +14,8 @@ test('the shipped template shows every order field and the shop name, never anot
   for (const name of PLACEHOLDERS.filter((p) => p !== 'current_year')) {
     assert.ok(shipped.html_body.includes(`{{${name}}}`), `missing {{${name}}}`);
   }
-  assert.equal(checkTemplate(shipped), undefined);
-  const { html, subject, text } = renderEmail(shipped, {
-    order: SAMPLE,
-    shopName: 'Acme Sneakers',
-    year: 2026,
-  });
+  assert.equal(checkTemplate(shipped, PLACEHOLDERS), undefined);
+  const { html, subject, text } = renderConfirmation(shipped, SAMPLE, 'Acme Sneakers', 2026);
   assert.equal(subject, 'Your Acme Sneakers order ORD-12345 is confirmed');
   for (const value of [
     'ORD-12345',
@@ -58,9 +48,10 @@ test('values are HTML-escaped and unsafe URLs are dropped', () => {
     notes: `"'><img src=x onerror=alert(1)>`,
     product_image_url: 'javascript:alert(1)',
   };
-  const { html } = renderEmail(
+  const { html } = renderConfirmation(
     { subject: 's', html_body: '<p>{{product_name}}</p><a href="{{ product_image_url }}">{{notes}}</a>' },
-    { order: hostile, shopName: 'S' },
+    hostile,
+    'S',
   );
   assert.equal(
     html,
@@ -70,10 +61,7 @@ test('values are HTML-escaped and unsafe URLs are dropped', () => {
 
 test('headers lose CR/LF and are length-limited', () => {
   const order = { ...SAMPLE, order_number: `ORD-1\r\nBcc: victim@example.com${'x'.repeat(500)}` };
-  const { subject } = renderEmail(
-    { subject: 'Order {{order_number}}', html_body: 'x' },
-    { order, shopName: 'S' },
-  );
+  const { subject } = renderConfirmation({ subject: 'Order {{order_number}}', html_body: 'x' }, order, 'S');
   assert.ok(!/[\r\n]/.test(subject));
   assert.ok(subject.length <= 250);
   assert.equal(headerSafe('a\r\n\tb'), 'a b');
@@ -81,20 +69,24 @@ test('headers lose CR/LF and are length-limited', () => {
 
 test('unknown placeholders are named; missing values render empty', () => {
   assert.match(
-    String(checkTemplate({ subject: '{{nope}}', html_body: '{{ also_nope }}{{order_number}}' })),
+    String(
+      checkTemplate({ subject: '{{nope}}', html_body: '{{ also_nope }}{{order_number}}' }, PLACEHOLDERS),
+    ),
     /unknown placeholders \{\{nope\}\}, \{\{also_nope\}\}/,
   );
-  const { html } = renderEmail(
+  const { html } = renderConfirmation(
     { subject: 's', html_body: '[{{notes}}]' },
-    { order: { ...SAMPLE, notes: '' }, shopName: 'S' },
+    { ...SAMPLE, notes: '' },
+    'S',
   );
   assert.equal(html, '[]');
 });
 
 test('a text_body template is used as given, unescaped', () => {
-  const { text } = renderEmail(
+  const { text } = renderConfirmation(
     { subject: 's', html_body: 'h', text_body: 'Hi, order {{order_number}} of {{product_name}}' },
-    { order: { ...SAMPLE, product_name: 'A & B' }, shopName: 'S' },
+    { ...SAMPLE, product_name: 'A & B' },
+    'S',
   );
   assert.equal(text, 'Hi, order ORD-12345 of A & B');
 });
@@ -103,4 +95,9 @@ test('helpers', () => {
   assert.equal(escapeHtml(`<&>"'\``), '&#60;&#38;&#62;&#34;&#39;&#96;');
   assert.equal(safeUrl('https://a.example/x y'), 'https://a.example/x%20y');
   assert.equal(safeUrl('data:text/html,hi'), '');
+});
+
+test('the config loader checks the template against the order placeholders', () => {
+  assert.ok(PLACEHOLDERS.includes('order_number') && PLACEHOLDERS.includes('shop_name'));
+  assert.equal(PLACEHOLDERS.length, new Set(PLACEHOLDERS).size, 'no duplicates');
 });

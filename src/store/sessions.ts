@@ -1,31 +1,34 @@
 /**
- * @module sessions
- * The TTL map of orders in progress, keyed by user ID: one draft per user, idle expiry, a cap,
- * and a sweep timer that never keeps the process alive. Each session has a random nonce that
- * every button and modal of the form carries, so a stale one (older session, restart,
- * expiry) is recognized instead of acting on the wrong draft.
+ * @module store/sessions
+ * The in-process session store: forms in progress, keyed by user ID: one draft per user, idle
+ * expiry, a cap, and a sweep timer that never keeps the process alive. Each session has a random
+ * nonce that every button and modal of the form carries, so a stale one (older session, restart,
+ * expiry) is recognized instead of acting on the wrong draft. Callers read sessions and change
+ * them only through the store's methods. It knows nothing of what the steps hold.
  */
 import { randomBytes } from 'node:crypto';
-import { ALL_FIELDS, type Order, type OrderFieldKey, type StepNumber } from './order/fields.ts';
 
-/** Values a customer typed into one step, by field key. */
-export type StepValues = Partial<Record<OrderFieldKey, string>>;
+/** Values typed into one step of a form, by input name. */
+export type StepValues = Readonly<Partial<Record<string, string>>>;
 
-/** One order in progress. */
+/** One form in progress, as callers see it (read-only: change it through the store). */
 export interface OrderSession {
   readonly userId: string;
   readonly nonce: string;
   readonly email: string;
   readonly guildId: string | undefined;
   readonly createdAt: number;
-  touchedAt: number;
+  readonly touchedAt: number;
   /** Whether starting this session discarded an unfinished one (the customer is told once). */
-  replacedEarlier: boolean;
-  /** Accepted values of completed steps. */
-  readonly accepted: Partial<Record<StepNumber, StepValues>>;
+  readonly replacedEarlier: boolean;
+  /** Accepted values of completed steps, by step number. */
+  readonly accepted: Readonly<Partial<Record<number, StepValues>>>;
   /** What the customer last typed into a step that failed validation, to prefill the retry. */
-  readonly drafts: Partial<Record<StepNumber, StepValues>>;
+  readonly drafts: Readonly<Partial<Record<number, StepValues>>>;
 }
+
+/** The stored record; only this module writes it. */
+type MutableSession = { -readonly [K in keyof OrderSession]: OrderSession[K] };
 
 /** Why a session could not be started. */
 export type StartResult =
@@ -45,6 +48,9 @@ export interface SessionStoreOptions {
   now?: () => number;
   /** How often expired sessions are removed; 0 disables the timer. @defaultValue 60 s */
   sweepIntervalMs?: number;
+  /** Told of every new session (for the counters). */
+  onStart?: (session: OrderSession) => void;
+  /** Told of every session that ends, and why (for the counters). */
   onEnd?: (session: OrderSession, reason: EndReason) => void;
 }
 
@@ -55,6 +61,13 @@ export interface SessionStore {
   start(userId: string, email: string, guildId: string | undefined): StartResult;
   /** The user's live session when `nonce` matches it, refreshing its idle time. */
   get(userId: string, nonce: string): OrderSession | undefined;
+  /** Keeps what was typed into `step` to prefill a retry; undefined when the session is gone. */
+  saveDraft(userId: string, nonce: string, step: number, values: StepValues): OrderSession | undefined;
+  /**
+   * Accepts the values of `step` and drops its draft; undefined when the session is gone. The
+   * returned session still carries `replacedEarlier`; the store then clears it (told once).
+   */
+  accept(userId: string, nonce: string, step: number, values: StepValues): OrderSession | undefined;
   /** Ends a session (completion or cancel). */
   end(userId: string, reason: EndReason): void;
   /** Removes expired sessions now; returns how many. */
@@ -70,9 +83,19 @@ export function createSessionStore(options: SessionStoreOptions = {}): SessionSt
   const now = options.now ?? Date.now;
   let ttlMs = options.ttlMs ?? 15 * 60_000;
   let max = options.maxSessions ?? 10_000;
-  const sessions = new Map<string, OrderSession>();
+  const sessions = new Map<string, MutableSession>();
 
   const expired = (session: OrderSession) => now() - session.touchedAt >= ttlMs;
+  const live = (userId: string, nonce: string): MutableSession | undefined => {
+    const session = sessions.get(userId);
+    if (!session || session.nonce !== nonce) return undefined;
+    if (expired(session)) {
+      remove(session, 'expired');
+      return undefined;
+    }
+    session.touchedAt = now();
+    return session;
+  };
   const remove = (session: OrderSession, reason: EndReason) => {
     sessions.delete(session.userId);
     options.onEnd?.(session, reason);
@@ -91,7 +114,7 @@ export function createSessionStore(options: SessionStoreOptions = {}): SessionSt
         if (sessions.size >= max) return { ok: false, reason: 'full' };
       }
       const at = now();
-      const session: OrderSession = {
+      const session: MutableSession = {
         userId,
         email,
         guildId,
@@ -103,17 +126,24 @@ export function createSessionStore(options: SessionStoreOptions = {}): SessionSt
         drafts: {},
       };
       sessions.set(userId, session);
+      options.onStart?.(session);
       return { ok: true, session, replaced };
     },
-    get(userId, nonce) {
-      const session = sessions.get(userId);
-      if (!session || session.nonce !== nonce) return undefined;
-      if (expired(session)) {
-        remove(session, 'expired');
-        return undefined;
-      }
-      session.touchedAt = now();
+    get: live,
+    saveDraft(userId, nonce, step, values) {
+      const session = live(userId, nonce);
+      if (session) session.drafts = { ...session.drafts, [step]: { ...values } };
       return session;
+    },
+    accept(userId, nonce, step, values) {
+      const session = live(userId, nonce);
+      if (!session) return undefined;
+      const { [step]: _dropped, ...drafts } = session.drafts;
+      session.accepted = { ...session.accepted, [step]: { ...values } };
+      session.drafts = drafts;
+      const seen = { ...session };
+      session.replacedEarlier = false;
+      return seen;
     },
     end(userId, reason) {
       const session = sessions.get(userId);
@@ -142,11 +172,4 @@ export function createSessionStore(options: SessionStoreOptions = {}): SessionSt
   const timer = interval > 0 ? setInterval(() => store.sweep(), interval) : undefined;
   timer?.unref();
   return store;
-}
-
-/** Merges the accepted values of all three steps into an order; a missing field is empty. */
-export function toOrder(session: OrderSession): Order {
-  const merged: StepValues = { ...session.accepted[1], ...session.accepted[2], ...session.accepted[3] };
-  const fields = Object.fromEntries(ALL_FIELDS.map((spec) => [spec.key, merged[spec.key] ?? '']));
-  return { ...(fields as Record<OrderFieldKey, string>), email: session.email };
 }

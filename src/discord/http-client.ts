@@ -1,5 +1,5 @@
 /**
- * @module gateway/http-request
+ * @module discord/http-client
  * One node:http(s) client with a keep-alive agent, shared by @discordjs/rest (through the
  * `makeRequest` it calls) and by the interaction API (directly). Measured here, global fetch had a
  * p99 of 27-167 ms for many small requests where node:http with keep-alive stayed near 8 ms, and

@@ -1,5 +1,5 @@
 /**
- * @module gateway/interactions
+ * @module discord/interactions
  * The three routes an interaction is answered on (callback, edit original, follow-up), sent
  * straight through the shared keep-alive HTTP client rather than @discordjs/rest's queue.
  *
@@ -11,12 +11,13 @@
  * retried briefly, and an initial callback that could no longer arrive inside Discord's 3 s window
  * is dropped without a request (see {@link InteractionApiOptions.callbackWindowMs}).
  */
-import type {
-  APIInteractionResponse,
-  RESTPatchAPIInteractionOriginalResponseJSONBody,
-  RESTPostAPIInteractionFollowupJSONBody,
+import {
+  type APIInteractionResponse,
+  type RESTPatchAPIInteractionOriginalResponseJSONBody,
+  type RESTPostAPIInteractionFollowupJSONBody,
+  Routes,
 } from 'discord-api-types/v10';
-import type { HttpClient, HttpRequest, HttpResponse } from './http-request.ts';
+import type { HttpClient, HttpRequest, HttpResponse } from './http-client.ts';
 
 /** How often a request is tried when Discord answers 5xx or the connection fails. */
 export const SERVER_ERROR_ATTEMPTS = 3;
@@ -63,21 +64,16 @@ export interface InteractionApi {
   ): Promise<void>;
   /** POST /webhooks/{application_id}/{token}. */
   followUp(applicationId: string, token: string, body: RESTPostAPIInteractionFollowupJSONBody): Promise<void>;
-  /** Counters since start. */
-  readonly stats: InteractionApiStats;
-}
-
-/** Counters of the interaction routes, read by /metrics and /run_diagnostics. */
-export interface InteractionApiStats {
-  /** Initial callbacks dropped because they could no longer reach Discord in time. */
-  expired: number;
-  /** Requests Discord answered 429 (each was waited for and retried). */
-  rateLimited: number;
-  /** Requests retried after a 5xx or a connection error. */
-  retried: number;
   /** Requests waiting for a free connection slot right now. */
   readonly queued: number;
 }
+
+/**
+ * Something worth counting happened to an answer: `expired` (an initial callback dropped because it
+ * could no longer reach Discord in time), `rate_limited` (Discord answered 429; it was waited for
+ * and retried) or `retried` (a retry after a 5xx or a connection error).
+ */
+export type AnswerEvent = 'expired' | 'rate_limited' | 'retried';
 
 /** Options for {@link createInteractionApi}. */
 export interface InteractionApiOptions {
@@ -95,6 +91,8 @@ export interface InteractionApiOptions {
   timeoutMs?: number;
   /** Requests in flight at once; the rest wait in order. @defaultValue `96` */
   maxInFlight?: number;
+  /** Told of every {@link AnswerEvent}, for the counters. */
+  onEvent?: (event: AnswerEvent) => void;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -114,14 +112,7 @@ export function createInteractionApi(options: InteractionApiOptions): Interactio
   /** Requests waiting for a free slot, oldest first; `head` is the next one. */
   const waiting: (() => void)[] = [];
   let head = 0;
-  const stats: InteractionApiStats = {
-    expired: 0,
-    rateLimited: 0,
-    retried: 0,
-    get queued() {
-      return waiting.length - head;
-    },
-  };
+  const onEvent = options.onEvent ?? (() => {});
   const acquire = (): Promise<void> | undefined => {
     if (inFlight < maxInFlight) {
       inFlight++;
@@ -149,7 +140,7 @@ export function createInteractionApi(options: InteractionApiOptions): Interactio
     if (wait) await wait;
     try {
       if (now() > deadline) {
-        stats.expired++;
+        onEvent('expired');
         throw new AnswerExpiredError(route);
       }
       return await options.http.send(request);
@@ -179,7 +170,7 @@ export function createInteractionApi(options: InteractionApiOptions): Interactio
       } catch (error) {
         if (error instanceof DiscordRequestError) throw error;
         if (idempotent && ++serverErrors < SERVER_ERROR_ATTEMPTS) {
-          stats.retried++;
+          onEvent('retried');
           await sleep(100 * serverErrors);
           continue;
         }
@@ -196,13 +187,13 @@ export function createInteractionApi(options: InteractionApiOptions): Interactio
       if (status === 429 && attempt < RATE_LIMIT_ATTEMPTS) {
         const waitMs = retryAfterMs(response, error);
         if (waitMs <= MAX_RETRY_AFTER_MS) {
-          stats.rateLimited++;
+          onEvent('rate_limited');
           await sleep(waitMs);
           continue;
         }
       }
       if (status >= 500 && idempotent && ++serverErrors < SERVER_ERROR_ATTEMPTS) {
-        stats.retried++;
+        onEvent('retried');
         await sleep(100 * serverErrors);
         continue;
       }
@@ -217,7 +208,7 @@ export function createInteractionApi(options: InteractionApiOptions): Interactio
       const deadline = receivedAt === undefined ? Number.POSITIVE_INFINITY : receivedAt + window;
       return send(
         'POST',
-        `/interactions/${id}/${token}/callback`,
+        Routes.interactionCallback(id, token),
         'POST /interactions/:id/:token/callback',
         body,
         deadline,
@@ -227,7 +218,7 @@ export function createInteractionApi(options: InteractionApiOptions): Interactio
     editOriginal(applicationId, token, body) {
       return send(
         'PATCH',
-        `/webhooks/${applicationId}/${token}/messages/@original`,
+        Routes.webhookMessage(applicationId, token, '@original'),
         'PATCH /webhooks/:application_id/:token/messages/@original',
         body,
         Number.POSITIVE_INFINITY,
@@ -238,14 +229,16 @@ export function createInteractionApi(options: InteractionApiOptions): Interactio
       // Not retried after a 5xx: the message may have been posted, and a retry would post it twice.
       return send(
         'POST',
-        `/webhooks/${applicationId}/${token}`,
+        Routes.webhook(applicationId, token),
         'POST /webhooks/:application_id/:token',
         body,
         Number.POSITIVE_INFINITY,
         false,
       );
     },
-    stats,
+    get queued() {
+      return waiting.length - head;
+    },
   };
 }
 

@@ -1,0 +1,56 @@
+/**
+ * @module discord/rest
+ * The Discord transport, built once and injected everywhere: one keep-alive HTTP client shared by
+ * @discordjs/rest (bot-token routes: the gateway URL, commands, the staff channel) and the
+ * interaction API (answers, outside rest's queue). The gateway, the handlers and the CLIs all take
+ * what is built here; nothing below builds its own.
+ */
+import { DiscordAPIError, HTTPError, REST } from '@discordjs/rest';
+import { createHttpClient, type HttpClient } from './http-client.ts';
+import { type AnswerEvent, createInteractionApi, type InteractionApi } from './interactions.ts';
+
+/** Options for {@link createDiscordTransport}. */
+export interface DiscordTransportOptions {
+  token: string;
+  /** Discord's API base URL (`DISCORD_API_URL`). */
+  apiUrl: string;
+  /** Per-request timeout of bot-token routes. @defaultValue `10000` */
+  timeoutMs?: number;
+  /** Retries of bot-token routes after a 5xx or a network error. @defaultValue @discordjs/rest's 3 */
+  retries?: number;
+  /** Counters of the interaction routes. */
+  onAnswerEvent?: (event: AnswerEvent) => void;
+}
+
+/** The REST client, the interaction routes and the connection pool they share. */
+export interface DiscordTransport {
+  readonly rest: REST;
+  readonly interactions: InteractionApi;
+  readonly http: HttpClient;
+  /** Closes the pooled sockets so the process can exit. */
+  destroy(): void;
+}
+
+/** Creates the transport. */
+export function createDiscordTransport(options: DiscordTransportOptions): DiscordTransport {
+  const http = createHttpClient();
+  const rest = new REST({
+    api: options.apiUrl,
+    version: '10',
+    makeRequest: http.makeRequest,
+    timeout: options.timeoutMs ?? 10_000,
+    ...(options.retries === undefined ? {} : { retries: options.retries }),
+  }).setToken(options.token);
+  const interactions = createInteractionApi({
+    http,
+    apiUrl: options.apiUrl,
+    ...(options.onAnswerEvent ? { onEvent: options.onAnswerEvent } : {}),
+  });
+  return { rest, interactions, http, destroy: () => http.destroy() };
+}
+
+/** The HTTP status of a failed @discordjs/rest request, or undefined when no response arrived. */
+export function httpStatusOf(error: unknown): number | undefined {
+  if (error instanceof DiscordAPIError || error instanceof HTTPError) return error.status;
+  return undefined;
+}

@@ -1,0 +1,82 @@
+/**
+ * @module gateway/status
+ * What the gateway knows that the rest of the bot reads: per-shard readiness and heartbeat
+ * latency, and member counts per guild (a number per guild, no Discord objects). Built before the
+ * gateway and handed to it, so readers (diagnostics, health) need not wait for the connection.
+ */
+
+/** Member counts per guild: a number each, nothing else. */
+export interface GuildCounter {
+  set(guildId: string, memberCount: number): void;
+  delete(guildId: string): void;
+  readonly size: number;
+  readonly members: number;
+}
+
+/** Creates the member-count map. */
+export function createGuildCounter(): GuildCounter {
+  const counts = new Map<string, number>();
+  let members = 0;
+  return {
+    set(guildId, memberCount) {
+      members += memberCount - (counts.get(guildId) ?? 0);
+      counts.set(guildId, memberCount);
+    },
+    delete(guildId) {
+      members -= counts.get(guildId) ?? 0;
+      counts.delete(guildId);
+    },
+    get size() {
+      return counts.size;
+    },
+    get members() {
+      return members;
+    },
+  };
+}
+
+/** Live gateway figures, read on demand. */
+export interface GatewayStatus {
+  /** Average heartbeat round trip over shards that measured one, or undefined before the first. */
+  latencyMs(): number | undefined;
+  shardsReady(): number;
+  shardTotal(): number;
+  guilds(): number;
+  /** Sum of member counts from GUILD_CREATE. */
+  users(): number;
+}
+
+/** The gateway's side: it records what happens; {@link GatewayState.status} reads it. */
+export interface GatewayState {
+  readonly status: GatewayStatus;
+  readonly guilds: GuildCounter;
+  readonly readyShards: Set<number>;
+  readonly latency: Map<number, number>;
+  shardTotal: number;
+}
+
+/** Creates the empty state. */
+export function createGatewayState(): GatewayState {
+  const guilds = createGuildCounter();
+  const readyShards = new Set<number>();
+  const latency = new Map<number, number>();
+  const state: GatewayState = {
+    guilds,
+    readyShards,
+    latency,
+    shardTotal: 0,
+    status: {
+      latencyMs() {
+        if (latency.size === 0) return undefined;
+        let sum = 0;
+        for (const ms of latency.values()) sum += ms;
+        return sum / latency.size;
+      },
+      shardsReady: () => readyShards.size,
+      shardTotal: () => state.shardTotal,
+      guilds: () => guilds.size,
+      users: () => guilds.members,
+    },
+  };
+  return state;
+}

@@ -1,0 +1,158 @@
+/**
+ * @module handlers/context
+ * The application's side of routing: what every handler receives (one context argument, nothing
+ * global), how that context is built for each interaction, and the router's `notFound` / `onError`
+ * hooks and the timing-and-logging `finished` hook. Feature services reach handlers through their
+ * factories (see `handlers/index.ts`), not through this context.
+ */
+import {
+  type APIInteraction,
+  InteractionResponseType,
+  InteractionType,
+  MessageFlags,
+} from 'discord-api-types/v10';
+import type { BotConfig, EmailTemplate } from '../config.ts';
+import { AnswerExpiredError, type InteractionApi } from '../discord/interactions.ts';
+import { createResponder, type Responder } from '../discord/responder.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import { EXPIRED } from '../order/texts.ts';
+import type {
+  CommandHandler,
+  ComponentHandler,
+  ModalHandler,
+  RouteContext,
+  RouterOptions,
+} from '../router/router.ts';
+
+/** Milliseconds since the epoch; injected so tests can move time. */
+export type Clock = () => number;
+
+/** What every handler receives about the interaction it handles. */
+export interface AppContext {
+  /** Answers this interaction (reply, modal, update, follow-up), deferring automatically when slow. */
+  readonly respond: Responder;
+  /** The member's or user's ID ('' in the rare payload without one). */
+  readonly userId: string;
+  readonly guildId: string | undefined;
+  /** The configuration in force when the interaction arrived (SIGHUP may replace it for later ones). */
+  readonly config: BotConfig;
+  readonly template: EmailTemplate;
+  /** A logger that adds the interaction, user and guild IDs to every line. */
+  readonly log: Logger;
+  readonly clock: Clock;
+}
+
+/** A slash command handler of this bot. */
+export type Command = CommandHandler<AppContext>;
+/** A button handler of this bot. */
+export type Component = ComponentHandler<AppContext>;
+/** A modal handler of this bot. */
+export type Modal = ModalHandler<AppContext>;
+/** What a handler receives, narrowed to interaction type `I`. */
+export type Ctx<I> = RouteContext<AppContext, I>;
+
+/** The user-facing text when a handler fails; no internals. */
+export const APOLOGY = '❌ Sorry, something went wrong while handling that. Please try again in a moment.';
+
+/** Options for {@link createAppContext}. */
+export interface AppContextOptions {
+  interactions: InteractionApi;
+  log: Logger;
+  metrics: Metrics;
+  clock: Clock;
+  settings: () => { config: BotConfig; template: EmailTemplate };
+  /** @defaultValue `2000` */
+  deferAfterMs?: number;
+}
+
+/** The context factory and the router hooks of this bot. */
+export interface AppBinding extends Pick<RouterOptions<AppContext>, 'notFound' | 'onError'> {
+  /** Builds the context of one interaction. */
+  context(interaction: APIInteraction): AppContext;
+  /** Times and logs a finished interaction. */
+  finished(ctx: AppContext, route: string, totalMs: number): void;
+}
+
+/** Creates the context factory and hooks. */
+export function createAppContext(options: AppContextOptions): AppBinding {
+  const { metrics } = options;
+  return {
+    context(interaction) {
+      const userId = interaction.member?.user.id ?? interaction.user?.id ?? '';
+      const log = options.log.child({
+        interaction_id: interaction.id,
+        user_id: userId || undefined,
+        guild_id: interaction.guild_id,
+      });
+      const respond = createResponder(options.interactions, interaction, {
+        deferAfterMs: options.deferAfterMs ?? 2000,
+        onAutoDeferError: (error) => log.error('interaction.auto_defer_failed', { error }),
+      });
+      const { config, template } = options.settings();
+      metrics.count('interactions');
+      return { respond, userId, guildId: interaction.guild_id, config, template, log, clock: options.clock };
+    },
+
+    async notFound(ctx, miss) {
+      switch (miss.kind) {
+        case 'command':
+          ctx.log.warn('interaction.unknown_command', { command: miss.key });
+          return ctx.respond.reply({
+            content: `❓ I don't know the command /${miss.key}. It may be out of date: ask an administrator to run sync-commands.`,
+            flags: MessageFlags.Ephemeral,
+          });
+        case 'component':
+        case 'modal':
+          ctx.log.warn('interaction.unknown_custom_id', { custom_id: miss.key.slice(0, 100) });
+          return ctx.respond.reply({ content: EXPIRED, flags: MessageFlags.Ephemeral });
+        case 'autocomplete':
+          if (ctx.interaction.type !== InteractionType.ApplicationCommandAutocomplete) return;
+          return options.interactions.callback(ctx.interaction.id, ctx.interaction.token, {
+            type: InteractionResponseType.ApplicationCommandAutocompleteResult,
+            data: { choices: [] },
+          });
+        case 'unknown_type':
+          ctx.log.warn('interaction.unknown_type', { type: miss.key });
+          return;
+        default: {
+          const unreachable: never = miss;
+          throw new Error(`unhandled miss ${JSON.stringify(unreachable)}`);
+        }
+      }
+    },
+
+    async onError(error, ctx, route) {
+      if (error instanceof AnswerExpiredError) {
+        // Overload, not a bug: the answer waited past Discord's window. An apology could not arrive either.
+        ctx.log.warn('interaction.expired', { route });
+        return;
+      }
+      metrics.count('interaction_errors');
+      ctx.log.error('interaction.failed', { route, error });
+      try {
+        const message = { content: APOLOGY, flags: MessageFlags.Ephemeral };
+        if (ctx.respond.state === 'replied') await ctx.respond.followUp(message);
+        else await ctx.respond.reply(message);
+      } catch (apologyError) {
+        ctx.log.error('interaction.apology_failed', { error: apologyError });
+      }
+    },
+
+    finished(ctx, route, totalMs) {
+      ctx.respond.settle();
+      const first = ctx.respond.firstResponseMs;
+      if (first !== undefined) metrics.interactionMs.observe(first);
+      ctx.log.info('interaction.handled', {
+        route,
+        state: ctx.respond.state,
+        first_response_ms: first === undefined ? undefined : round(first),
+        total_ms: round(totalMs),
+      });
+    },
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

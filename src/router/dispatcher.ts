@@ -1,0 +1,76 @@
+/**
+ * @module router/dispatcher
+ * The small wrapper around routing: takes gateway dispatches, builds each interaction's context,
+ * routes it, and reports when it finished and how long it took (the application logs and times
+ * it there). Counts interactions in flight so shutdown can wait for running handlers. Generic over
+ * the context; it knows no feature.
+ */
+import {
+  type APIInteraction,
+  GatewayDispatchEvents,
+  type GatewayDispatchPayload,
+} from 'discord-api-types/v10';
+import type { Router } from './router.ts';
+
+/** Options for {@link createDispatcher}. */
+export interface DispatcherOptions<B> {
+  router: Router<B>;
+  /** Builds the context of one interaction (its responder, logger, settings). */
+  context(interaction: APIInteraction): B;
+  /** Called once per interaction when its route has finished, with the route and the time taken. */
+  finished(base: B, route: string, totalMs: number): void;
+}
+
+/** The dispatcher. */
+export interface Dispatcher {
+  /** Handles one gateway dispatch (INTERACTION_CREATE; others are ignored). */
+  dispatch(payload: GatewayDispatchPayload): void;
+  /** Handles one interaction; resolves with its route when its handler has finished. */
+  handle(interaction: APIInteraction): Promise<string>;
+  /** Interactions whose handlers are still running. */
+  readonly inFlight: number;
+  /** Resolves when no handler is running, or after `timeoutMs`. */
+  idle(timeoutMs: number): Promise<void>;
+}
+
+/** Creates the dispatcher. */
+export function createDispatcher<B>(options: DispatcherOptions<B>): Dispatcher {
+  const { router } = options;
+  let inFlight = 0;
+  const idleWaiters = new Set<() => void>();
+
+  async function handle(interaction: APIInteraction): Promise<string> {
+    const started = performance.now();
+    const base = options.context(interaction);
+    const route = await router.route(interaction, base);
+    options.finished(base, route, performance.now() - started);
+    return route;
+  }
+
+  return {
+    dispatch(payload) {
+      if (payload.t !== GatewayDispatchEvents.InteractionCreate) return;
+      inFlight++;
+      void handle(payload.d).finally(() => {
+        inFlight--;
+        if (inFlight === 0) for (const resolve of idleWaiters) resolve();
+      });
+    },
+    handle,
+    get inFlight() {
+      return inFlight;
+    },
+    idle(timeoutMs) {
+      if (inFlight === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          idleWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        idleWaiters.add(done);
+      });
+    },
+  };
+}
