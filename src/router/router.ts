@@ -126,7 +126,8 @@ export function createRouter<B>(options: RouterOptions<B>): Router<B> {
   return {
     async route(interaction, base) {
       let route = 'unknown';
-      let ctx: RouteContext<B, APIInteraction> = { ...base, interaction, args: [] };
+      // One context per interaction: handlers and hooks get the same object.
+      let ctx: RouteContext<B, APIInteraction> | undefined;
       try {
         switch (interaction.type) {
           case InteractionType.Ping:
@@ -135,8 +136,11 @@ export function createRouter<B>(options: RouterOptions<B>): Router<B> {
             route = `/${interaction.data.name}`;
             const handler = registry.commands.get(interaction.data.name);
             if (handler && Utils.isChatInputApplicationCommandInteraction(interaction)) {
-              await handler.run({ ...base, interaction, args: [] });
+              const own = { ...base, interaction, args: [] };
+              ctx = own;
+              await handler.run(own);
             } else {
+              ctx = { ...base, interaction, args: [] };
               await options.notFound(ctx, { kind: 'command', key: interaction.data.name });
             }
             return route;
@@ -144,27 +148,31 @@ export function createRouter<B>(options: RouterOptions<B>): Router<B> {
           case InteractionType.MessageComponent: {
             const { prefix, args } = split(interaction.data.custom_id);
             route = `button:${prefix}`;
-            ctx = { ...base, interaction, args };
+            const own = { ...base, interaction, args };
+            ctx = own;
             const handler = registry.components.get(prefix);
-            if (handler) await handler.run({ ...base, interaction, args });
-            else await options.notFound(ctx, { kind: 'component', key: interaction.data.custom_id });
+            if (handler) await handler.run(own);
+            else await options.notFound(own, { kind: 'component', key: interaction.data.custom_id });
             return route;
           }
           case InteractionType.ModalSubmit: {
             const { prefix, args } = split(interaction.data.custom_id);
             route = `modal:${prefix}`;
+            const own = { ...base, interaction, args };
+            ctx = own;
             const handler = registry.modals.get(prefix);
-            ctx = { ...base, interaction, args };
-            if (handler) await handler.run({ ...base, interaction, args });
-            else await options.notFound(ctx, { kind: 'modal', key: interaction.data.custom_id });
+            if (handler) await handler.run(own);
+            else await options.notFound(own, { kind: 'modal', key: interaction.data.custom_id });
             return route;
           }
           case InteractionType.ApplicationCommandAutocomplete:
             route = 'autocomplete';
+            ctx = { ...base, interaction, args: [] };
             await options.notFound(ctx, { kind: 'autocomplete', key: interaction.data.name });
             return route;
           default: {
             const unknown: never = interaction;
+            ctx = { ...base, interaction: unknown, args: [] };
             await options.notFound(ctx, {
               kind: 'unknown_type',
               key: String((unknown as { type: number }).type),
@@ -174,7 +182,7 @@ export function createRouter<B>(options: RouterOptions<B>): Router<B> {
         }
       } catch (error) {
         try {
-          await options.onError(error, ctx, route);
+          await options.onError(error, ctx ?? { ...base, interaction, args: [] }, route);
         } catch {
           // onError answers and logs; if even that fails there is no one left to tell.
         }
