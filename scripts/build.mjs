@@ -54,8 +54,9 @@ await build({
   keepNames: false,
   legalComments: 'none',
   logLevel: 'warning',
-  // Optional native accelerators of ws and @discordjs/ws: loaded only when installed.
-  external: ['bufferutil', 'utf-8-validate', 'zlib-sync'],
+  // Optional native accelerators of ws and @discordjs/ws: loaded only when installed. The SQLite
+  // binding finds its native binary relative to its own package, so it stays in node_modules.
+  external: ['bufferutil', 'utf-8-validate', 'zlib-sync', '@photostructure/sqlite'],
   plugins: [undiciShim],
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

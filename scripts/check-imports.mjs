@@ -11,7 +11,7 @@
 //   discord/               HTTP transport to Discord
 //   mail/                  template, transport, queue
 //   store/                 sessions, limits, orders
-//   leaves                 config, log, metrics, errors, health, commands, email-address
+//   leaves                 config, log, metrics, errors, health, commands, email-address, faults
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
@@ -26,7 +26,16 @@ const LAYERS = [
   ['discord/'],
   ['mail/'],
   ['store/'],
-  ['config.ts', 'log.ts', 'metrics.ts', 'errors.ts', 'health.ts', 'commands.ts', 'email-address.ts'],
+  [
+    'config.ts',
+    'log.ts',
+    'metrics.ts',
+    'errors.ts',
+    'health.ts',
+    'commands.ts',
+    'email-address.ts',
+    'faults.ts',
+  ],
 ];
 /** Rooms that must stay generic: they may not import these, whatever the layer order says. */
 const FORBIDDEN = {

@@ -47,6 +47,7 @@ export const CONFIG_DEFAULTS = {
   mail_max_attempts: 5,
   mail_retry_initial_seconds: 8,
   mail_drain_seconds: 10,
+  retention_days: 365,
 } as const satisfies Partial<Record<string, unknown>>;
 
 const ConfigSchema = v.strictObject(
@@ -84,6 +85,7 @@ const ConfigSchema = v.strictObject(
     mail_max_attempts: v.optional(int(1, 20), CONFIG_DEFAULTS.mail_max_attempts),
     mail_retry_initial_seconds: v.optional(positive(3600), CONFIG_DEFAULTS.mail_retry_initial_seconds),
     mail_drain_seconds: v.optional(positive(600), CONFIG_DEFAULTS.mail_drain_seconds),
+    retention_days: v.optional(int(1, 36_500), CONFIG_DEFAULTS.retention_days),
   },
   'unknown key (check the spelling; keys starting with "_" are ignored as comments)',
 );
@@ -132,6 +134,10 @@ const EnvSchema = v.object({
     optionalVar,
     v.transform((value) => value ?? './config'),
   ),
+  DATA_DIR: v.pipe(
+    optionalVar,
+    v.transform((value) => value ?? './data'),
+  ),
   LOG_LEVEL: v.pipe(
     optionalVar,
     v.transform((value) => value?.toLowerCase() ?? 'info'),
@@ -158,6 +164,8 @@ export interface EnvSettings {
   senderPassword: string | undefined;
   apiUrl: string;
   configDir: string;
+  /** Where the order database lives (`DATA_DIR`, default `./data`). */
+  dataDir: string;
   logLevel: LogLevel;
   healthPort: number | undefined;
   healthHost: string;
@@ -189,6 +197,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
     senderPassword: out.SENDER_PASSWORD,
     apiUrl: out.DISCORD_API_URL,
     configDir: out.CONFIG_DIR,
+    dataDir: out.DATA_DIR,
     logLevel: out.LOG_LEVEL,
     healthPort: out.HEALTH_PORT,
     healthHost: out.HEALTH_HOST,
@@ -226,6 +235,7 @@ export function readMailEnv(env: NodeJS.ProcessEnv = process.env) {
     senderEmail: settings.senderEmail,
     senderPassword: settings.senderPassword,
     configDir: settings.configDir,
+    dataDir: settings.dataDir,
   };
 }
 

@@ -1,27 +1,38 @@
 /**
  * @module main
- * Composition only, in four steps: load (environment and config files) → wire (transport, stores,
- * mail, handlers, router, gateway; each built before what uses it, and injected) → start → signals.
+ * Composition only, in four steps: load (environment, config files, the order database) → wire
+ * (transport, stores, mail, outbox, handlers, router, gateway; each built before what uses it,
+ * and injected) → start → signals.
  */
 import { API } from '@discordjs/core/http-only';
+import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import { type BotConfig, type EmailTemplate, type EnvSettings, loadDotEnv, readEnv } from './config.ts';
 import { createDiscordTransport, httpStatusOf } from './discord/rest.ts';
 import { ConfigError } from './errors.ts';
+import { crashPoint } from './faults.ts';
 import { createGateway } from './gateway/gateway.ts';
 import { createGatewayState } from './gateway/status.ts';
 import { createAppContext } from './handlers/context.ts';
 import { createHandlers } from './handlers/index.ts';
+import { startOfDay } from './handlers/run-diagnostics.ts';
 import { startHealthServer } from './health.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMailer } from './mail/mailer.ts';
 import { createSmtpTransport } from './mail/transport.ts';
 import { createMetrics, renderPrometheus } from './metrics.ts';
-import { createOrderDelivery } from './order/delivery.ts';
+import { createDeliveryHandlers, JobKind } from './order/delivery.ts';
 import { loadShopSettings } from './order/email.ts';
 import { createDispatcher } from './router/dispatcher.ts';
 import { createRouter } from './router/router.ts';
+import { type Database, openDatabase, StoreError } from './store/database.ts';
 import { createOrderLimits } from './store/limits.ts';
+import { createOrderStore } from './store/orders.ts';
+import { createOutboxWorker, type JobEvent } from './store/outbox.ts';
 import { createSessionStore } from './store/sessions.ts';
+
+/** A delivery job pending longer than this makes /healthz report "degraded". */
+const STUCK_JOB_MS = 10 * 60_000;
+const DAY_MS = 86_400_000;
 
 /** The shop's files in force; SIGHUP replaces them. */
 interface Settings {
@@ -34,21 +45,36 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** Step 1: the environment and the config files; a mistake stops here with one line. */
-function load(): { env: EnvSettings; settings: Settings } {
+/** Step 1: the environment, the config files and the database; a mistake stops here with one line. */
+function load(): { env: EnvSettings; settings: Settings; db: Database } {
   try {
     loadDotEnv();
     const env = readEnv();
     const { config, template } = loadShopSettings(env.configDir);
-    return { env, settings: { config, template } };
+    return { env, settings: { config, template }, db: openDatabase(env.dataDir) };
   } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
+    if (error instanceof ConfigError || error instanceof StoreError) fail(error.message);
     throw error;
   }
 }
 
+/** Feeds the counters from the outbox's job events. */
+function countJob(metrics: ReturnType<typeof createMetrics>, { job, outcome }: JobEvent): void {
+  if (job.kind === JobKind.Email) {
+    const names = {
+      done: 'emails_sent',
+      retry: 'emails_retried',
+      failed: 'emails_failed',
+      gave_up: 'emails_gave_up',
+    } as const;
+    metrics.count(names[outcome]);
+  } else if (job.kind === JobKind.StaffPost && outcome !== 'retry') {
+    metrics.count(outcome === 'done' ? 'staff_posts_sent' : 'staff_posts_failed');
+  }
+}
+
 /** Step 2: everything built in dependency order, each part handed what it uses. */
-function wire(env: EnvSettings, initial: Settings, log: Logger, startedAt: number) {
+function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, startedAt: number) {
   let settings = initial;
   const { config } = initial;
   const metrics = createMetrics(startedAt);
@@ -64,12 +90,34 @@ function wire(env: EnvSettings, initial: Settings, log: Logger, startedAt: numbe
   const mailer = createMailer({
     transport: smtp,
     from: env.senderEmail,
-    settings: config,
     log: log.child({ component: 'mail' }),
-    onOutcome: (outcome) =>
-      metrics.count(outcome.status === 'delivered' ? 'emails_sent' : `emails_${outcome.status}`),
-    onRetry: () => metrics.count('emails_retried'),
   });
+  const orders = createOrderStore(db);
+  const outbox = createOutboxWorker({
+    store: orders,
+    handlers: createDeliveryHandlers({
+      store: orders,
+      mailer,
+      api: new API(discord.rest),
+      interactions: discord.interactions,
+      settings: () => settings,
+      afterEmailAccepted: () => crashPoint('after_email_accepted'),
+    }),
+    log: log.child({ component: 'outbox' }),
+    onEvent: (event) => countJob(metrics, event),
+  });
+  // Old orders lose their personal data after retention_days, checked once a day.
+  const purgeOld = () => {
+    try {
+      const purged = orders.purge(Date.now() - settings.config.retention_days * DAY_MS, Date.now());
+      if (purged > 0)
+        log.info('orders.purged', { orders: purged, retention_days: settings.config.retention_days });
+    } catch (error) {
+      log.error('orders.purge_failed', { error });
+    }
+  };
+  setTimeout(purgeOld, 10_000).unref();
+  setInterval(purgeOld, DAY_MS).unref();
   const sessions = createSessionStore({
     ttlMs: config.session_ttl_seconds * 1000,
     maxSessions: config.max_sessions,
@@ -80,14 +128,12 @@ function wire(env: EnvSettings, initial: Settings, log: Logger, startedAt: numbe
     },
   });
   const limits = createOrderLimits({
+    orders,
     cooldownMs: config.order_cooldown_seconds * 1000,
     dailyCap: config.daily_order_limit,
   });
-  const limitSweep = setInterval(() => limits.sweep(), 10 * 60_000);
-  limitSweep.unref();
 
   const gatewayState = createGatewayState();
-  const delivery = createOrderDelivery({ api: new API(discord.rest), mailer });
   const app = createAppContext({
     interactions: discord.interactions,
     log,
@@ -96,11 +142,35 @@ function wire(env: EnvSettings, initial: Settings, log: Logger, startedAt: numbe
     settings: () => settings,
   });
   const router = createRouter({
-    handlers: createHandlers({ gateway: gatewayState.status, metrics, sessions, limits, mailer, delivery }),
+    handlers: createHandlers({
+      gateway: gatewayState.status,
+      metrics,
+      sessions,
+      limits,
+      mailer,
+      orders,
+      outbox,
+      crashPoint,
+    }),
     notFound: app.notFound,
     onError: app.onError,
   });
-  const dispatcher = createDispatcher({ router, context: app.context, finished: app.finished });
+  const dispatcher = createDispatcher({
+    router,
+    context: app.context,
+    finished: app.finished,
+    // While shutting down: a quick, honest answer instead of silence.
+    refused: (interaction) =>
+      void discord.interactions
+        .callback(interaction.id, interaction.token, {
+          type: InteractionResponseType.ChannelMessageWithSource,
+          data: {
+            content: '⏳ The bot is restarting. Please try again in a minute.',
+            flags: MessageFlags.Ephemeral,
+          },
+        })
+        .catch(() => undefined),
+  });
   const gateway = createGateway({
     rest: discord.rest,
     state: gatewayState,
@@ -123,12 +193,18 @@ function wire(env: EnvSettings, initial: Settings, log: Logger, startedAt: numbe
     settings = next;
     sessions.configure(next.config.session_ttl_seconds * 1000, next.config.max_sessions);
     limits.configure(next.config.order_cooldown_seconds * 1000, next.config.daily_order_limit);
-    mailer.configure(next.config);
+  };
+  const storeCounts = () => {
+    const now = Date.now();
+    const counts = orders.counts(startOfDay(now));
+    const oldestMs = counts.oldestPendingAt === undefined ? 0 : now - counts.oldestPendingAt;
+    return { ...counts, oldestMs };
   };
   const prometheus = () => {
     const status = gatewayState.status;
     const memory = process.memoryUsage();
     const mail = mailer.status();
+    const store = storeCounts();
     return renderPrometheus(metrics, {
       uptimeSeconds: (Date.now() - metrics.startedAt) / 1000,
       shardsReady: status.shardsReady(),
@@ -137,7 +213,11 @@ function wire(env: EnvSettings, initial: Settings, log: Logger, startedAt: numbe
       usersApproximate: status.users(),
       gatewayLatencyMs: status.latencyMs(),
       activeSessions: sessions.size,
-      emailQueue: mail.queued,
+      ordersStored: store.ordersTotal,
+      ordersToday: store.ordersSince,
+      outboxPending: store.jobsPending,
+      outboxFailed: store.jobsFailed,
+      outboxOldestSeconds: store.oldestMs / 1000,
       smtpUp: mail.smtp === 'ok',
       answersQueued: discord.interactions.queued,
       residentBytes: memory.rss,
@@ -148,15 +228,21 @@ function wire(env: EnvSettings, initial: Settings, log: Logger, startedAt: numbe
     const status = gatewayState.status;
     const ready = status.shardsReady();
     const total = status.shardTotal();
-    const ok = total > 0 && ready === total;
+    const connected = total > 0 && ready === total;
+    const store = storeCounts();
+    const stuck = store.oldestMs > STUCK_JOB_MS;
     return {
-      ok,
+      ok: connected && !stuck,
       body: {
-        status: ok ? 'ok' : 'starting',
+        status: !connected ? 'starting' : stuck ? 'degraded' : 'ok',
         shards_ready: ready,
         shards_total: total,
         guilds: status.guilds(),
         smtp: mailer.status().smtp,
+        outbox_pending: store.jobsPending,
+        outbox_failed: store.jobsFailed,
+        outbox_oldest_pending_seconds: Math.floor(store.oldestMs / 1000),
+        ...(stuck ? { problem: 'a delivery job has been pending for more than 10 minutes' } : {}),
         uptime_seconds: Math.floor((Date.now() - metrics.startedAt) / 1000),
       },
     };
@@ -166,6 +252,8 @@ function wire(env: EnvSettings, initial: Settings, log: Logger, startedAt: numbe
     gateway,
     mailer,
     sessions,
+    orders,
+    outbox,
     dispatcher,
     reload,
     prometheus,
@@ -181,6 +269,7 @@ async function start(bot: Bot, env: EnvSettings, log: Logger): Promise<void> {
   log.info('bot.starting', {
     api: env.apiUrl,
     config_dir: env.configDir,
+    data_dir: env.dataDir,
     shards: String(bot.settings().config.shard_count),
     mail: env.senderEmail ? 'enabled' : 'disabled',
   });
@@ -236,16 +325,21 @@ function handleSignals(bot: Bot, env: EnvSettings, log: Logger): void {
         log.error('bot.stop_timeout', {});
         process.exit(1);
       },
-      (drainSeconds + 5) * 1000,
+      (drainSeconds + 8) * 1000,
     );
     hardExit.unref();
     try {
+      // New interactions are answered "restarting"; running handlers finish (their commits land).
+      bot.dispatcher.close();
+      await bot.dispatcher.idle(3000);
+      // Deliveries go on while REST is open, so outcome messages reach customers.
+      const pending = await bot.outbox.drain(drainSeconds * 1000);
       await bot.gateway.destroy();
-      await bot.dispatcher.idle(1000);
-      const unsent = await bot.mailer.close(drainSeconds * 1000);
       bot.discord.destroy();
+      bot.mailer.close();
       bot.sessions.close();
-      log.info('bot.stopped', { unsent_emails: unsent, open_sessions: bot.sessions.size });
+      bot.orders.close();
+      log.info('bot.stopped', { pending_jobs: pending, open_sessions: bot.sessions.size });
     } catch (error) {
       log.error('bot.stop_failed', { error });
     }
@@ -261,9 +355,9 @@ function handleSignals(bot: Bot, env: EnvSettings, log: Logger): void {
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
-  const { env, settings } = load();
+  const { env, settings, db } = load();
   const log = createLogger({ level: env.logLevel });
-  const bot = wire(env, settings, log, startedAt);
+  const bot = wire(env, settings, db, log, startedAt);
   handleSignals(bot, env, log);
   await start(bot, env, log);
 }

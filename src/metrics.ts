@@ -18,6 +18,8 @@ export const COUNTER_NAMES = [
   'emails_failed',
   'emails_gave_up',
   'emails_retried',
+  'staff_posts_sent',
+  'staff_posts_failed',
   'answers_expired',
   'answers_rate_limited',
   'answers_retried',
@@ -87,7 +89,12 @@ export interface Gauges {
   /** Undefined before the first heartbeat. */
   gatewayLatencyMs: number | undefined;
   activeSessions: number;
-  emailQueue: number;
+  ordersStored: number;
+  ordersToday: number;
+  outboxPending: number;
+  outboxFailed: number;
+  /** Age of the oldest pending outbox job, 0 when none is pending. */
+  outboxOldestSeconds: number;
   smtpUp: boolean;
   answersQueued: number;
   residentBytes: number;
@@ -124,7 +131,19 @@ export function renderPrometheus(metrics: Metrics, gauges: Gauges): string {
     ['{outcome="gave_up"}', c.emails_gave_up],
     ['{outcome="retried"}', c.emails_retried],
   ]);
-  metric('orderbot_email_queue', 'gauge', 'Emails accepted and not yet settled.', [['', gauges.emailQueue]]);
+  metric('orderbot_staff_posts_total', 'counter', 'Staff channel posts by outcome.', [
+    ['{outcome="sent"}', c.staff_posts_sent],
+    ['{outcome="failed"}', c.staff_posts_failed],
+  ]);
+  metric('orderbot_orders_stored', 'gauge', 'Orders in the database.', [['', gauges.ordersStored]]);
+  metric('orderbot_orders_today', 'gauge', 'Orders since local midnight.', [['', gauges.ordersToday]]);
+  metric('orderbot_outbox_jobs', 'gauge', 'Delivery jobs (email, staff post, customer message) by state.', [
+    ['{status="pending"}', gauges.outboxPending],
+    ['{status="failed"}', gauges.outboxFailed],
+  ]);
+  metric('orderbot_outbox_oldest_pending_seconds', 'gauge', 'Age of the oldest pending delivery job.', [
+    ['', gauges.outboxOldestSeconds],
+  ]);
   metric('orderbot_smtp_up', 'gauge', '1 when the last SMTP contact worked.', [['', gauges.smtpUp ? 1 : 0]]);
   metric('orderbot_interactions_total', 'counter', 'Interactions handled.', [['', c.interactions]]);
   metric('orderbot_interaction_errors_total', 'counter', 'Interactions whose handler failed.', [

@@ -33,27 +33,19 @@ async function run(): Promise<number> {
     { pool: false },
   );
   // One attempt only: a person is waiting for the answer.
-  const mailer = createMailer({
-    transport,
-    from: env.senderEmail,
-    settings: { ...config, mail_max_attempts: 1 },
-    log,
-  });
+  const mailer = createMailer({ transport, from: env.senderEmail, log });
   console.log(`Connecting to ${config.smtp_server}:${config.smtp_port} (${config.smtp_security})...`);
   if (await mailer.verify()) console.log('SMTP connection and login OK.');
-  const result = mailer.send(confirmationJob({ ...SAMPLE_ORDER, email: address }, config, template));
-  if (!result.accepted) {
-    console.error(`Not sent: ${result.reason}`);
-    return 1;
-  }
-  const outcome = await result.done;
-  await mailer.close(1000);
-  if (outcome.status === 'delivered') {
+  try {
+    await mailer.send(confirmationJob({ ...SAMPLE_ORDER, email: address }, config, template));
     console.log(`Sent a sample confirmation to ${address}.`);
     return 0;
+  } catch (error) {
+    console.error(`Not sent: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    mailer.close();
   }
-  console.error(`Not sent: ${outcome.detail}`);
-  return 1;
 }
 
 try {

@@ -6,9 +6,10 @@
 import type { GatewayStatus } from '../gateway/status.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Metrics } from '../metrics.ts';
-import type { OrderDelivery } from '../order/delivery.ts';
 import type { Handler } from '../router/router.ts';
 import type { OrderLimits } from '../store/limits.ts';
+import type { OrderStore } from '../store/orders.ts';
+import type { OutboxWorker } from '../store/outbox.ts';
 import type { SessionStore } from '../store/sessions.ts';
 import type { AppContext } from './context.ts';
 import { createCancelOrder, createOpenStep } from './order-buttons.ts';
@@ -24,7 +25,9 @@ export interface HandlerDeps {
   sessions: SessionStore;
   limits: OrderLimits;
   mailer: Mailer;
-  delivery: OrderDelivery;
+  orders: OrderStore;
+  outbox: OutboxWorker;
+  crashPoint: (name: string) => void;
 }
 
 /** Every handler the bot has. */
@@ -35,6 +38,6 @@ export function createHandlers(deps: HandlerDeps): Handler<AppContext>[] {
     createOrderForm(deps),
     createOpenStep(deps),
     createCancelOrder(deps),
-    createOrderModal(deps),
+    createOrderModal({ ...deps, mailEnabled: deps.mailer.enabled }),
   ];
 }

@@ -1,13 +1,14 @@
 /**
  * @module handlers/order-modal
  * A submitted step: validate, keep what was typed, and either ask for a fix (prefilled retry),
- * offer the next step, or complete the order: summary first (within Discord's 3 seconds), then
- * the staff channel post and the confirmation email, whose outcome is reported afterwards.
+ * offer the next step, or complete the order. Completing commits the order and its delivery jobs
+ * (staff post, email, the customer's outcome message) in one transaction and only then answers:
+ * if the answer fails, the order still exists and its jobs still run.
  */
 import { type APIModalSubmitInteraction, ButtonStyle, MessageFlags } from 'discord-api-types/v10';
 import type { MessageData } from '../discord/responder.ts';
-import type { OrderDelivery } from '../order/delivery.ts';
-import { isStep, type StepNumber, toOrder } from '../order/fields.ts';
+import { JobKind, orderJobs } from '../order/delivery.ts';
+import { ALL_FIELDS, isStep, type StepNumber, toOrder } from '../order/fields.ts';
 import { EXPIRED } from '../order/texts.ts';
 import {
   continueLabel,
@@ -19,15 +20,20 @@ import {
   summaryEmbed,
 } from '../order/ui.ts';
 import { validateStep } from '../order/validate.ts';
-import type { OrderLimits } from '../store/limits.ts';
+import type { OrderStore } from '../store/orders.ts';
+import type { OutboxWorker } from '../store/outbox.ts';
 import type { OrderSession, SessionStore } from '../store/sessions.ts';
 import type { Ctx, Modal } from './context.ts';
 
 /** What the modal handler uses. */
 export interface OrderModalDeps {
   sessions: SessionStore;
-  limits: OrderLimits;
-  delivery: OrderDelivery;
+  orders: Pick<OrderStore, 'commit'>;
+  outbox: Pick<OutboxWorker, 'notify' | 'release'>;
+  /** Whether confirmation emails can be sent (SENDER_EMAIL is set). */
+  mailEnabled: boolean;
+  /** Test crash points (see `faults.ts`). */
+  crashPoint: (name: string) => void;
 }
 
 /** Creates the handler of the form's modals: `order_modal:<step>:<nonce>`. */
@@ -92,32 +98,75 @@ async function complete(
   session: OrderSession,
   answer: (data: MessageData) => Promise<void>,
 ): Promise<void> {
-  const { respond, config, template, log, interaction } = ctx;
+  const { respond, config, log, interaction, userId, guildId, clock } = ctx;
   const order = toOrder(session);
+  const isPublic = config.order_summary === 'public';
+  const createdAt = clock();
+
+  let committed: ReturnType<OrderModalDeps['orders']['commit']>;
+  try {
+    deps.crashPoint('before_commit');
+    committed = deps.orders.commit(
+      {
+        orderNumber: order.order_number,
+        userId,
+        guildId,
+        email: order.email,
+        fields: Object.fromEntries(ALL_FIELDS.map((spec) => [spec.key, order[spec.key]])),
+        createdAt,
+      },
+      orderJobs({
+        config,
+        mailEnabled: deps.mailEnabled,
+        customer: {
+          application_id: interaction.application_id,
+          token: interaction.token,
+          mode: isPublic ? 'followup' : 'edit',
+          interaction_at: createdAt,
+        },
+      }),
+    );
+  } catch (error) {
+    // Nothing was written: the customer is told so, and the draft stays for another try.
+    log.error('order.commit_failed', { error });
+    return answer({
+      content:
+        '❌ Your order could not be saved just now, so nothing was sent. Press **Submit again** in a moment: everything you typed is kept.',
+      components: stepButtons(3, session.nonce, 'Submit again'),
+      embeds: [],
+    });
+  }
+  deps.crashPoint('after_commit');
+  const orderId = committed.order.id;
   deps.sessions.end(session.userId, 'completed');
-  deps.limits.record(session.userId);
-  const olog = log.child({ order_number: order.order_number.slice(0, 60) });
+  deps.outbox.notify();
+  const olog = log.child({ order_id: orderId });
   olog.info('order.completed', {});
 
-  const isPublic = config.order_summary === 'public';
-  const embed = summaryEmbed(order, !isPublic || config.show_address_publicly);
-  const pending = `📧 Sending your confirmation to ${discordText(order.email, 300)}…`;
-  if (isPublic) {
-    await respond.reply({ embeds: [embed] });
-    if (interaction.message) {
-      await respond.followUp({ content: pending, flags: MessageFlags.Ephemeral }).catch(() => undefined);
+  const embed = summaryEmbed(order, !isPublic || config.show_address_publicly, orderId);
+  const status = deps.mailEnabled
+    ? `📧 Sending your confirmation to ${discordText(order.email, 300)}…`
+    : '✅ Your order was received and the shop has it. (Confirmation emails are switched off; the shop will contact you if needed.)';
+  try {
+    if (isPublic) {
+      await respond.reply({ embeds: [embed] });
+      if (interaction.message) {
+        await respond.followUp({ content: status, flags: MessageFlags.Ephemeral }).catch(() => undefined);
+      }
+    } else {
+      await answer({ content: status, embeds: [embed], components: [] });
     }
-  } else {
-    await answer({ content: pending, embeds: [embed], components: [] });
+  } catch (error) {
+    // The order is committed and its jobs run whatever happens here; try a plainer answer once.
+    olog.warn('order.answer_failed', { error });
+    await respond
+      .reply({
+        content: `✅ Order received (reference #${orderId}). ${status}`,
+        flags: MessageFlags.Ephemeral,
+      })
+      .catch((fallbackError: unknown) => olog.warn('order.answer_fallback_failed', { error: fallbackError }));
   }
-
-  const staffPost = deps.delivery.postToStaff(order, session.userId, config, olog);
-  const outcome = await deps.delivery.sendConfirmation(order, config, template, olog);
-  const tellCustomer = isPublic
-    ? respond.followUp({ content: outcome, flags: MessageFlags.Ephemeral })
-    : respond.editReply({ content: outcome });
-  await Promise.all([
-    staffPost,
-    tellCustomer.catch((error: unknown) => olog.warn('order.outcome_not_shown', { error })),
-  ]);
+  deps.crashPoint('after_answer');
+  const message = committed.jobs.find((job) => job.kind === JobKind.CustomerMessage);
+  if (message) deps.outbox.release(message.id);
 }

@@ -9,6 +9,8 @@ import { CommandName } from '../commands.ts';
 import type { GatewayStatus } from '../gateway/status.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { formatMegabytes, formatUptime, type Metrics } from '../metrics.ts';
+import { formatWait } from '../order/texts.ts';
+import type { OrderStore } from '../store/orders.ts';
 import type { Command } from './context.ts';
 
 /** What the report reads. */
@@ -17,6 +19,14 @@ export interface DiagnosticsDeps {
   metrics: Metrics;
   sessions: { readonly size: number };
   mailer: Pick<Mailer, 'status'>;
+  orders: Pick<OrderStore, 'counts'>;
+}
+
+/** Local midnight of the day `now` falls on (the machine's time zone). */
+export function startOfDay(now: number): number {
+  const day = new Date(now);
+  day.setHours(0, 0, 0, 0);
+  return day.getTime();
 }
 
 const ALLOWED = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.Administrator;
@@ -34,7 +44,13 @@ export function canRunDiagnostics(permissions: string | undefined): boolean {
 const number = new Intl.NumberFormat('en-US');
 
 /** Creates the `/run_diagnostics` handler. */
-export function createRunDiagnostics({ gateway, metrics, sessions, mailer }: DiagnosticsDeps): Command {
+export function createRunDiagnostics({
+  gateway,
+  metrics,
+  sessions,
+  mailer,
+  orders,
+}: DiagnosticsDeps): Command {
   return {
     kind: 'command',
     name: CommandName.RunDiagnostics,
@@ -51,6 +67,12 @@ export function createRunDiagnostics({ gateway, metrics, sessions, mailer }: Dia
       const latency = gateway.latencyMs();
       const memory = process.memoryUsage();
       const mail = mailer.status();
+      const now = clock();
+      const store = orders.counts(startOfDay(now));
+      const oldest =
+        store.oldestPendingAt === undefined
+          ? ''
+          : `, oldest waiting ${formatWait(now - store.oldestPendingAt)}`;
       const smtp = {
         ok: '✅ connected',
         unchecked: '⏳ not checked yet',
@@ -61,14 +83,15 @@ export function createRunDiagnostics({ gateway, metrics, sessions, mailer }: Dia
         '**🔧 Bot Diagnostics**',
         '',
         `**Ping:** ${latency === undefined ? 'not measured yet' : `${Math.round(latency)}ms`}`,
-        `**Uptime:** ${formatUptime((clock() - metrics.startedAt) / 1000)}`,
+        `**Uptime:** ${formatUptime((now - metrics.startedAt) / 1000)}`,
         `**Servers:** ${number.format(gateway.guilds())}`,
         `**Users (approximate):** ${number.format(gateway.users())}`,
         `**Shards:** ${gateway.shardsReady()}/${gateway.shardTotal()} ready`,
         `**Memory:** RSS ${formatMegabytes(memory.rss)}, heap ${formatMegabytes(memory.heapUsed)} of ${formatMegabytes(memory.heapTotal)}`,
         `**Active order sessions:** ${number.format(sessions.size)}`,
-        `**Orders completed:** ${number.format(counters.orders_completed)}`,
-        `**Emails:** ${number.format(counters.emails_sent)} sent, ${number.format(counters.emails_failed + counters.emails_gave_up)} failed, ${number.format(counters.emails_retried)} retried, ${number.format(mail.queued)} queued`,
+        `**Orders:** ${number.format(store.ordersSince)} today, ${number.format(store.ordersTotal)} total`,
+        `**Outbox:** ${number.format(store.jobsPending)} pending${oldest}, ${number.format(store.jobsFailed)} failed${store.jobsFailed ? ' (see `npm run orders -- list --status failed`)' : ''}`,
+        `**Emails since start:** ${number.format(counters.emails_sent)} sent, ${number.format(counters.emails_failed + counters.emails_gave_up)} failed, ${number.format(counters.emails_retried)} retried`,
         `**SMTP:** ${smtp}`,
       ];
       await respond.reply({ content: lines.join('\n').slice(0, 2000), flags: MessageFlags.Ephemeral });

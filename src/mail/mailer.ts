@@ -1,14 +1,13 @@
 /**
  * @module mail/mailer
- * What the bot calls to send mail: queues a message on the pooled SMTP transport, renders it
- * only when it is sent (so 1,000 queued messages do not hold 1,000 HTML bodies), verifies the
- * connection at start-up, and reports the connection's state. It knows no feature: the caller
- * says who gets what, and how to render it.
+ * What the bot calls to send mail: sends one message on the pooled SMTP transport, verifies the
+ * connection at start-up, and reports the connection's state. Retries and their schedule belong
+ * to the caller (the order outbox keeps them in the database); a failure is thrown as a
+ * `MailError` whose `reason` says what went wrong. It knows no feature.
  */
 import type { Transporter } from 'nodemailer';
 import { MailError, type MailFailureReason } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { createMailQueue, type EnqueueResult, type MailOutcome, type MailQueue } from './queue.ts';
 import type { RenderedEmail } from './template.ts';
 import { classifyMailError } from './transport.ts';
 
@@ -22,8 +21,6 @@ export interface MailStatus {
   detail: string | undefined;
   /** Why SMTP is down, as a reason to switch on. */
   reason: MailFailureReason | undefined;
-  /** Messages accepted and not yet settled. */
-  queued: number;
 }
 
 /** One message to send. */
@@ -33,29 +30,25 @@ export interface MailJob {
   replyTo?: string | undefined;
   /** Display name of the From address. */
   fromName: string;
-  /** A label for log lines (never an address). */
-  label: string;
-  /** Renders subject and body when the message is sent. */
+  /** A stable Message-ID (`<id@domain>`): a resend after a crash then shows as the same message. */
+  messageId?: string | undefined;
+  /** Renders subject and body. */
   render(): RenderedEmail;
-}
-
-/** Retry settings (from config.json). */
-export interface MailSettings {
-  mail_queue_size: number;
-  mail_max_attempts: number;
-  mail_retry_initial_seconds: number;
 }
 
 /** Sends mail. */
 export interface Mailer {
-  /** Queues a message; `accepted: false` says why it was not queued. */
-  send(job: MailJob): EnqueueResult | { accepted: false; reason: 'disabled' };
+  /** Whether mail can be sent at all (SENDER_EMAIL is set). */
+  readonly enabled: boolean;
+  /** The From address (SENDER_EMAIL), when set. */
+  readonly from: string | undefined;
+  /** Sends one message; rejects with a {@link MailError} saying why it was not accepted. */
+  send(job: MailJob): Promise<void>;
   status(): MailStatus;
   /** Checks the SMTP connection and login; never throws. */
   verify(): Promise<boolean>;
-  /** Stops taking mail and drains; returns how many were not sent. */
-  close(drainMs: number): Promise<number>;
-  configure(settings: MailSettings): void;
+  /** Closes pooled connections. */
+  close(): void;
 }
 
 /** Options for {@link createMailer}. */
@@ -64,14 +57,8 @@ export interface MailerOptions {
   transport: Transporter | undefined;
   /** The From address (SENDER_EMAIL). */
   from: string | undefined;
-  settings: MailSettings;
   log: Logger;
   disabledReason?: string;
-  /** Told of every settled message (for the counters). */
-  onOutcome?: (outcome: MailOutcome) => void;
-  /** Told of every retry (for the counters). */
-  onRetry?: () => void;
-  random?: () => number;
 }
 
 /** Creates the mailer. */
@@ -112,18 +99,11 @@ export function createMailer(options: MailerOptions): Mailer {
     detail = undefined;
   };
 
-  const queue: MailQueue<MailJob> = createMailQueue<MailJob>({
-    capacity: options.settings.mail_queue_size,
-    maxAttempts: options.settings.mail_max_attempts,
-    initialDelayMs: options.settings.mail_retry_initial_seconds * 1000,
-    log,
-    classify: classifyMailError,
-    ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
-    ...(options.onRetry ? { onRetry: options.onRetry } : {}),
-    ...(options.random ? { random: options.random } : {}),
-    describe: (job) => job.label,
-    send: async (job) => {
-      if (!transport || !from) throw new MailError('email is disabled', 'disabled');
+  return {
+    enabled: transport !== undefined && from !== undefined,
+    from,
+    async send(job) {
+      if (!transport || !from) throw new MailError('email is disabled (SENDER_EMAIL is not set)', 'disabled');
       const rendered = job.render();
       try {
         await transport.sendMail({
@@ -131,6 +111,7 @@ export function createMailer(options: MailerOptions): Mailer {
           to: job.to,
           ...(job.bcc ? { bcc: job.bcc } : {}),
           ...(job.replyTo ? { replyTo: job.replyTo } : {}),
+          ...(job.messageId ? { messageId: job.messageId } : {}),
           subject: rendered.subject,
           html: rendered.html,
           text: rendered.text,
@@ -142,14 +123,7 @@ export function createMailer(options: MailerOptions): Mailer {
         throw mailError;
       }
     },
-  });
-
-  return {
-    send(job) {
-      if (!transport) return { accepted: false, reason: 'disabled' };
-      return queue.enqueue(job);
-    },
-    status: () => ({ smtp, detail, reason, queued: queue.size }),
+    status: () => ({ smtp, detail, reason }),
     async verify() {
       if (!transport) {
         log.warn('smtp.disabled', { reason: detail });
@@ -169,17 +143,8 @@ export function createMailer(options: MailerOptions): Mailer {
         return false;
       }
     },
-    async close(drainMs) {
-      const left = await queue.drain(drainMs);
+    close() {
       transport?.close();
-      return left;
-    },
-    configure(settings) {
-      queue.configure({
-        capacity: settings.mail_queue_size,
-        maxAttempts: settings.mail_max_attempts,
-        initialDelayMs: settings.mail_retry_initial_seconds * 1000,
-      });
     },
   };
 }

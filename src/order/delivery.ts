@@ -1,62 +1,230 @@
 /**
  * @module order/delivery
- * What happens after a customer completes the form: the order is posted to the shop's staff
- * channel, and the confirmation email is sent, with a sentence for the customer saying how that
- * went.
+ * The jobs that deliver a committed order, run by the outbox worker: the confirmation email (with
+ * a stable Message-ID, so a resend after a crash is recognisably the same message), the staff
+ * channel post (with an enforced nonce, so Discord itself refuses a duplicate), and the message
+ * that tells the customer how the email went. Each failure is classified: a temporary one is
+ * retried, a permanent one is kept as `failed` with a reason the owner can act on.
  */
 import type { API } from '@discordjs/core/http-only';
+import { MessageFlags } from 'discord-api-types/v10';
 import type { BotConfig, EmailTemplate } from '../config.ts';
-import type { Logger } from '../log.ts';
+import { DiscordRequestError, type InteractionApi } from '../discord/interactions.ts';
+import { httpStatusOf } from '../discord/rest.ts';
+import { MailError } from '../errors.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import type { NewJob, OrderStore, StoredJob, StoredOrder } from '../store/orders.ts';
+import type { JobHandler, JobOutcome } from '../store/outbox.ts';
 import { confirmationJob } from './email.ts';
-import type { Order } from './fields.ts';
+import { ALL_FIELDS, type Order, type OrderFieldKey } from './fields.ts';
 import { discordText, staffMessage } from './ui.ts';
 
-/** Options for {@link createOrderDelivery}. */
-export interface OrderDeliveryOptions {
+/** The kinds of job an order commits. */
+export const JobKind = {
+  Email: 'email',
+  StaffPost: 'staff_post',
+  /** Tells the customer how the email went, by editing the summary (or a follow-up). */
+  CustomerMessage: 'customer_message',
+} as const;
+
+/** Interaction tokens are valid for 15 minutes; a message job later than this is not tried. */
+const TOKEN_LIFETIME_MS = 15 * 60_000 - 30_000;
+
+/** What the customer message job needs: the interaction's webhook, and how to answer on it. */
+export interface CustomerMessagePayload {
+  application_id: string;
+  token: string;
+  /** `edit` the summary, or send an ephemeral `followup` (public summaries). */
+  mode: 'edit' | 'followup';
+  interaction_at: number;
+}
+
+/** The staff post job's target. */
+interface StaffPostPayload {
+  channel_id: string;
+}
+
+/** The order as typed, from its stored record. */
+export function orderOf(record: StoredOrder): Order {
+  const fields = Object.fromEntries(ALL_FIELDS.map((spec) => [spec.key, record.fields[spec.key] ?? '']));
+  return { ...(fields as Record<OrderFieldKey, string>), email: record.email };
+}
+
+/** The jobs to commit with an order (indexes matter: the customer message waits for the email). */
+export function orderJobs(options: {
+  config: BotConfig;
+  mailEnabled: boolean;
+  customer: CustomerMessagePayload | undefined;
+}): NewJob[] {
+  const jobs: NewJob[] = [];
+  if (options.config.orders_channel_id) {
+    jobs.push({ kind: JobKind.StaffPost, payload: { channel_id: options.config.orders_channel_id } });
+  }
+  if (options.mailEnabled) {
+    const email = jobs.push({ kind: JobKind.Email }) - 1;
+    if (options.customer) {
+      jobs.push({
+        kind: JobKind.CustomerMessage,
+        payload: options.customer,
+        after: email,
+        affectsStatus: false,
+        // Held until the summary has gone out (the handler releases it); 3 s if it never says so.
+        delayMs: 3000,
+      });
+    }
+  }
+  return jobs;
+}
+
+/** What the customer is told once the email job has settled. */
+export function emailOutcomeText(email: string, emailJob: StoredJob | undefined): string {
+  const to = discordText(email, 300);
+  const received = '✅ Your order was received and the shop has it';
+  if (emailJob?.status === 'done') return `📧 Confirmation sent to ${to}`;
+  if (emailJob?.reason === 'recipient_rejected') {
+    return `${received}, but the mail server refused the address ${to}, so no confirmation email was sent.`;
+  }
+  return `${received}, but the confirmation email to ${to} could not be sent. The shop will contact you if needed.`;
+}
+
+/** What the handlers use. */
+export interface DeliveryOptions {
+  store: OrderStore;
+  mailer: Mailer;
   /** Bot-token REST routes (the staff channel). */
   api: API;
-  mailer: Mailer;
+  interactions: InteractionApi;
+  /** The configuration in force now. */
+  settings: () => { config: BotConfig; template: EmailTemplate };
+  /** Called right after the SMTP server accepted a message (a crash test point). */
+  afterEmailAccepted?: () => void;
+  now?: () => number;
 }
 
-/** Delivers completed orders. */
-export interface OrderDelivery {
-  /** Posts the order to `orders_channel_id`, when one is set; a failure is logged, never thrown. */
-  postToStaff(order: Order, userId: string, config: BotConfig, log: Logger): Promise<void>;
-  /** Sends the confirmation and resolves with what to tell the customer about it. Never rejects. */
-  sendConfirmation(order: Order, config: BotConfig, template: EmailTemplate, log: Logger): Promise<string>;
-}
+const failed = (reason: string, detail: string): JobOutcome => ({ status: 'failed', reason, detail });
+const retry = (reason: string, detail: string, afterMs?: number): JobOutcome =>
+  afterMs === undefined ? { status: 'retry', reason, detail } : { status: 'retry', reason, detail, afterMs };
 
-/** Creates the delivery. */
-export function createOrderDelivery({ api, mailer }: OrderDeliveryOptions): OrderDelivery {
-  return {
-    async postToStaff(order, userId, config, log) {
-      const channelId = config.orders_channel_id;
-      if (!channelId) return;
+/** The outbox handlers of the three order jobs. */
+export function createDeliveryHandlers(options: DeliveryOptions): Record<string, JobHandler> {
+  const { store, mailer, settings } = options;
+  const now = options.now ?? Date.now;
+  const domain = mailer.from?.split('@')[1] ?? 'localhost';
+  /** The job's order, or the outcome when it cannot be delivered (tell them apart by `orderNumber`). */
+  const load = (job: StoredJob): StoredOrder | JobOutcome => {
+    const record = store.get(job.orderId);
+    if (!record) return failed('missing_order', `order ${job.orderId} is not in the database`);
+    if (record.purgedAt !== null) return failed('purged', 'the order was purged before it was delivered');
+    return record;
+  };
+
+  const email: JobHandler = {
+    concurrency: 2,
+    get maxAttempts() {
+      return settings().config.mail_max_attempts;
+    },
+    get initialDelayMs() {
+      return settings().config.mail_retry_initial_seconds * 1000;
+    },
+    async run(job) {
+      const order = load(job);
+      if (!('orderNumber' in order)) return order;
+      const { config, template } = settings();
       try {
-        await api.channels.createMessage(channelId, staffMessage(order, userId));
+        await mailer.send({
+          ...confirmationJob(orderOf(order), config, template, order.id),
+          messageId: `<order-${order.id}.${store.storeId}@${domain}>`,
+        });
       } catch (error) {
-        // The order is already confirmed to the customer and in the log; staff can look it up there.
-        log.error('order.staff_post_failed', { order_number: order.order_number.slice(0, 60), error });
+        const mailError = error instanceof MailError ? error : new MailError(String(error), 'unknown');
+        return mailError.kind === 'transient'
+          ? retry(mailError.reason, mailError.message)
+          : failed(mailError.reason, mailError.message);
       }
+      options.afterEmailAccepted?.();
+      return { status: 'done' };
     },
+  };
 
-    async sendConfirmation(order, config, template, log) {
-      const to = discordText(order.email, 300);
-      const received = '✅ Your order was received and the shop has it';
-      const queued = mailer.send(confirmationJob(order, config, template));
-      if (!queued.accepted) {
-        log.error('order.email_not_queued', { reason: queued.reason });
-        return `${received}, but the confirmation email could not be sent right now (${
-          queued.reason === 'full' ? 'too many emails are waiting' : 'email is not available'
-        }). The shop will contact you if needed.`;
+  const staffPost: JobHandler = {
+    concurrency: 2,
+    maxAttempts: 8,
+    initialDelayMs: 5000,
+    async run(job) {
+      const record = load(job);
+      if (!('orderNumber' in record)) return record;
+      const { channel_id: channelId } = (job.payload ?? {}) as Partial<StaffPostPayload>;
+      if (!channelId) return failed('no_channel', 'the job names no channel');
+      try {
+        const message = await options.api.channels.createMessage(channelId, {
+          ...staffMessage(orderOf(record), record.userId, record.id, record.createdAt),
+          // Discord returns the message it already made for this nonce instead of posting twice. The
+          // database's own ID keeps it unique across reinstalls (a nonce holds 25 characters).
+          nonce: `${store.storeId.slice(0, 12)}-${record.id}`,
+          enforce_nonce: true,
+        });
+        return { status: 'done', result: message.id };
+      } catch (error) {
+        const status = httpStatusOf(error);
+        const detail = error instanceof Error ? error.message : String(error);
+        if (status === undefined || status >= 500 || status === 429)
+          return retry('discord_unavailable', detail);
+        if (status === 403)
+          return failed(
+            'forbidden',
+            `the bot may not post in channel ${channelId}: add it to the channel with View Channel, Send Messages and Embed Links`,
+          );
+        if (status === 404)
+          return failed('unknown_channel', `channel ${channelId} does not exist (check orders_channel_id)`);
+        if (status === 401) return failed('unauthorized', 'Discord rejected the bot token');
+        return failed('rejected', detail);
       }
-      const outcome = await queued.done;
-      if (outcome.status === 'delivered') return `📧 Confirmation sent to ${to}`;
-      if (outcome.reason === 'recipient_rejected') {
-        return `${received}, but the mail server refused the address ${to}, so no confirmation email was sent.`;
-      }
-      return `${received}, but the confirmation email to ${to} could not be sent. The shop will contact you if needed.`;
     },
+  };
+
+  const customerMessage: JobHandler = {
+    concurrency: 8,
+    maxAttempts: 4,
+    initialDelayMs: 2000,
+    async run(job) {
+      const payload = job.payload as CustomerMessagePayload | undefined;
+      if (!payload?.token) return failed('no_token', 'nothing to answer on');
+      const done = (outcome: JobOutcome) => {
+        // The token is a credential: it is not kept once it is no longer needed.
+        if (outcome.status !== 'retry') store.clearPayload(job.id);
+        return outcome;
+      };
+      if (now() - payload.interaction_at > TOKEN_LIFETIME_MS) {
+        return done(failed('expired', "the interaction's 15 minutes had passed"));
+      }
+      const record = load(job);
+      if (!('orderNumber' in record)) return done(record);
+      const emailJob = job.afterJob === null ? undefined : store.job(job.afterJob);
+      const content = emailOutcomeText(record.email, emailJob);
+      try {
+        if (payload.mode === 'edit') {
+          await options.interactions.editOriginal(payload.application_id, payload.token, { content });
+        } else {
+          await options.interactions.followUp(payload.application_id, payload.token, {
+            content,
+            flags: MessageFlags.Ephemeral,
+          });
+        }
+        return done({ status: 'done' });
+      } catch (error) {
+        if (!(error instanceof DiscordRequestError)) return retry('unknown', String(error));
+        // A follow-up may have been posted before the error: never sent twice.
+        if (payload.mode === 'edit' && (error.status === 0 || error.status >= 500)) {
+          return retry('discord_unavailable', error.message);
+        }
+        return done(failed(error.status === 404 ? 'unknown_message' : 'rejected', error.message));
+      }
+    },
+  };
+
+  return {
+    [JobKind.Email]: email,
+    [JobKind.StaffPost]: staffPost,
+    [JobKind.CustomerMessage]: customerMessage,
   };
 }

@@ -19,6 +19,7 @@ import { ALL_FIELDS, type Order } from './fields.ts';
 /** Every placeholder a template may use: each field, then the address, the year and the shop name. */
 export const PLACEHOLDERS: readonly string[] = [
   ...ALL_FIELDS.map((field) => field.key),
+  'order_id',
   'email',
   'current_year',
   'shop_name',
@@ -37,33 +38,42 @@ export function loadShopSettings(dir: string): ConfigFiles {
   return files;
 }
 
-/** Renders the confirmation of `order` with `template`. */
+/** Renders the confirmation of `order` (the bot's reference `orderId`) with `template`. */
 export function renderConfirmation(
   template: TemplateSource,
   order: Order,
   shopName: string,
   year: number = new Date().getFullYear(),
+  orderId?: number,
 ): RenderedEmail {
   return renderEmail(template, {
-    values: { ...order, current_year: String(year), shop_name: shopName },
+    values: {
+      ...order,
+      order_id: orderId === undefined ? '' : `#${orderId}`,
+      current_year: String(year),
+      shop_name: shopName,
+    },
     urls: URL_PLACEHOLDERS,
     fallbackText: confirmationText(order, shopName, year),
   });
 }
 
 /**
- * The message to queue for `order`: it keeps the order and the template in force when it was
- * queued (a reload does not change it) and is rendered only when sent.
+ * The message for `order`, rendered when it is sent with the template and settings given.
  */
-export function confirmationJob(order: Order, config: BotConfig, template: TemplateSource): MailJob {
+export function confirmationJob(
+  order: Order,
+  config: BotConfig,
+  template: TemplateSource,
+  orderId?: number,
+): MailJob {
   const shopName = config.shop_name;
   return {
     to: order.email,
     bcc: config.shop_bcc,
     replyTo: config.reply_to,
     fromName: headerSafe(config.sender_name ?? shopName, 100),
-    label: `order ${headerSafe(order.order_number, 60)}`,
-    render: () => renderConfirmation(template, order, shopName),
+    render: () => renderConfirmation(template, order, shopName, new Date().getFullYear(), orderId),
   };
 }
 

@@ -134,8 +134,8 @@ export function discordText(text: string, max = 1024): string {
   return `${escaped.slice(0, max - 1).replace(/\\$/, '')}…`;
 }
 
-/** The order summary embed the customer sees. */
-export function summaryEmbed(order: Order, showAddress: boolean): APIEmbed {
+/** The order summary embed the customer sees; `orderId` is the bot's own reference. */
+export function summaryEmbed(order: Order, showAddress: boolean, orderId: number): APIEmbed {
   const field = (name: string, value: string, inline = true) => ({ name, value: discordText(value), inline });
   const fields = [
     field('📦 Product', order.product_name, false),
@@ -152,15 +152,15 @@ export function summaryEmbed(order: Order, showAddress: boolean): APIEmbed {
   if (showAddress) fields.push(field('📦 Shipping To', order.shipping_address, false));
   return {
     title: '📦 Order Submitted!',
-    description: `Order **${discordText(order.order_number, 200)}**`,
+    description: `Order **${discordText(order.order_number, 200)}** · reference #${orderId}`,
     color: BRAND_COLOR,
     fields,
     ...(order.product_image_url ? { thumbnail: { url: order.product_image_url } } : {}),
   };
 }
 
-/** The message posted to the shop's staff channel: every field and the email address. */
-export function staffMessage(order: Order, userId: string) {
+/** The message posted to the shop's staff channel: every field, the email address and the bot's order ID. */
+export function staffMessage(order: Order, userId: string, orderId: number, createdAt: number) {
   const fields = ALL_FIELDS.filter((spec) => spec.key !== 'notes').map((spec) => ({
     name: spec.label,
     value: discordText(order[spec.key]),
@@ -172,12 +172,12 @@ export function staffMessage(order: Order, userId: string) {
     allowed_mentions: { parse: [] },
     embeds: [
       {
-        title: `Order ${discordText(order.order_number, 200)}`,
+        title: `Order ${discordText(order.order_number, 200)} (#${orderId})`,
         description: order.notes ? `**Notes:**\n${discordText(order.notes, 3000)}` : 'No notes.',
         color: BRAND_COLOR,
         fields,
         ...(order.product_image_url ? { thumbnail: { url: order.product_image_url } } : {}),
-        timestamp: new Date().toISOString(),
+        timestamp: new Date(createdAt).toISOString(),
       },
     ],
   };

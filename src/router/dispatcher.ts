@@ -19,6 +19,8 @@ export interface DispatcherOptions<B> {
   context(interaction: APIInteraction): B;
   /** Called once per interaction when its route has finished, with the route and the time taken. */
   finished(base: B, route: string, totalMs: number): void;
+  /** Answers an interaction that arrives after {@link Dispatcher.close} (e.g. "restarting"). */
+  refused?(interaction: APIInteraction): void;
 }
 
 /** The dispatcher. */
@@ -31,12 +33,15 @@ export interface Dispatcher {
   readonly inFlight: number;
   /** Resolves when no handler is running, or after `timeoutMs`. */
   idle(timeoutMs: number): Promise<void>;
+  /** Stops routing: later interactions go to `refused`. */
+  close(): void;
 }
 
 /** Creates the dispatcher. */
 export function createDispatcher<B>(options: DispatcherOptions<B>): Dispatcher {
   const { router } = options;
   let inFlight = 0;
+  let closed = false;
   const idleWaiters = new Set<() => void>();
 
   async function handle(interaction: APIInteraction): Promise<string> {
@@ -50,6 +55,10 @@ export function createDispatcher<B>(options: DispatcherOptions<B>): Dispatcher {
   return {
     dispatch(payload) {
       if (payload.t !== GatewayDispatchEvents.InteractionCreate) return;
+      if (closed) {
+        options.refused?.(payload.d);
+        return;
+      }
       inFlight++;
       void handle(payload.d).finally(() => {
         inFlight--;
@@ -57,6 +66,9 @@ export function createDispatcher<B>(options: DispatcherOptions<B>): Dispatcher {
       });
     },
     handle,
+    close() {
+      closed = true;
+    },
     get inFlight() {
       return inFlight;
     },

@@ -81,7 +81,9 @@ describe('a running bot', () => {
     assert.match(content, /\*\*Shards:\*\* 1\/1 ready/);
     assert.match(content, /\*\*Memory:\*\* RSS \d+\.\d MB, heap \d+\.\d MB of \d+\.\d MB/);
     assert.match(content, /\*\*Active order sessions:\*\* 0/);
-    assert.match(content, /\*\*Emails:\*\* 0 sent, 0 failed, 0 retried, 0 queued/);
+    assert.match(content, /\*\*Orders:\*\* 0 today, 0 total/);
+    assert.match(content, /\*\*Outbox:\*\* 0 pending, 0 failed/);
+    assert.match(content, /\*\*Emails since start:\*\* 0 sent, 0 failed, 0 retried/);
     assert.match(content, /\*\*SMTP:\*\* .*disabled/);
   });
 

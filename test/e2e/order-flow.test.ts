@@ -409,7 +409,7 @@ describe('the order form, other configurations', () => {
       const { final } = await completeOrder(discord, user, 'down@example.com', validInputs(12));
       const edit = await customer(discord, user).waitForEdit(final, /received/);
       assert.match(String(edit.content), /could not be sent/);
-      await bot.waitForLog('mail.gave_up');
+      await bot.waitForLog('outbox.gave_up', (l) => l.kind === 'email' && l.reason === 'unreachable');
     });
     await smtp.start();
   });

@@ -1,13 +1,14 @@
 /**
- * The mailer against a real SMTP server process (smtp-server on 127.0.0.1) with STARTTLS and AUTH.
+ * The mailer against a real SMTP server process (smtp-server on 127.0.0.1) with STARTTLS and AUTH:
+ * one attempt per send, and every failure classified by reason (retries are the outbox's job).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { BotConfig } from '../../src/config.ts';
 import { loadConfigFiles } from '../../src/config.ts';
+import { MailError, type MailFailureReason } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createMailer, type Mailer } from '../../src/mail/mailer.ts';
-import type { MailOutcome } from '../../src/mail/queue.ts';
 import { createSmtpTransport } from '../../src/mail/transport.ts';
 import { confirmationJob } from '../../src/order/email.ts';
 import type { Order } from '../../src/order/fields.ts';
@@ -22,7 +23,7 @@ function mailerFor(
   smtp: TestSmtpServer,
   overrides: Partial<BotConfig> = {},
   credentials = { user: USER, pass: PASS },
-): { mailer: Mailer; config: BotConfig; seen: { retries: number; outcomes: MailOutcome[] } } {
+): { mailer: Mailer; config: BotConfig } {
   const config: BotConfig = {
     ...shipped,
     smtp_server: smtp.host,
@@ -32,25 +33,22 @@ function mailerFor(
     ...overrides,
   };
   const transport = createSmtpTransport(config, credentials, { tls: { ca: [smtp.cert] } });
-  const seen = { retries: 0, outcomes: [] as MailOutcome[] };
-  const mailer = createMailer({
-    transport,
-    from: USER,
-    settings: config,
-    log: silentLogger,
-    onRetry: () => seen.retries++,
-    onOutcome: (outcome) => seen.outcomes.push(outcome),
-  });
-  return { mailer, config, seen };
+  return { mailer: createMailer({ transport, from: USER, log: silentLogger }), config };
 }
 
-const sendConfirmation = (mailer: Mailer, order: Order, config: BotConfig) =>
-  mailer.send(confirmationJob(order, config, template));
+type Sent =
+  | { status: 'delivered' }
+  | { status: 'failed'; reason: MailFailureReason; kind: string; detail: string };
 
-async function send(mailer: Mailer, config: BotConfig, order: Order = SAMPLE) {
-  const result = sendConfirmation(mailer, order, config);
-  assert.ok(result.accepted, 'queued');
-  return result.done;
+/** One attempt; a failure must be a classified MailError. */
+async function send(mailer: Mailer, config: BotConfig, order: Order = SAMPLE): Promise<Sent> {
+  try {
+    await mailer.send(confirmationJob(order, config, template));
+    return { status: 'delivered' };
+  } catch (error) {
+    assert.ok(error instanceof MailError, String(error));
+    return { status: 'failed', reason: error.reason, kind: error.kind, detail: error.message };
+  }
 }
 
 describe('SMTP with STARTTLS and AUTH', () => {
@@ -61,12 +59,12 @@ describe('SMTP with STARTTLS and AUTH', () => {
   after(() => smtp.close());
 
   test('delivers a multipart/alternative confirmation with correct headers over STARTTLS', async () => {
-    const { mailer, config, seen } = mailerFor(smtp, {
+    const { mailer, config } = mailerFor(smtp, {
       reply_to: 'help@acme.example',
       shop_bcc: 'orders@acme.example',
     });
     assert.equal(await mailer.verify(), true);
-    assert.deepEqual(await send(mailer, config), { status: 'delivered', attempts: 1 });
+    assert.deepEqual(await send(mailer, config), { status: 'delivered' });
     const [mail] = await smtp.waitForMessages(1);
     const { parsed, envelope } = mail!;
     assert.equal(mail!.user, USER, 'authenticated');
@@ -90,9 +88,8 @@ describe('SMTP with STARTTLS and AUTH', () => {
     );
     assert.match(String(parsed.html), /ORD-12345/);
     assert.match(String(parsed.text), /Order Number: +ORD-12345/);
-    assert.deepEqual(seen.outcomes, [{ status: 'delivered', attempts: 1 }]);
     assert.equal(mailer.status().smtp, 'ok');
-    await mailer.close(1000);
+    mailer.close();
   });
 
   test('pools connections: 10 messages use at most 2', async () => {
@@ -103,44 +100,47 @@ describe('SMTP with STARTTLS and AUTH', () => {
     assert.ok(outcomes.every((o) => o.status === 'delivered'));
     await smtp.waitForMessages(start + 10);
     assert.ok(smtp.connections - before <= 2, `${smtp.connections - before} connections`);
-    await mailer.close(1000);
+    mailer.close();
   });
 
-  test('a wrong password fails permanently without retrying', async () => {
+  test('a wrong password is an "auth" failure, permanent (no retry can help), and SMTP shows as down', async () => {
     const attempts = smtp.authAttempts;
-    const { mailer, config, seen } = mailerFor(smtp, {}, { user: USER, pass: 'wrong' });
+    const { mailer, config } = mailerFor(smtp, {}, { user: USER, pass: 'wrong' });
     assert.equal(await mailer.verify(), false);
     assert.equal(mailer.status().smtp, 'down');
     assert.match(String(mailer.status().detail), /SMTP Authentication Error/);
     const outcome = await send(mailer, config);
-    assert.equal(outcome.status, 'failed');
-    assert.equal(outcome.attempts, 1);
+    assert.deepEqual(outcome.status === 'failed' ? [outcome.reason, outcome.kind] : outcome, [
+      'auth',
+      'permanent',
+    ]);
     assert.equal(smtp.authAttempts - attempts, 2, 'one for verify, one for the send');
-    assert.equal(seen.retries, 0);
     assert.equal(mailer.status().reason, 'auth');
-    await mailer.close(1000);
+    mailer.close();
   });
 
-  test('a 421 reply is retried and then delivered', async () => {
+  test('a 421 reply is a temporary "server_busy" failure; the next try is delivered', async () => {
     const start = smtp.received.length;
-    smtp.fail421(2);
-    const { mailer, config, seen } = mailerFor(smtp);
+    smtp.fail421(1);
+    const { mailer, config } = mailerFor(smtp);
     const outcome = await send(mailer, config);
-    assert.deepEqual(outcome, { status: 'delivered', attempts: 3 });
-    assert.equal(seen.retries, 2);
+    assert.deepEqual(outcome.status === 'failed' ? [outcome.reason, outcome.kind] : outcome, [
+      'server_busy',
+      'transient',
+    ]);
+    assert.deepEqual(await send(mailer, config), { status: 'delivered' });
     await smtp.waitForMessages(start + 1);
-    await mailer.close(1000);
+    mailer.close();
   });
 
   test('a rejected recipient (550) fails permanently', async () => {
     smtp.rejectRecipients.add('nobody@example.com');
     const { mailer, config } = mailerFor(smtp);
     const outcome = await send(mailer, config, { ...SAMPLE, email: 'nobody@example.com' });
-    assert.equal(outcome.status, 'failed');
-    assert.equal(outcome.attempts, 1);
     assert.equal(outcome.status === 'failed' ? outcome.reason : '', 'recipient_rejected');
+    assert.equal(outcome.status === 'failed' ? outcome.kind : '', 'permanent');
     assert.match(outcome.status === 'failed' ? outcome.detail : '', /recipient rejected .*550/);
-    await mailer.close(1000);
+    mailer.close();
   });
 
   test('hostile values in every field: escaped in HTML, no header injection, 4,000 characters survive', async () => {
@@ -161,46 +161,28 @@ describe('SMTP with STARTTLS and AUTH', () => {
     assert.ok(html.includes('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;'));
     assert.ok(html.includes(long), 'long values are not truncated in the body');
     assert.ok(String(mail.parsed.text).includes('<script>'), 'the text part shows the text as typed');
-    await mailer.close(1000);
+    mailer.close();
   });
 });
 
 describe('SMTP availability', () => {
-  test('server down, then up: retried and delivered exactly once', async () => {
+  test('server down is a temporary "unreachable" failure; once it is back, one send delivers once', async () => {
     const smtp = await startSmtpServer();
     await smtp.stop();
-    const { mailer, config } = mailerFor(smtp, { mail_retry_initial_seconds: 0.2 });
+    const { mailer, config } = mailerFor(smtp);
     assert.equal(await mailer.verify(), false);
     assert.equal(mailer.status().smtp, 'down');
-    const result = sendConfirmation(mailer, SAMPLE, config);
-    assert.ok(result.accepted);
-    setTimeout(() => void smtp.start(), 300);
-    const outcome = await result.done;
-    assert.equal(outcome.status, 'delivered');
-    assert.ok(outcome.attempts >= 2);
+    const down = await send(mailer, config);
+    assert.deepEqual(down.status === 'failed' ? [down.reason, down.kind] : down, [
+      'unreachable',
+      'transient',
+    ]);
+    await smtp.start();
+    assert.deepEqual(await send(mailer, config), { status: 'delivered' });
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(smtp.received.length, 1);
     assert.equal(mailer.status().smtp, 'ok');
-    await mailer.close(1000);
-    await smtp.close();
-  });
-
-  test('a full queue is reported, and shutdown drains what it can', async () => {
-    const smtp = await startSmtpServer();
-    await smtp.stop();
-    const { mailer, config, seen } = mailerFor(smtp, { mail_queue_size: 2, mail_retry_initial_seconds: 30 });
-    const a = sendConfirmation(mailer, SAMPLE, config);
-    const b = sendConfirmation(mailer, SAMPLE, config);
-    const c = sendConfirmation(mailer, SAMPLE, config);
-    assert.ok(a.accepted && b.accepted);
-    assert.deepEqual(c, { accepted: false, reason: 'full' });
-    const left = await mailer.close(300);
-    assert.equal(left, 2);
-    assert.equal((await a.done).status, 'gave_up');
-    assert.deepEqual(
-      seen.outcomes.map((o) => o.status),
-      ['gave_up', 'gave_up'],
-    );
+    mailer.close();
     await smtp.close();
   });
 
@@ -210,7 +192,7 @@ describe('SMTP availability', () => {
     assert.equal((await send(mailer, config)).status, 'delivered');
     const [mail] = await smtp.waitForMessages(1);
     assert.equal(mail!.user, USER);
-    await mailer.close(1000);
+    mailer.close();
     await smtp.close();
   });
 
@@ -220,7 +202,7 @@ describe('SMTP availability', () => {
     const outcome = await send(mailer, config);
     assert.equal(outcome.status, 'failed');
     assert.equal(smtp.received.length, 0);
-    await mailer.close(1000);
+    mailer.close();
     await smtp.close();
   });
 });

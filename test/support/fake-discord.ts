@@ -141,7 +141,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const requests: RecordedRequest[] = [];
   const interactions = new Map<string, InteractionRecord>();
   const byToken = new Map<string, InteractionRecord>();
-  const channelMessages: { channelId: string; body: Json; at: number }[] = [];
+  const channelMessages: { channelId: string; body: Json; at: number; message: Json }[] = [];
   const failures: { match: (method: string, path: string) => boolean; status: number; times: number }[] = [];
   const listeners = new Set<() => void>();
   const notify = () => {
@@ -507,9 +507,23 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     const channelRoute = /^\/channels\/(\d+)\/messages$/.exec(path);
     if (channelRoute && method === 'POST') {
       const problems = checkMessage((body ?? {}) as Json);
+      const json = (body ?? {}) as Json;
+      if (json.nonce !== undefined && (typeof json.nonce !== 'string' || json.nonce.length > 25)) {
+        problems.push({
+          path: ['nonce'],
+          code: 'BASE_TYPE_MAX_LENGTH',
+          message: 'Must be 25 or fewer in length.',
+        });
+      }
       if (problems.length) return invalid(problems);
-      const message = { id: snowflake(), channel_id: channelRoute[1], author: botUser, ...(body as Json) };
-      channelMessages.push({ channelId: channelRoute[1]!, body: body as Json, at: Date.now() });
+      // enforce_nonce: Discord answers with the message it already made for this nonce (a few minutes).
+      const earlier =
+        json.enforce_nonce === true
+          ? channelMessages.find((m) => m.channelId === channelRoute[1] && m.body.nonce === json.nonce)
+          : undefined;
+      if (earlier) return reply(200, earlier.message);
+      const message = { id: snowflake(), channel_id: channelRoute[1], author: botUser, ...json };
+      channelMessages.push({ channelId: channelRoute[1]!, body: json, at: Date.now(), message });
       return reply(200, message);
     }
 

@@ -1,0 +1,399 @@
+/**
+ * @module store/orders
+ * Completed orders and their outbox, in SQLite. An order and the jobs that deliver it (email,
+ * staff post, the customer's outcome message) are written in one transaction, so either all of
+ * them exist or none does; the outbox worker then moves each job to `done` or `failed`. The
+ * order's `status` follows its jobs: `pending` while one is outstanding, `failed` when one failed,
+ * `sent` when all are done. It knows nothing of what the jobs do (their kind is a string).
+ */
+import type { Database } from './database.ts';
+
+/** Where an order stands: jobs outstanding, one failed, or all delivered. */
+export type OrderStatus = 'pending' | 'sent' | 'failed';
+/** Where a job stands. */
+export type JobStatus = 'pending' | 'done' | 'failed';
+
+/** An order to commit. */
+export interface NewOrder {
+  /** The number the customer typed. */
+  orderNumber: string;
+  userId: string;
+  guildId: string | undefined;
+  email: string;
+  /** Every field as typed, by field key. */
+  fields: Readonly<Record<string, string>>;
+  createdAt: number;
+}
+
+/** A job to commit with its order. */
+export interface NewJob {
+  kind: string;
+  payload?: unknown;
+  /** Index (in the same commit) of a job that must settle first. */
+  after?: number;
+  /** Whether this job's outcome sets the order's status. @defaultValue true */
+  affectsStatus?: boolean;
+  /** Not due before this long after the order's creation (unless released earlier). @defaultValue 0 */
+  delayMs?: number;
+}
+
+/** A stored order. */
+export interface StoredOrder {
+  /** The bot's own order ID: unique, even when two customers type the same order number. */
+  id: number;
+  orderNumber: string;
+  userId: string;
+  guildId: string | null;
+  email: string;
+  fields: Record<string, string>;
+  status: OrderStatus;
+  createdAt: number;
+  /** When personal data was removed (`purge`), else null. */
+  purgedAt: number | null;
+}
+
+/** A stored job. */
+export interface StoredJob {
+  id: number;
+  orderId: number;
+  kind: string;
+  status: JobStatus;
+  afterJob: number | null;
+  attempts: number;
+  nextAt: number;
+  reason: string | null;
+  detail: string | null;
+  payload: unknown;
+  result: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Filters of {@link OrderStore.list}. */
+export interface OrderFilter {
+  since?: number;
+  status?: OrderStatus;
+  limit?: number;
+}
+
+/** Figures for diagnostics and metrics. */
+export interface StoreCounts {
+  ordersTotal: number;
+  ordersSince: number;
+  jobsPending: number;
+  jobsFailed: number;
+  /** Creation time of the oldest pending job, or undefined when none is pending. */
+  oldestPendingAt: number | undefined;
+}
+
+/** The orders and their outbox. */
+export interface OrderStore {
+  /** A random ID of this database, made when it was created (stable Message-IDs use it). */
+  readonly storeId: string;
+  /** Writes the order and its jobs in one transaction; throws (and writes nothing) on failure. */
+  commit(order: NewOrder, jobs: readonly NewJob[]): { order: StoredOrder; jobs: StoredJob[] };
+  get(id: number): StoredOrder | undefined;
+  jobsOf(orderId: number): StoredJob[];
+  job(id: number): StoredJob | undefined;
+  /** Newest first. */
+  list(filter?: OrderFilter): StoredOrder[];
+  /** Oldest first, one at a time (for exports of any size). */
+  each(filter?: OrderFilter): IterableIterator<StoredOrder>;
+  /** Creation times of a user's orders since `since`, newest first. */
+  createdSince(userId: string, since: number): number[];
+  counts(since: number): StoreCounts;
+  /** Removes personal data of orders created before `before`; returns how many. */
+  purge(before: number, now: number): number;
+
+  /** Pending jobs due at `now` whose prerequisite has settled, oldest first, skipping `busy`. */
+  due(now: number, limit: number, busy: ReadonlySet<number>): StoredJob[];
+  /** The earliest `next_at` of a pending job that {@link due} could return, skipping `busy`; or undefined. */
+  nextDueAt(busy?: ReadonlySet<number>): number | undefined;
+  complete(jobId: number, result: string | undefined, now: number): void;
+  /** Counts an attempt and schedules the next one. */
+  reschedule(jobId: number, at: number, reason: string, detail: string, now: number): void;
+  /** Counts an attempt and gives up: the job stays as `failed` with its reason. */
+  fail(jobId: number, reason: string, detail: string, now: number): void;
+  /** Makes a pending job that waits for a later time due at `at` (no attempt is counted). */
+  release(jobId: number, at: number): void;
+  /** Makes the failed jobs of an order pending again; returns how many. */
+  retryOrder(orderId: number, now: number): number;
+  /** Makes every failed job pending again; returns how many. */
+  retryAllFailed(now: number): number;
+  /** Forgets a job's payload (e.g. an interaction token that is no longer needed). */
+  clearPayload(jobId: number): void;
+  close(): void;
+}
+
+type Row = Record<string, unknown>;
+
+const str = (value: unknown) => (value === null || value === undefined ? null : String(value));
+const num = (value: unknown) => Number(value);
+
+function toOrder(row: Row): StoredOrder {
+  return {
+    id: num(row.id),
+    orderNumber: String(row.order_number),
+    userId: String(row.user_id),
+    guildId: str(row.guild_id),
+    email: String(row.email),
+    fields: JSON.parse(String(row.fields)) as Record<string, string>,
+    status: String(row.status) as OrderStatus,
+    createdAt: num(row.created_at),
+    purgedAt: row.purged_at === null ? null : num(row.purged_at),
+  };
+}
+
+function toJob(row: Row): StoredJob {
+  return {
+    id: num(row.id),
+    orderId: num(row.order_id),
+    kind: String(row.kind),
+    status: String(row.status) as JobStatus,
+    afterJob: row.after_job === null ? null : num(row.after_job),
+    attempts: num(row.attempts),
+    nextAt: num(row.next_at),
+    reason: str(row.reason),
+    detail: str(row.detail),
+    payload: row.payload === null ? undefined : (JSON.parse(String(row.payload)) as unknown),
+    result: str(row.result),
+    createdAt: num(row.created_at),
+    updatedAt: num(row.updated_at),
+  };
+}
+
+/** Creates the store over an open database (see `store/database.ts`). */
+export function createOrderStore(db: Database): OrderStore {
+  const sql = (text: string) => db.prepare(text);
+  const insertOrder = sql(
+    `INSERT INTO orders (order_number, user_id, guild_id, email, fields, created_at)
+     VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
+  );
+  const insertJob = sql(
+    `INSERT INTO jobs (order_id, kind, after_job, affects_status, next_at, payload, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+  );
+  const selectOrder = sql('SELECT * FROM orders WHERE id = ?');
+  const selectJobs = sql('SELECT * FROM jobs WHERE order_id = ? ORDER BY id');
+  const selectJob = sql('SELECT * FROM jobs WHERE id = ?');
+  const selectCreated = sql(
+    'SELECT created_at FROM orders WHERE user_id = ? AND created_at >= ? ORDER BY created_at DESC',
+  );
+  const selectDue = sql(
+    `SELECT j.* FROM jobs j LEFT JOIN jobs d ON d.id = j.after_job
+     WHERE j.status = 'pending' AND j.next_at <= ? AND (d.id IS NULL OR d.status != 'pending')
+     ORDER BY j.next_at, j.id LIMIT ?`,
+  );
+  const selectNextDue = sql(
+    `SELECT j.id, j.next_at FROM jobs j LEFT JOIN jobs d ON d.id = j.after_job
+     WHERE j.status = 'pending' AND (d.id IS NULL OR d.status != 'pending')
+     ORDER BY j.next_at, j.id LIMIT ?`,
+  );
+  const updateDone = sql(
+    `UPDATE jobs SET status = 'done', attempts = attempts + 1, result = ?, reason = NULL, detail = NULL,
+     updated_at = ? WHERE id = ? AND status = 'pending' RETURNING order_id`,
+  );
+  const updateRetry = sql(
+    `UPDATE jobs SET attempts = attempts + 1, next_at = ?, reason = ?, detail = ?, updated_at = ?
+     WHERE id = ? AND status = 'pending'`,
+  );
+  const updateFailed = sql(
+    `UPDATE jobs SET status = 'failed', attempts = attempts + 1, reason = ?, detail = ?, updated_at = ?
+     WHERE id = ? AND status = 'pending' RETURNING order_id`,
+  );
+  const updateOrderStatus = sql(
+    `UPDATE orders SET status = CASE
+       WHEN EXISTS (SELECT 1 FROM jobs WHERE order_id = ?1 AND affects_status = 1 AND status = 'failed') THEN 'failed'
+       WHEN EXISTS (SELECT 1 FROM jobs WHERE order_id = ?1 AND affects_status = 1 AND status = 'pending') THEN 'pending'
+       ELSE 'sent' END
+     WHERE id = ?1`,
+  );
+  const retryJobs = sql(
+    `UPDATE jobs SET status = 'pending', attempts = 0, next_at = ?, updated_at = ?
+     WHERE order_id = ? AND status = 'failed'`,
+  );
+  const failedOrders = sql(`SELECT DISTINCT order_id FROM jobs WHERE status = 'failed'`);
+  const clearPayload = sql('UPDATE jobs SET payload = NULL WHERE id = ?');
+  const releaseJob = sql(`UPDATE jobs SET next_at = ? WHERE id = ? AND status = 'pending' AND next_at > ?`);
+  const storeId = String((sql(`SELECT value FROM meta WHERE key = 'store_id'`).get() as Row).value);
+
+  /** Runs `work` in one IMMEDIATE transaction (commits durably, or rolls back and rethrows). */
+  const transaction = <T>(work: () => T): T => {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  };
+  const settle = (row: Row | undefined) => {
+    if (row) updateOrderStatus.run(num(row.order_id));
+  };
+  const where = (filter: OrderFilter) => {
+    const clauses: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.since !== undefined) {
+      clauses.push('created_at >= ?');
+      params.push(filter.since);
+    }
+    if (filter.status !== undefined) {
+      clauses.push('status = ?');
+      params.push(filter.status);
+    }
+    return { text: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  };
+
+  return {
+    storeId,
+    commit(order, jobs) {
+      return transaction(() => {
+        const stored = toOrder(
+          insertOrder.get(
+            order.orderNumber,
+            order.userId,
+            order.guildId ?? null,
+            order.email,
+            JSON.stringify(order.fields),
+            order.createdAt,
+          ) as Row,
+        );
+        const made: StoredJob[] = [];
+        for (const job of jobs) {
+          const after = job.after === undefined ? null : (made[job.after]?.id ?? null);
+          made.push(
+            toJob(
+              insertJob.get(
+                stored.id,
+                job.kind,
+                after,
+                job.affectsStatus === false ? 0 : 1,
+                order.createdAt + (job.delayMs ?? 0),
+                job.payload === undefined ? null : JSON.stringify(job.payload),
+                order.createdAt,
+                order.createdAt,
+              ) as Row,
+            ),
+          );
+        }
+        if (!jobs.some((job) => job.affectsStatus !== false)) {
+          updateOrderStatus.run(stored.id);
+          stored.status = 'sent';
+        }
+        return { order: stored, jobs: made };
+      });
+    },
+    get(id) {
+      const row = selectOrder.get(id) as Row | undefined;
+      return row ? toOrder(row) : undefined;
+    },
+    jobsOf(orderId) {
+      return (selectJobs.all(orderId) as Row[]).map(toJob);
+    },
+    job(id) {
+      const row = selectJob.get(id) as Row | undefined;
+      return row ? toJob(row) : undefined;
+    },
+    list(filter = {}) {
+      const { text, params } = where(filter);
+      const limit = filter.limit ?? -1;
+      return (
+        sql(`SELECT * FROM orders ${text} ORDER BY id DESC LIMIT ?`).all(...params, limit) as Row[]
+      ).map(toOrder);
+    },
+    *each(filter = {}) {
+      const { text, params } = where(filter);
+      for (const row of sql(`SELECT * FROM orders ${text} ORDER BY id`).iterate(...params)) {
+        yield toOrder(row as Row);
+      }
+    },
+    createdSince(userId, since) {
+      return (selectCreated.all(userId, since) as Row[]).map((row) => num(row.created_at));
+    },
+    counts(since) {
+      const orders = sql(
+        'SELECT count(*) AS total, count(CASE WHEN created_at >= ? THEN 1 END) AS recent FROM orders',
+      ).get(since) as Row;
+      const jobs = sql(
+        `SELECT count(CASE WHEN status = 'pending' THEN 1 END) AS pending,
+                count(CASE WHEN status = 'failed' THEN 1 END) AS failed,
+                min(CASE WHEN status = 'pending' THEN created_at END) AS oldest
+         FROM jobs WHERE status != 'done'`,
+      ).get() as Row;
+      return {
+        ordersTotal: num(orders.total),
+        ordersSince: num(orders.recent),
+        jobsPending: num(jobs.pending),
+        jobsFailed: num(jobs.failed),
+        oldestPendingAt: jobs.oldest === null ? undefined : num(jobs.oldest),
+      };
+    },
+    purge(before, now) {
+      return transaction(() => {
+        sql(
+          `UPDATE jobs SET payload = NULL, detail = NULL WHERE order_id IN
+           (SELECT id FROM orders WHERE created_at < ? AND purged_at IS NULL)`,
+        ).run(before);
+        const changed = sql(
+          `UPDATE orders SET email = '', user_id = '', fields = '{}', purged_at = ?
+           WHERE created_at < ? AND purged_at IS NULL`,
+        ).run(now, before);
+        return Number(changed.changes);
+      });
+    },
+
+    due(now, limit, busy) {
+      const rows = selectDue.all(now, limit + busy.size) as Row[];
+      const jobs: StoredJob[] = [];
+      for (const row of rows) {
+        if (busy.has(num(row.id))) continue;
+        jobs.push(toJob(row));
+        if (jobs.length >= limit) break;
+      }
+      return jobs;
+    },
+    nextDueAt(busy = new Set<number>()) {
+      for (const row of selectNextDue.all(busy.size + 1) as Row[]) {
+        if (!busy.has(num(row.id))) return num(row.next_at);
+      }
+      return undefined;
+    },
+    complete(jobId, result, now) {
+      transaction(() => settle(updateDone.get(result ?? null, now, jobId) as Row | undefined));
+    },
+    reschedule(jobId, at, reason, detail, now) {
+      updateRetry.run(at, reason, detail, now, jobId);
+    },
+    fail(jobId, reason, detail, now) {
+      transaction(() => settle(updateFailed.get(reason, detail, now, jobId) as Row | undefined));
+    },
+    release(jobId, at) {
+      releaseJob.run(at, jobId, at);
+    },
+    retryOrder(orderId, now) {
+      return transaction(() => {
+        const changed = Number(retryJobs.run(now, now, orderId).changes);
+        updateOrderStatus.run(orderId);
+        return changed;
+      });
+    },
+    retryAllFailed(now) {
+      return transaction(() => {
+        let changed = 0;
+        for (const row of failedOrders.all() as Row[]) {
+          changed += Number(retryJobs.run(now, now, num(row.order_id)).changes);
+          updateOrderStatus.run(num(row.order_id));
+        }
+        return changed;
+      });
+    },
+    clearPayload(jobId) {
+      clearPayload.run(jobId);
+    },
+    close() {
+      db.close();
+    },
+  };
+}

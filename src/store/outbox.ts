@@ -1,0 +1,238 @@
+/**
+ * @module store/outbox
+ * The outbox worker: delivers the jobs committed with each order, at least once. It takes due
+ * jobs from the store, runs each kind's handler (with that kind's concurrency), and records the
+ * outcome in the database: `done`, a retry at a later time (exponential backoff with jitter), or
+ * `failed` with its reason once a permanent error comes or the attempts run out. On start-up it
+ * simply finds what is still pending; a job is never lost with the process. It knows no feature:
+ * handlers are given by the composition, keyed by job kind.
+ */
+import type { Logger } from '../log.ts';
+import type { OrderStore, StoredJob } from './orders.ts';
+
+/** What one run of a job came to. */
+export type JobOutcome =
+  | { status: 'done'; result?: string }
+  /** A temporary problem: try again later (after `afterMs` when the other side said so). */
+  | { status: 'retry'; reason: string; detail: string; afterMs?: number }
+  /** A permanent problem: retrying cannot help until someone fixes the cause. */
+  | { status: 'failed'; reason: string; detail: string };
+
+/** How one kind of job is delivered. */
+export interface JobHandler {
+  /** Jobs of this kind running at once. */
+  concurrency: number;
+  /** Attempts before a job that keeps failing temporarily is marked `failed`. */
+  maxAttempts: number;
+  /** Delay before the first retry; it doubles each time, with ±25% jitter. */
+  initialDelayMs: number;
+  /** Longest delay between attempts. @defaultValue 5 minutes */
+  maxDelayMs?: number;
+  run(job: StoredJob): Promise<JobOutcome>;
+}
+
+/** What happened to a job, for the counters and the logs. */
+export interface JobEvent {
+  job: StoredJob;
+  /** `gave_up`: temporary failures until the attempts ran out. */
+  outcome: 'done' | 'retry' | 'failed' | 'gave_up';
+  reason?: string;
+}
+
+/** Options for {@link createOutboxWorker}. */
+export interface OutboxOptions {
+  store: OrderStore;
+  handlers: Readonly<Record<string, JobHandler>>;
+  log: Logger;
+  /** Told of every job outcome. */
+  onEvent?: (event: JobEvent) => void;
+  /** Longest sleep between looks at the database (picks up `npm run orders -- retry`). @defaultValue 5 s */
+  pollMs?: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** The running worker. */
+export interface OutboxWorker {
+  /** Looks for due jobs now (call after a commit). */
+  notify(): void;
+  /** Makes a job due now (e.g. a message edit that waited for the first answer). */
+  release(jobId: number): void;
+  /** Jobs running right now. */
+  readonly running: number;
+  /**
+   * Keeps delivering until nothing is running or due now, or `timeoutMs` passed; then stops taking
+   * jobs. What is left stays pending in the database for the next start. Resolves with how many
+   * jobs are still pending.
+   */
+  drain(timeoutMs: number): Promise<number>;
+}
+
+/** Creates and starts the worker. */
+export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
+  const { store, handlers, log } = options;
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const pollMs = options.pollMs ?? 5000;
+  const busy = new Set<number>();
+  const runningByKind = new Map<string, number>();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  /** When the next look is set for, or undefined when none is. */
+  let scheduledAt: number | undefined;
+  let onSettled: (() => void) | undefined;
+
+  const freeSlots = (kind: string) => (handlers[kind]?.concurrency ?? 0) - (runningByKind.get(kind) ?? 0);
+
+  const record = (job: StoredJob, outcome: JobOutcome, handler: JobHandler) => {
+    const at = now();
+    const fields = { job_id: job.id, order_id: job.orderId, kind: job.kind, attempt: job.attempts + 1 };
+    switch (outcome.status) {
+      case 'done':
+        store.complete(job.id, outcome.result, at);
+        log.info('outbox.done', fields);
+        options.onEvent?.({ job, outcome: 'done' });
+        return;
+      case 'retry': {
+        if (job.attempts + 1 >= handler.maxAttempts) {
+          store.fail(job.id, outcome.reason, outcome.detail, at);
+          log.error('outbox.gave_up', { ...fields, reason: outcome.reason, detail: outcome.detail });
+          options.onEvent?.({ job, outcome: 'gave_up', reason: outcome.reason });
+          return;
+        }
+        const base = Math.min(handler.maxDelayMs ?? 300_000, handler.initialDelayMs * 2 ** job.attempts);
+        const delay = Math.max(outcome.afterMs ?? 0, Math.round(base * (0.75 + random() * 0.5)));
+        store.reschedule(job.id, at + delay, outcome.reason, outcome.detail, at);
+        log.warn('outbox.retry', {
+          ...fields,
+          retry_in_ms: delay,
+          reason: outcome.reason,
+          detail: outcome.detail,
+        });
+        options.onEvent?.({ job, outcome: 'retry', reason: outcome.reason });
+        return;
+      }
+      case 'failed':
+        store.fail(job.id, outcome.reason, outcome.detail, at);
+        log.error('outbox.failed', { ...fields, reason: outcome.reason, detail: outcome.detail });
+        options.onEvent?.({ job, outcome: 'failed', reason: outcome.reason });
+        return;
+      default: {
+        const unreachable: never = outcome;
+        throw new Error(`unknown job outcome ${JSON.stringify(unreachable)}`);
+      }
+    }
+  };
+
+  const run = async (job: StoredJob, handler: JobHandler) => {
+    busy.add(job.id);
+    runningByKind.set(job.kind, (runningByKind.get(job.kind) ?? 0) + 1);
+    try {
+      let outcome: JobOutcome;
+      try {
+        outcome = await handler.run(job);
+      } catch (error) {
+        outcome = {
+          status: 'retry',
+          reason: 'unknown',
+          detail: error instanceof Error ? error.message : String(error),
+        };
+      }
+      try {
+        record(job, outcome, handler);
+      } catch (error) {
+        // The database refused the update (disk full?): the job stays pending and runs again later.
+        log.error('outbox.record_failed', { job_id: job.id, error });
+      }
+    } finally {
+      busy.delete(job.id);
+      runningByKind.set(job.kind, (runningByKind.get(job.kind) ?? 1) - 1);
+      schedule(0);
+      onSettled?.();
+    }
+  };
+
+  const pump = () => {
+    scheduledAt = undefined;
+    if (stopped) return;
+    let due: StoredJob[];
+    try {
+      due = store.due(now(), 64, busy);
+    } catch (error) {
+      log.error('outbox.read_failed', { error });
+      schedule(pollMs);
+      return;
+    }
+    for (const job of due) {
+      const handler = handlers[job.kind];
+      if (!handler) {
+        store.fail(job.id, 'unknown_kind', `this version has no handler for "${job.kind}" jobs`, now());
+        log.error('outbox.failed', {
+          job_id: job.id,
+          order_id: job.orderId,
+          kind: job.kind,
+          reason: 'unknown_kind',
+        });
+        continue;
+      }
+      if (freeSlots(job.kind) > 0) void run(job, handler);
+    }
+    if (due.length > 0) {
+      // Work was started or is waiting for a slot: each job that settles looks again.
+      schedule(pollMs);
+      return;
+    }
+    // Nothing due but running jobs: sleep until the next one is due (a settling job looks again).
+    const next = store.nextDueAt(busy);
+    schedule(next === undefined ? pollMs : Math.min(Math.max(0, next - now()), pollMs));
+  };
+
+  /** Sets the next look `delayMs` from now, unless one is already set sooner. */
+  function schedule(delayMs: number) {
+    if (stopped) return;
+    const at = now() + delayMs;
+    if (scheduledAt !== undefined && scheduledAt <= at) return;
+    clearTimeout(timer);
+    scheduledAt = at;
+    timer = setTimeout(pump, delayMs);
+    timer.unref();
+  }
+
+  schedule(0);
+
+  return {
+    notify: () => schedule(0),
+    release(jobId) {
+      try {
+        store.release(jobId, now());
+      } catch (error) {
+        log.error('outbox.release_failed', { job_id: jobId, error });
+      }
+      schedule(0);
+    },
+    get running() {
+      return busy.size;
+    },
+    async drain(timeoutMs) {
+      const deadline = now() + timeoutMs;
+      const idle = () => {
+        if (busy.size > 0) return false;
+        const next = store.nextDueAt(busy);
+        return next === undefined || next > now();
+      };
+      while (!idle() && now() < deadline) {
+        await new Promise<void>((resolve) => {
+          const wait = setTimeout(resolve, Math.min(100, Math.max(1, deadline - now())));
+          onSettled = () => {
+            clearTimeout(wait);
+            resolve();
+          };
+        });
+        onSettled = undefined;
+      }
+      stopped = true;
+      clearTimeout(timer);
+      return store.counts(0).jobsPending;
+    },
+  };
+}

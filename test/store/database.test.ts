@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { DATABASE_FILE, openDatabase, SCHEMA_VERSION, StoreError } from '../../src/store/database.ts';
+
+const temp = () => mkdtempSync(join(tmpdir(), 'order-bot-db-'));
+const storeError = (run: () => unknown) => {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(error instanceof StoreError, String(error));
+    return error.message;
+  }
+  assert.fail('expected a StoreError');
+};
+
+test('a missing DATA_DIR is created for the bot alone (0700), with a 0600 database in WAL mode', () => {
+  const dir = join(temp(), 'nested', 'data');
+  const db = openDatabase(dir);
+  assert.equal(statSync(dir).mode & 0o777, 0o700);
+  assert.equal(statSync(join(dir, DATABASE_FILE)).mode & 0o777, 0o600);
+  assert.equal((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
+  assert.equal((db.prepare('PRAGMA synchronous').get() as { synchronous: number }).synchronous, 2, 'FULL');
+  assert.equal(
+    (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version,
+    SCHEMA_VERSION,
+  );
+  db.close();
+  openDatabase(dir).close(); // a second open migrates nothing and keeps the data
+});
+
+test('a database written by a newer version is refused with a clear message', () => {
+  const dir = temp();
+  const db = openDatabase(dir);
+  db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
+  db.close();
+  assert.match(
+    storeError(() => openDatabase(dir)),
+    new RegExp(
+      `orders\\.db: written by a newer version of the bot \\(schema ${SCHEMA_VERSION + 1}; this version knows up to ${SCHEMA_VERSION}\\)`,
+    ),
+  );
+});
+
+test('a file that is not a database stops with one line naming it, and is left as it was', () => {
+  const dir = temp();
+  const path = join(dir, DATABASE_FILE);
+  const garbage = "this is not a database, but it is the shop owner's file".repeat(200);
+  writeFileSync(path, garbage);
+  const message = storeError(() => openDatabase(dir));
+  assert.ok(message.startsWith(`${path}: not a readable order database`), message);
+  assert.match(message, /will not replace it: restore it from a backup/);
+  assert.ok(!message.includes('\n'), 'one line');
+  assert.equal(statSync(path).size, garbage.length, 'untouched');
+});
+
+test('a database path that cannot be opened says so in one line, naming the file', () => {
+  // Tests run as root on CI, where file modes do not stop reads; a folder in the file's place
+  // fails the same way SQLite's open fails for a file the bot's user may not read.
+  const dir = temp();
+  mkdirSync(join(dir, DATABASE_FILE));
+  const message = storeError(() => openDatabase(dir));
+  assert.equal(
+    message,
+    `${join(dir, DATABASE_FILE)}: cannot open the order database (permission denied or read-only): give the bot's user read and write access to DATA_DIR and the files in it.`,
+  );
+});
