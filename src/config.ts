@@ -228,8 +228,8 @@ export function loadConfigFiles(dir: string): ConfigFiles {
   return { config, template, templatePath };
 }
 
-/** The environment a mail-only tool needs (no Discord token). */
-export function readMailEnv(env: NodeJS.ProcessEnv = process.env) {
+/** The environment the command-line tools need (no Discord token). */
+export function readToolEnv(env: NodeJS.ProcessEnv = process.env) {
   const settings = readEnv({ ...env, DISCORD_BOT_TOKEN: env.DISCORD_BOT_TOKEN || 'not-needed' });
   return {
     senderEmail: settings.senderEmail,

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDotEnv, readMailEnv } from '../config.ts';
+import { loadDotEnv, readToolEnv } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { loadShopSettings, renderConfirmation } from '../order/email.ts';
 import { SAMPLE_ORDER } from '../order/sample.ts';
@@ -14,7 +14,7 @@ import { SAMPLE_ORDER } from '../order/sample.ts';
 try {
   const { values } = parseArgs({ options: { out: { type: 'string', default: 'email-preview.html' } } });
   loadDotEnv();
-  const { configDir } = readMailEnv();
+  const { configDir } = readToolEnv();
   const { config, template } = loadShopSettings(configDir);
   const email = renderConfirmation(template, SAMPLE_ORDER, config.shop_name);
   const out = resolve(values.out);

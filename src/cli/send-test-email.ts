@@ -4,7 +4,7 @@
  * `npm run send-test-email -- <address>`.
  */
 
-import { loadDotEnv, readMailEnv } from '../config.ts';
+import { loadDotEnv, readToolEnv } from '../config.ts';
 import { isEmailAddress } from '../email-address.ts';
 import { ConfigError } from '../errors.ts';
 import { createLogger } from '../log.ts';
@@ -20,7 +20,7 @@ async function run(): Promise<number> {
     return 1;
   }
   loadDotEnv();
-  const env = readMailEnv();
+  const env = readToolEnv();
   const { config, template } = loadShopSettings(env.configDir);
   if (!env.senderEmail) {
     console.error('SENDER_EMAIL is not set: put it (and SENDER_PASSWORD) in .env or the environment.');

@@ -81,16 +81,18 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Options for {@link openDatabase}. */
 export interface OpenOptions {
-  /** Open read-only (CLI `list`, `show`, `export`); no folder is created and nothing migrates. */
-  readOnly?: boolean;
+  /** The database must exist already (the `orders` CLI): nothing is created in a mistyped DATA_DIR. */
+  mustExist?: boolean;
 }
 
 /** Opens (creating if needed) `<dataDir>/orders.db` and brings its schema up to date. */
 export function openDatabase(dataDir: string, options: OpenOptions = {}): Database {
   const dir = resolve(dataDir);
   const path = join(dir, DATABASE_FILE);
-  if (options.readOnly) {
-    if (!existsSync(path)) throw new StoreError(`${path}: no order database here (check DATA_DIR)`);
+  if (options.mustExist) {
+    if (!existsSync(path)) {
+      throw new StoreError(`${path}: no order database here (set DATA_DIR to the bot's data folder)`);
+    }
   } else if (!existsSync(dir)) {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -104,20 +106,18 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
     throw new StoreError(`DATA_DIR ${dir}: not a folder`);
   }
 
-  if (!options.readOnly && !existsSync(path)) {
+  if (!existsSync(path)) {
     // Orders hold personal data: the file (and the WAL files SQLite makes beside it, which copy
     // its mode) is readable by the bot's user only.
     writeFileSync(path, '', { mode: 0o600, flag: 'wx' });
   }
   let db: Database | undefined;
   try {
-    db = new DatabaseSync(path, { readOnly: options.readOnly === true, timeout: 5000 });
-    if (!options.readOnly) {
-      db.exec('PRAGMA journal_mode = WAL');
-      db.exec('PRAGMA synchronous = FULL');
-    }
+    db = new DatabaseSync(path, { timeout: 5000 });
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = FULL');
     db.exec('PRAGMA foreign_keys = ON');
-    migrate(db, path, options.readOnly === true);
+    migrate(db, path);
     return db;
   } catch (error) {
     try {
@@ -130,7 +130,7 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
   }
 }
 
-function migrate(db: Database, path: string, readOnly: boolean): void {
+function migrate(db: Database, path: string): void {
   const version = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
   if (version > SCHEMA_VERSION) {
     throw new StoreError(
@@ -138,11 +138,6 @@ function migrate(db: Database, path: string, readOnly: boolean): void {
     );
   }
   if (version === SCHEMA_VERSION) return;
-  if (readOnly) {
-    throw new StoreError(
-      `${path}: schema ${version} is older than ${SCHEMA_VERSION}: start the bot once to upgrade it`,
-    );
-  }
   for (let step = version; step < SCHEMA_VERSION; step++) {
     db.exec('BEGIN IMMEDIATE');
     try {

@@ -88,6 +88,8 @@ export interface StoreCounts {
 
 /** The orders and their outbox. */
 export interface OrderStore {
+  /** The open database (for an online backup). */
+  readonly database: Database;
   /** A random ID of this database, made when it was created (stable Message-IDs use it). */
   readonly storeId: string;
   /** Writes the order and its jobs in one transaction; throws (and writes nothing) on failure. */
@@ -247,6 +249,7 @@ export function createOrderStore(db: Database): OrderStore {
   };
 
   return {
+    database: db,
     storeId,
     commit(order, jobs) {
       return transaction(() => {

@@ -87,6 +87,7 @@ export async function startSmtpServer(options: TestSmtpOptions = {}) {
   const rejectRecipients = new Set<string>();
   const waiters = new Set<() => void>();
   let fail421 = 0;
+  let dataDelayMs = 0;
   let connections = 0;
   let authAttempts = 0;
 
@@ -130,7 +131,8 @@ export async function startSmtpServer(options: TestSmtpOptions = {}) {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
+      stream.on('end', async () => {
+        if (dataDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, dataDelayMs));
         const raw = Buffer.concat(chunks);
         simpleParser(raw)
           .then((parsed) => {
@@ -170,6 +172,10 @@ export async function startSmtpServer(options: TestSmtpOptions = {}) {
     },
     get authAttempts() {
       return authAttempts;
+    },
+    /** Waits `ms` before accepting each message's data (a slow server). */
+    slow(ms: number) {
+      dataDelayMs = ms;
     },
     /** Answers the next `count` MAIL FROM commands with 421. */
     fail421(count: number) {

@@ -1,0 +1,241 @@
+/**
+ * @module cli/orders
+ * The shop's order tools, on the database in DATA_DIR (safe while the bot runs):
+ *
+ *   npm run orders -- list [--since 2026-11-01] [--status pending|sent|failed] [--limit 50]
+ *   npm run orders -- show <id>
+ *   npm run orders -- export --csv [--out orders.csv] [--since 2026-11-01] [--status sent]
+ *   npm run orders -- retry <id> | --failed
+ *   npm run orders -- purge --before 2025-11-01
+ *   npm run orders -- backup <file>
+ */
+import { createWriteStream, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { backup } from '@photostructure/sqlite';
+import { loadDotEnv, readToolEnv } from '../config.ts';
+import { ConfigError } from '../errors.ts';
+import { CSV_BOM, csvHeader, csvLine } from '../order/export.ts';
+import { ALL_FIELDS } from '../order/fields.ts';
+import { isCalendarDate } from '../order/validate.ts';
+import { openDatabase, StoreError } from '../store/database.ts';
+import { createOrderStore, type OrderFilter, type OrderStatus, type StoredOrder } from '../store/orders.ts';
+
+const USAGE = `Usage: npm run orders -- <command>
+  list [--since YYYY-MM-DD] [--status pending|sent|failed] [--limit N]   newest first (default 50)
+  show <id>                                                           every field and delivery job
+  export --csv [--out FILE] [--since YYYY-MM-DD] [--status S]         a spreadsheet file (or standard output)
+  retry <id> | --failed                                               send failed emails / staff posts again
+  purge --before YYYY-MM-DD                                           remove personal data of older orders
+  backup FILE                                                         a consistent copy, safe while the bot runs
+The database is DATA_DIR/orders.db (DATA_DIR from .env or the environment, default ./data).`;
+
+class UsageError extends Error {}
+
+const STATUSES: readonly OrderStatus[] = ['pending', 'sent', 'failed'];
+
+/** Local midnight of a `YYYY-MM-DD` day. */
+function day(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!isCalendarDate(value))
+    throw new UsageError(`${flag}: expected a date written YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  const [year, month, date] = value.split('-').map(Number) as [number, number, number];
+  return new Date(year, month - 1, date).getTime();
+}
+
+function status(value: string | undefined): OrderStatus | undefined {
+  if (value === undefined) return undefined;
+  if (!STATUSES.includes(value as OrderStatus))
+    throw new UsageError(`--status: expected pending, sent or failed, got ${JSON.stringify(value)}`);
+  return value as OrderStatus;
+}
+
+function orderId(value: string | undefined): number {
+  const id = Number(value?.replace(/^#/, ''));
+  if (!Number.isInteger(id) || id < 1)
+    throw new UsageError(`expected an order ID such as 42, got ${JSON.stringify(value)}`);
+  return id;
+}
+
+const when = (ms: number) => {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+};
+
+const oneLine = (text: string, max: number) => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
+
+function listLine(order: StoredOrder): string {
+  return [
+    `#${order.id}`.padEnd(7),
+    when(order.createdAt),
+    order.status.padEnd(7),
+    oneLine(order.orderNumber, 20).padEnd(20),
+    oneLine(order.email || '(purged)', 32).padEnd(32),
+    oneLine(order.fields.product_name ?? '', 30),
+  ].join('  ');
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return command ? 0 : 1;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      since: { type: 'string' },
+      before: { type: 'string' },
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      out: { type: 'string' },
+      csv: { type: 'boolean' },
+      failed: { type: 'boolean' },
+    },
+  });
+  loadDotEnv();
+  const { dataDir } = readToolEnv();
+  const store = createOrderStore(openDatabase(dataDir, { mustExist: true }));
+  try {
+    switch (command) {
+      case 'list': {
+        const limit = values.limit === undefined ? 50 : Number(values.limit);
+        if (!Number.isInteger(limit) || limit < 1)
+          throw new UsageError('--limit: expected a positive number');
+        const filter: OrderFilter = { limit };
+        const since = day(values.since, '--since');
+        const wanted = status(values.status);
+        if (since !== undefined) filter.since = since;
+        if (wanted !== undefined) filter.status = wanted;
+        const orders = store.list(filter);
+        if (orders.length === 0) {
+          console.log('No orders match.');
+          return 0;
+        }
+        console.log(
+          [
+            'id'.padEnd(7),
+            'created'.padEnd(16),
+            'status '.padEnd(7),
+            'order number'.padEnd(20),
+            'email'.padEnd(32),
+            'product',
+          ].join('  '),
+        );
+        for (const order of orders) console.log(listLine(order));
+        if (orders.length === limit) console.log(`(the newest ${limit}; --limit shows more)`);
+        return 0;
+      }
+      case 'show': {
+        const id = orderId(positionals[0]);
+        const order = store.get(id);
+        if (!order) {
+          console.error(`No order #${id}.`);
+          return 1;
+        }
+        console.log(`Order #${order.id}: ${order.status}, created ${when(order.createdAt)}`);
+        if (order.purgedAt !== null) console.log(`Personal data removed ${when(order.purgedAt)}.`);
+        console.log(`  Discord user ${order.userId || '-'} in server ${order.guildId ?? '-'}`);
+        console.log(`  Email: ${order.email || '-'}`);
+        const width = Math.max(...ALL_FIELDS.map((f) => f.label.length)) + 1;
+        for (const field of ALL_FIELDS) {
+          const value = (order.fields[field.key] ?? '').replace(/\r?\n/g, `\n  ${' '.repeat(width + 1)}`);
+          console.log(`  ${`${field.label}:`.padEnd(width)} ${value}`);
+        }
+        console.log('Delivery:');
+        for (const job of store.jobsOf(order.id)) {
+          const why =
+            job.reason && job.status !== 'done'
+              ? ` (${job.reason}${job.detail ? `: ${job.detail}` : ''})`
+              : '';
+          console.log(
+            `  ${job.kind.padEnd(16)} ${job.status.padEnd(7)} after ${job.attempts} attempt(s)${why}`,
+          );
+        }
+        return 0;
+      }
+      case 'export': {
+        if (!values.csv) throw new UsageError('export: add --csv (the only format)');
+        const filter: OrderFilter = {};
+        const since = day(values.since, '--since');
+        const wanted = status(values.status);
+        if (since !== undefined) filter.since = since;
+        if (wanted !== undefined) filter.status = wanted;
+        const out = values.out ? createWriteStream(resolve(values.out)) : process.stdout;
+        let count = 0;
+        const write = (text: string) =>
+          out.write(text) ? Promise.resolve() : new Promise<void>((done) => out.once('drain', () => done()));
+        await write(CSV_BOM + csvHeader());
+        for (const order of store.each(filter)) {
+          await write(csvLine(order));
+          count++;
+        }
+        if (values.out) {
+          await new Promise<void>((done, fail) => out.end(() => done()).once('error', fail));
+          console.log(`Wrote ${count} order(s) to ${resolve(values.out)}.`);
+        }
+        return 0;
+      }
+      case 'retry': {
+        const now = Date.now();
+        if (values.failed) {
+          console.log(
+            `${store.retryAllFailed(now)} failed delivery job(s) will be tried again by the running bot.`,
+          );
+          return 0;
+        }
+        const id = orderId(positionals[0]);
+        if (!store.get(id)) {
+          console.error(`No order #${id}.`);
+          return 1;
+        }
+        const count = store.retryOrder(id, now);
+        console.log(
+          count === 0
+            ? `Order #${id} has no failed delivery to retry.`
+            : `Order #${id}: ${count} failed delivery job(s) will be tried again by the running bot (or at its next start).`,
+        );
+        return 0;
+      }
+      case 'purge': {
+        const before = day(values.before, '--before');
+        if (before === undefined) throw new UsageError('purge: --before YYYY-MM-DD is required');
+        const count = store.purge(before, Date.now());
+        console.log(`Removed the personal data of ${count} order(s) created before ${values.before}.`);
+        return 0;
+      }
+      case 'backup': {
+        const file = positionals[0];
+        if (!file) throw new UsageError('backup: name the file to write, e.g. backup orders-2026-11-24.db');
+        const target = resolve(file);
+        if (existsSync(target)) throw new UsageError(`backup: ${target} exists already; name a new file`);
+        await backup(store.database, target);
+        console.log(
+          `Backed up to ${target}. Restore: stop the bot, copy it to DATA_DIR/orders.db, start the bot.`,
+        );
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+    }
+  } finally {
+    store.close();
+  }
+}
+
+try {
+  process.exitCode = await run(process.argv.slice(2));
+} catch (error) {
+  const known =
+    error instanceof UsageError ||
+    error instanceof StoreError ||
+    error instanceof ConfigError ||
+    String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+  console.error(known ? (error as Error).message : String(error));
+  process.exitCode = 1;
+}

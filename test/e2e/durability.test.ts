@@ -1,0 +1,262 @@
+/**
+ * End to end: no completed order is lost. The built bot runs as a process against the fake Discord
+ * and a real SMTP server, with its database in a DATA_DIR that survives restarts; it is killed with
+ * SIGKILL at each point of the final step (ORDERBOT_CRASH_AT), and started again.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { openDatabase } from '../../src/store/database.ts';
+import { createOrderStore } from '../../src/store/orders.ts';
+import { type BotProcess, startBot, writeConfigDir } from '../support/bot-process.ts';
+import { customer, messageOf, validInputs } from '../support/customer.ts';
+import {
+  type FakeDiscord,
+  type FakeUser,
+  type InteractionRecord,
+  startFakeDiscord,
+} from '../support/fake-discord.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
+
+type Json = Record<string, unknown>;
+const STAFF_CHANNEL = '300000000000000002';
+let nextUser = 500_000_000_000_000_000n;
+const newUser = (): FakeUser => {
+  nextUser++;
+  return { id: String(nextUser), username: `buyer${nextUser % 10_000n}` };
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('orders survive crashes, restarts and failed answers', () => {
+  let discord: FakeDiscord;
+  let smtp: TestSmtpServer;
+  before(async () => {
+    discord = await startFakeDiscord();
+    smtp = await startSmtpServer();
+  });
+  after(async () => {
+    await smtp.close();
+    await discord.close();
+  });
+
+  const launch = (dataDir: string, env: Record<string, string> = {}, config: Record<string, unknown> = {}) =>
+    startBot({
+      env: {
+        DISCORD_BOT_TOKEN: discord.token,
+        DISCORD_API_URL: discord.apiUrl,
+        DATA_DIR: dataDir,
+        CONFIG_DIR: writeConfigDir({
+          smtp_server: smtp.host,
+          smtp_port: smtp.port,
+          shop_name: 'Acme Sneakers',
+          orders_channel_id: STAFF_CHANNEL,
+          mail_retry_initial_seconds: 0.2,
+          ...config,
+        }),
+        SENDER_EMAIL: 'shop@example.test',
+        SENDER_PASSWORD: 'app-password',
+        NODE_EXTRA_CA_CERTS: smtp.certPath,
+        ...env,
+      },
+    });
+  const ready = async (bot: BotProcess) => {
+    await bot.waitForLog('bot.ready');
+    return bot;
+  };
+  const freshDir = () => mkdtempSync(join(tmpdir(), 'order-bot-data-'));
+  const storeAt = (dir: string) => createOrderStore(openDatabase(dir));
+  const mailsTo = (address: string) => smtp.received.filter((m) => m.envelope.to.includes(address));
+  const staffPostsFor = (user: FakeUser) =>
+    discord.channelMessages.filter((m) => String(m.body.content).includes(user.id));
+
+  /** Steps 1 and 2 through the bot, then the step-3 submit written to the socket; its record. */
+  async function submitFinalStep(user: FakeUser, email: string, n: number): Promise<InteractionRecord> {
+    const c = customer(discord, user);
+    const inputs = validInputs(n);
+    const opened = await c.command('order_form', { email });
+    const one = await c.submit(opened.callback.data as Json, inputs[1]);
+    const open2 = await c.click('Continue to Step 2', messageOf(one.entry));
+    const two = await c.submit(open2.callback.data as Json, inputs[2], messageOf(one.entry));
+    const open3 = await c.click('Continue to Final Step', messageOf(two.entry));
+    return discord.submitModal(user, open3.callback.data as Json, inputs[3], messageOf(two.entry));
+  }
+
+  for (const point of ['before_commit', 'after_commit', 'after_answer', 'after_email_accepted'] as const) {
+    test(`SIGKILL at ${point}: after a restart every committed order is emailed and posted once, and nothing uncommitted was confirmed`, async () => {
+      const dir = freshDir();
+      const user = newUser();
+      const email = `crash-${point}@example.com`;
+      const first = await ready(launch(dir, { ORDERBOT_CRASH_AT: point }));
+      const final = await submitFinalStep(user, email, 70);
+      const died = await first.exited;
+      assert.equal(died.signal, 'SIGKILL', `the bot died at ${point}`);
+      const answeredBeforeCrash = final.callback !== undefined;
+
+      const second = await ready(launch(dir));
+      try {
+        if (point === 'before_commit') {
+          await sleep(1500);
+          assert.equal(answeredBeforeCrash, false, 'an order that was not committed was never confirmed');
+          assert.deepEqual(storeAt(dir).list(), []);
+          assert.equal(mailsTo(email).length, 0);
+          assert.equal(staffPostsFor(user).length, 0);
+          return;
+        }
+        if (point === 'after_commit') assert.equal(answeredBeforeCrash, false, 'it died before answering');
+        if (point === 'after_answer' || point === 'after_email_accepted') {
+          assert.equal(final.callback?.type, 7, 'the customer saw the summary before the crash');
+          assert.equal((messageOf(final).embeds as Json[])[0]?.title, '📦 Order Submitted!');
+        }
+        await smtp.waitForRecipients([email], 15_000);
+        await discord.waitFor(() => (staffPostsFor(user).length > 0 ? true : undefined), 15_000);
+        const store = storeAt(dir);
+        await discord.waitFor(() => (store.list()[0]?.status === 'sent' ? true : undefined), 15_000);
+        await sleep(1000); // would a second copy come?
+        const mails = mailsTo(email);
+        const ids = new Set(mails.map((m) => m.parsed.messageId));
+        if (point === 'after_email_accepted') {
+          assert.ok(mails.length <= 2, `${mails.length} emails`);
+          assert.equal(ids.size, 1, 'a resend carries the same Message-ID, so mail clients show one');
+        } else {
+          assert.equal(mails.length, 1, 'emailed exactly once');
+        }
+        assert.match([...ids][0] ?? '', /^<order-1\.[0-9a-f]{16}@example\.test>$/);
+        assert.equal(staffPostsFor(user).length, 1, 'posted to staff once');
+        const [order] = store.list();
+        assert.equal(order?.email, email);
+        assert.equal(order?.fields.shipping_address, '70 Main St\nSpringfield, IL 62701');
+        if (point === 'after_answer') {
+          const edit = await customer(discord, user).waitForEdit(final, /Confirmation sent/);
+          assert.match(String(edit.content), /Confirmation sent to crash\\-after\\_answer\\@example\.com/);
+        }
+      } finally {
+        await second.stop('SIGKILL');
+      }
+    });
+  }
+
+  test('SIGKILL while the email is being retried (SMTP down): after a restart with SMTP back, it is sent once', async () => {
+    const dir = freshDir();
+    const user = newUser();
+    const email = 'while-retrying@example.com';
+    await smtp.stop();
+    const first = await ready(launch(dir));
+    const final = await submitFinalStep(user, email, 71);
+    await discord.waitForCallback(final);
+    await first.waitForLog('outbox.retry', (l) => l.kind === 'email' && l.reason === 'unreachable');
+    await first.stop('SIGKILL');
+    await smtp.start();
+    const second = await ready(launch(dir));
+    try {
+      await smtp.waitForRecipients([email], 15_000);
+      await sleep(1000);
+      assert.equal(mailsTo(email).length, 1);
+      const edit = await customer(discord, user).waitForEdit(final, /Confirmation sent/, 15_000);
+      assert.ok(edit, 'the customer is told after the restart');
+    } finally {
+      await second.stop('SIGKILL');
+    }
+  });
+
+  for (const [status, times] of [
+    [500, 3],
+    [400, 1],
+  ] as const) {
+    test(`the final answer fails (${status} x${times}): the order is still stored, posted and emailed`, async () => {
+      const dir = freshDir();
+      const bot = await ready(launch(dir));
+      try {
+        const user = newUser();
+        const email = `answer-${status}@example.com`;
+        const c = customer(discord, user);
+        const inputs = validInputs(72);
+        const opened = await c.command('order_form', { email });
+        const one = await c.submit(opened.callback.data as Json, inputs[1]);
+        const open2 = await c.click('Continue to Step 2', messageOf(one.entry));
+        const two = await c.submit(open2.callback.data as Json, inputs[2], messageOf(one.entry));
+        const open3 = await c.click('Continue to Final Step', messageOf(two.entry));
+        discord.failNext((method, path) => method === 'POST' && path.endsWith('/callback'), status, times);
+        discord.submitModal(user, open3.callback.data as Json, inputs[3], messageOf(two.entry));
+        await smtp.waitForRecipients([email], 15_000);
+        await discord.waitFor(() => (staffPostsFor(user).length > 0 ? true : undefined), 15_000);
+        const [order] = storeAt(dir).list();
+        assert.equal(order?.email, email);
+        await bot.waitForLog('order.answer_failed');
+      } finally {
+        await bot.stop('SIGKILL');
+      }
+    });
+  }
+
+  test('SIGTERM with email queued behind a slow SMTP server: every outcome message is sent before exit', async () => {
+    const dir = freshDir();
+    const bot = await ready(launch(dir, {}, { mail_drain_seconds: 15 }));
+    smtp.slow(700);
+    try {
+      const users = [newUser(), newUser(), newUser()];
+      const finals = await Promise.all(
+        users.map(async (user, i) => {
+          const final = await submitFinalStep(user, `slow${i}@example.com`, 80 + i);
+          await discord.waitForCallback(final);
+          return final;
+        }),
+      );
+      const stopped = await bot.stop('SIGTERM');
+      assert.equal(stopped.code, 0);
+      for (const final of finals) {
+        assert.ok(
+          final.edits.some((edit) => /Confirmation sent/.test(String(edit.content))),
+          'the outcome edit went out before exit',
+        );
+      }
+      assert.equal(storeAt(dir).counts(0).jobsPending, 0, 'nothing left behind');
+      assert.ok(bot.logs.some((l) => l.event === 'bot.stopped' && l.pending_jobs === 0));
+    } finally {
+      smtp.slow(0);
+    }
+  });
+
+  test('cooldown and daily cap hold across a restart', async () => {
+    const dir = freshDir();
+    const user = newUser();
+    const first = await ready(launch(dir, {}, { order_cooldown_seconds: 0, daily_order_limit: 1 }));
+    const final = await submitFinalStep(user, 'limits@example.com', 73);
+    await discord.waitForCallback(final);
+    await first.stop('SIGTERM');
+    const capped = await ready(launch(dir, {}, { order_cooldown_seconds: 0, daily_order_limit: 1 }));
+    try {
+      const { callback } = await customer(discord, user).command('order_form', {
+        email: 'limits@example.com',
+      });
+      assert.match(String(callback.data?.content), /limit of 1 orders in 24 hours/);
+    } finally {
+      await capped.stop('SIGTERM');
+    }
+    const cooling = await ready(launch(dir, {}, { order_cooldown_seconds: 3600 }));
+    try {
+      const { callback } = await customer(discord, user).command('order_form', {
+        email: 'limits@example.com',
+      });
+      assert.match(String(callback.data?.content), /You just placed an order\. You can start another in/);
+    } finally {
+      await cooling.stop('SIGKILL');
+    }
+  });
+
+  test('a corrupt database file: one clear line naming it, exit 1, and the file is left alone', async () => {
+    const dir = freshDir();
+    const path = join(dir, 'orders.db');
+    writeFileSync(path, 'garbage that is not SQLite '.repeat(100));
+    const before = readFileSync(path);
+    const bot = launch(dir);
+    const { code } = await bot.exited;
+    assert.equal(code, 1);
+    const stderr = bot.stderr.join('\n').trim();
+    assert.ok(stderr.startsWith(`${path}: not a readable order database`), stderr);
+    assert.ok(!stderr.includes('\n'), 'one line');
+    assert.deepEqual(readFileSync(path), before, 'never replaced by an empty database');
+    assert.equal(statSync(dir).isDirectory(), true);
+  });
+});

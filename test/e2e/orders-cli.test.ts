@@ -1,0 +1,227 @@
+/**
+ * End to end: `npm run orders` (the built CLI) on the database a running bot wrote: list, show,
+ * a CSV export of hostile input, retry of a failed email, backup and purge.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { openDatabase } from '../../src/store/database.ts';
+import { createOrderStore } from '../../src/store/orders.ts';
+import { type BotProcess, ROOT, startBot, writeConfigDir } from '../support/bot-process.ts';
+import { completeOrder, validInputs } from '../support/customer.ts';
+import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
+
+/** A strict RFC 4180 reader: quoted cells, doubled quotes, CRLF between records. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let i = 0;
+  while (i < text.length) {
+    const row: string[] = [];
+    for (;;) {
+      assert.equal(text[i], '"', `every cell is quoted (at ${i})`);
+      let cell = '';
+      i++;
+      for (;;) {
+        const quote = text.indexOf('"', i);
+        assert.ok(quote >= 0, 'a quoted cell ends');
+        cell += text.slice(i, quote);
+        if (text[quote + 1] === '"') {
+          cell += '"';
+          i = quote + 2;
+        } else {
+          i = quote + 1;
+          break;
+        }
+      }
+      row.push(cell);
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      assert.equal(text.slice(i, i + 2), '\r\n', 'records end with CRLF');
+      i += 2;
+      break;
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+describe('the orders CLI', () => {
+  let discord: FakeDiscord;
+  let smtp: TestSmtpServer;
+  let bot: BotProcess;
+  const dataDir = mkdtempSync(join(tmpdir(), 'order-bot-cli-data-'));
+  const orders = (...args: string[]) => {
+    const result = spawnSync(process.execPath, [join(ROOT, 'dist/cli/orders.js'), ...args], {
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir },
+      cwd: mkdtempSync(join(tmpdir(), 'order-bot-cli-cwd-')),
+      encoding: 'utf8',
+    });
+    return { code: result.status, out: result.stdout, err: result.stderr };
+  };
+  const launch = () =>
+    startBot({
+      env: {
+        DISCORD_BOT_TOKEN: discord.token,
+        DISCORD_API_URL: discord.apiUrl,
+        DATA_DIR: dataDir,
+        CONFIG_DIR: writeConfigDir({
+          smtp_server: smtp.host,
+          smtp_port: smtp.port,
+          order_cooldown_seconds: 0,
+          mail_retry_initial_seconds: 0.05,
+        }),
+        SENDER_EMAIL: 'shop@example.test',
+        SENDER_PASSWORD: 'app-password',
+        NODE_EXTRA_CA_CERTS: smtp.certPath,
+      },
+    });
+
+  const hostile = validInputs(90);
+  hostile[1].product_name = '=HYPERLINK("http://evil.example","click")';
+  hostile[2].style_id = '+1+1';
+  hostile[2].color = '-2+3, "red"';
+  hostile[2].product_condition = '@SUM(A1:A9)';
+  hostile[3] = { shipping_address: '1 Main St, Apt "4"\nSpringfield', notes: "\t=cmd|' /C calc'!A0" };
+
+  before(async () => {
+    discord = await startFakeDiscord();
+    smtp = await startSmtpServer();
+    smtp.rejectRecipients.add('bounce@example.com');
+    bot = launch();
+    await bot.waitForLog('bot.ready');
+    await completeOrder(discord, { id: '610000000000000001', username: 'eve' }, 'eve@example.com', hostile);
+    await completeOrder(
+      discord,
+      { id: '610000000000000002', username: 'bob' },
+      'bounce@example.com',
+      validInputs(91),
+    );
+    await smtp.waitForRecipients(['eve@example.com']);
+    await bot.waitForLog('outbox.failed', (l) => l.reason === 'recipient_rejected');
+  });
+  after(async () => {
+    await bot.stop('SIGKILL');
+    await smtp.close();
+    await discord.close();
+  });
+
+  test('list shows the newest first and filters by status', () => {
+    const all = orders('list');
+    assert.equal(all.code, 0, all.err);
+    const lines = all.out.trim().split('\n');
+    assert.match(lines[0]!, /^id\s+created\s+status/);
+    assert.match(lines[1]!, /^#2\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+failed\s+ORD-00091\s+bounce@example\.com/);
+    assert.match(lines[2]!, /^#1 .* sent\s+ORD-00090\s+eve@example\.com/);
+    const failed = orders('list', '--status', 'failed');
+    assert.equal(failed.out.trim().split('\n').length, 2);
+    assert.match(orders('list', '--since', '2999-01-01').out, /No orders match/);
+    const bad = orders('list', '--since', 'yesterday');
+    assert.deepEqual(
+      [bad.code, bad.err.trim()],
+      [1, '--since: expected a date written YYYY-MM-DD, got "yesterday"'],
+    );
+  });
+
+  test('show prints every field and each delivery job with its reason', () => {
+    const shown = orders('show', '2');
+    assert.equal(shown.code, 0, shown.err);
+    assert.match(shown.out, /^Order #2: failed, created /);
+    assert.match(shown.out, /Email: bounce@example\.com/);
+    assert.match(shown.out, /Product Name: +Runner 91/);
+    assert.match(shown.out, /email +failed +after 1 attempt\(s\) \(recipient_rejected: recipient rejected/);
+    assert.match(orders('show', '99').err, /No order #99/);
+  });
+
+  test('export --csv: RFC 4180, UTF-8 with BOM and a header; formulas and hostile text open as plain text', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'order-bot-csv-')), 'orders.csv');
+    const result = orders('export', '--csv', '--out', file);
+    assert.equal(result.code, 0, result.err);
+    assert.match(result.out, /Wrote 2 order\(s\)/);
+    const text = readFileSync(file, 'utf8');
+    assert.ok(text.startsWith('\uFEFF'), 'BOM');
+    const [header, eve, bob] = parseCsv(text.slice(1));
+    assert.deepEqual(header!.slice(0, 7), [
+      'order_id',
+      'created_at',
+      'status',
+      'email',
+      'discord_user_id',
+      'discord_server_id',
+      'order_number',
+    ]);
+    const cell = (row: string[], name: string) => row[header!.indexOf(name)];
+    assert.equal(cell(eve!, 'product_name'), '\'=HYPERLINK("http://evil.example","click")');
+    assert.equal(cell(eve!, 'style_id'), "'+1+1");
+    assert.equal(cell(eve!, 'color'), '\'-2+3, "red"');
+    assert.equal(cell(eve!, 'product_condition'), "'@SUM(A1:A9)");
+    assert.equal(
+      cell(eve!, 'shipping_address'),
+      '1 Main St, Apt "4"\nSpringfield',
+      'newlines kept inside the cell',
+    );
+    assert.equal(
+      cell(eve!, 'notes'),
+      "'=cmd|' /C calc'!A0",
+      'the form trimmed the tab; the = is neutralised',
+    );
+    assert.equal(cell(bob!, 'email'), 'bounce@example.com');
+    for (const row of [eve!, bob!]) {
+      for (const value of row)
+        assert.doesNotMatch(value, /^[=+\-@\t\r]/, `a cell would run as a formula: ${value}`);
+    }
+  });
+
+  test('retry sends a failed email again once the cause is fixed', async () => {
+    smtp.rejectRecipients.delete('bounce@example.com');
+    const result = orders('retry', '2');
+    assert.equal(result.code, 0, result.err);
+    assert.match(result.out, /Order #2: 1 failed delivery job\(s\) will be tried again/);
+    await smtp.waitForRecipients(['bounce@example.com'], 15_000);
+    const store = createOrderStore(openDatabase(dataDir));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(store.get(2)?.status, 'sent');
+    assert.match(orders('retry', '2').out, /no failed delivery to retry/);
+  });
+
+  test('backup makes a consistent copy while the bot runs; purge removes personal data', () => {
+    const target = join(mkdtempSync(join(tmpdir(), 'order-bot-backup-')), 'copy');
+    const result = orders('backup', join(target, '..', 'orders-backup.db'));
+    assert.equal(result.code, 0, result.err);
+    const copy = join(target, '..', 'orders-backup.db');
+    assert.ok(existsSync(copy));
+    const restoredDir = mkdtempSync(join(tmpdir(), 'order-bot-restore-'));
+    spawnSync('cp', [copy, join(restoredDir, 'orders.db')]);
+    const restored = createOrderStore(openDatabase(restoredDir));
+    assert.deepEqual(
+      restored.list().map((o) => [o.id, o.email]),
+      [
+        [2, 'bounce@example.com'],
+        [1, 'eve@example.com'],
+      ],
+    );
+    assert.match(orders('backup', copy).err, /exists already/);
+
+    const purged = orders('purge', '--before', '2999-01-01');
+    assert.match(purged.out, /Removed the personal data of 2 order\(s\)/);
+    const shown = orders('show', '1').out;
+    assert.match(shown, /Personal data removed/);
+    assert.doesNotMatch(shown, /eve@example\.com|Main St/);
+  });
+
+  test('a mistyped DATA_DIR is reported, and nothing is created there', () => {
+    const missing = join(tmpdir(), `order-bot-missing-${process.pid}`);
+    const result = spawnSync(process.execPath, [join(ROOT, 'dist/cli/orders.js'), 'list'], {
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: missing },
+      encoding: 'utf8',
+    });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /orders\.db: no order database here \(set DATA_DIR/);
+    assert.equal(existsSync(missing), false);
+  });
+});

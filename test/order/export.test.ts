@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { csvCell, csvHeader, csvLine } from '../../src/order/export.ts';
+
+test('cells are quoted with doubled quotes; formula starts get a leading quote mark', () => {
+  assert.equal(csvCell('plain'), '"plain"');
+  assert.equal(csvCell('a, "b"\nc'), '"a, ""b""\nc"');
+  for (const start of ['=', '+', '-', '@', '\t', '\r']) {
+    assert.equal(csvCell(`${start}1+1`), `"'${start}1+1"`, JSON.stringify(start));
+  }
+  assert.equal(csvCell(42), '"42"');
+  assert.equal(csvCell(null), '""');
+});
+
+test("a line has the header's columns and ends with CRLF", () => {
+  const header = csvHeader();
+  const line = csvLine({
+    id: 7,
+    orderNumber: 'ORD-7',
+    userId: 'u',
+    guildId: null,
+    email: 'a@example.com',
+    fields: { order_number: 'ORD-7', notes: 'x' },
+    status: 'sent',
+    createdAt: Date.UTC(2026, 10, 24, 12, 0, 0),
+    purgedAt: null,
+  });
+  assert.ok(header.endsWith('\r\n') && line.endsWith('\r\n'));
+  assert.equal(header.split('","').length, line.split('","').length);
+  assert.ok(line.startsWith('"7","2026-11-24T12:00:00.000Z","sent","a@example.com","u","","ORD-7"'));
+});
