@@ -7,8 +7,8 @@ module.exports = {
       cwd: `${__dirname}/..`,
       node_args: '--max-semi-space-size=2 --max-old-space-size=96 --no-concurrent-recompilation',
       max_memory_restart: '120M',
-      kill_timeout: 20000,
-      env: { NODE_ENV: 'production' },
+      kill_timeout: 25000,
+      env: { NODE_ENV: 'production', DATA_DIR: `${__dirname}/../data` },
     },
   ],
 };

@@ -4,7 +4,8 @@
  * production bundle against them exactly as `npm start` would, and plays a customer and a shop
  * owner. Prints a transcript and writes the captured confirmation email to demo-output/.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ROOT, startBot, writeConfigDir } from '../test/support/bot-process.ts';
 import { customer, messageOf, validInputs } from '../test/support/customer.ts';
@@ -13,6 +14,8 @@ import { startSmtpServer } from '../test/support/smtp.ts';
 
 type Json = Record<string, unknown>;
 const OUT = join(ROOT, 'demo-output');
+/** The demo's order database: `DATA_DIR=demo-output/data npm run orders -- list` reads it afterwards. */
+const DATA_DIR = join(OUT, 'data');
 /** The same Node flags as `npm start`. */
 const START_FLAGS = (
   JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
@@ -65,6 +68,7 @@ function render(callback: { type: number; data?: Json }, original?: Json): strin
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
+  rmSync(DATA_DIR, { recursive: true, force: true });
   const discord = await startFakeDiscord({ guilds: 3, heartbeatIntervalMs: 1000 });
   const smtp = await startSmtpServer({ users: { 'orders@demo-shop.test': 'demo-app-password' } });
   const configDir = writeConfigDir({
@@ -80,6 +84,7 @@ async function main(): Promise<void> {
       DISCORD_BOT_TOKEN: discord.token,
       DISCORD_API_URL: discord.apiUrl,
       CONFIG_DIR: configDir,
+      DATA_DIR,
       SENDER_EMAIL: 'orders@demo-shop.test',
       SENDER_PASSWORD: 'demo-app-password',
       NODE_EXTRA_CA_CERTS: smtp.certPath,
@@ -166,6 +171,25 @@ async function main(): Promise<void> {
     say.note(
       `Saved: ${relative(process.cwd(), join(OUT, 'confirmation.html'))} (open in a browser) and ${relative(process.cwd(), join(OUT, 'confirmation.eml'))} (open in a mail app)`,
     );
+
+    // Wait until every delivery job of the order is recorded, then read it back as the owner would.
+    await discord.waitFor(
+      () =>
+        bot.logs.some((l) => l.event === 'outbox.done' && l.kind === 'customer_message') ? true : undefined,
+      10_000,
+      'the deliveries to be recorded',
+    );
+    const dataDir = relative(process.cwd(), DATA_DIR) || '.';
+    say.title('6. The order, read back from the database');
+    say.user('owner', `DATA_DIR=${dataDir} npm run orders -- list`);
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'dist/cli/orders.js'), ...args], {
+        env: { PATH: process.env.PATH ?? '', DATA_DIR },
+        encoding: 'utf8',
+      }).stdout.trimEnd();
+    console.log(cli('list').replace(/^/gm, '   '));
+    say.user('owner', `DATA_DIR=${dataDir} npm run orders -- show 1`);
+    console.log(cli('show', '1').replace(/^/gm, '   '));
   } finally {
     const stopped = await bot.stop('SIGTERM');
     await smtp.close();

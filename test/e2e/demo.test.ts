@@ -31,11 +31,17 @@ test('the demo walks through the product and writes the confirmation email', asy
     '📧 Confirmation sent to alice@example.com',
     'New order from',
     '🔧 Bot Diagnostics',
+    '**Orders:** 1 today, 1 total',
+    '6. The order, read back from the database',
+    'npm run orders -- list',
     'shut down cleanly (exit code 0)',
   ]) {
     assert.ok(stdout.includes(step), `transcript lacks ${step}`);
   }
   assert.match(stdout, /🤖 Bot \(\d+(\.\d+)? ms\)/, 'bot time per step');
+  assert.match(stdout, /#1 +\d{4}-\d\d-\d\d \d\d:\d\d +sent +ORD-00042 +alice@example\.com +Runner 42/);
+  assert.match(stdout, /email +done +after 1 attempt\(s\)/);
+  assert.match(stdout, /staff_post +done +after 1 attempt\(s\)/);
   const html = readFileSync(join(ROOT, 'demo-output/confirmation.html'), 'utf8');
   for (const value of ['ORD-00042', 'Runner 42', 'STY-42', '$150.00', 'Demo Sneaker Shop'])
     assert.ok(html.includes(value), value);
