@@ -7,10 +7,13 @@
  * Prints one Markdown table and writes bench/results.json.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildModal } from '../src/order/ui.ts';
+import { openDatabase } from '../src/store/database.ts';
+import { createOrderStore } from '../src/store/orders.ts';
 import { BUNDLE, ROOT, writeConfigDir } from '../test/support/bot-process.ts';
 import { completeOrder, validInputs } from '../test/support/customer.ts';
 import {
@@ -79,6 +82,8 @@ function startSubject(
   const args = subject === 'lean' ? [...START_FLAGS, BUNDLE] : [join(ROOT, 'bench/djs-bot.mjs')];
   if (subject === 'lean') {
     env.CONFIG_DIR ??= writeConfigDir({ order_cooldown_seconds: 0, daily_order_limit: 10_000 });
+    // Each run gets its own order database, so runs never see each other's orders.
+    env.DATA_DIR ??= mkdtempSync(join(tmpdir(), 'order-bot-bench-data-'));
     env.HEALTH_PORT = String(port);
     env.LOG_LEVEL ??= process.env.BENCH_LOG_LEVEL ?? 'info';
   } else {
@@ -267,10 +272,12 @@ async function measureSubject(subject: Subject, guilds: number) {
 async function orderFlow(customers: number, memoryLimit = false) {
   const discord = await startFakeDiscord({ guilds: 1, guildShape: REALISTIC_GUILD });
   const smtp = await startSmtpServer({ starttls: false, requireAuth: false });
+  const dataDir = mkdtempSync(join(tmpdir(), 'order-bot-bench-flow-'));
   const bot = startSubject(
     'lean',
     discord,
     {
+      DATA_DIR: dataDir,
       CONFIG_DIR: writeConfigDir({
         smtp_server: smtp.host,
         smtp_port: smtp.port,
@@ -336,6 +343,9 @@ async function orderFlow(customers: number, memoryLimit = false) {
       seconds: round(seconds, 2),
       peak_rss_mb: mb(peak),
       emails_delivered: smtp.received.length,
+      /** Orders in the database that the customers completed, and addresses emailed more than once. */
+      orders_stored: createOrderStore(openDatabase(dataDir)).counts(0).ordersTotal,
+      emails_duplicated: smtp.received.length - new Set(smtp.received.flatMap((m) => m.envelope.to)).size,
       bot_side_ms_by_route: steps,
     };
   } finally {
@@ -346,7 +356,71 @@ async function orderFlow(customers: number, memoryLimit = false) {
   }
 }
 
+/** Fills a database with `count` delivered orders (three done jobs each), as a busy shop's would be. */
+function seedOrders(dataDir: string, count: number): void {
+  const db = openDatabase(dataDir);
+  db.exec('PRAGMA synchronous = OFF');
+  const order = db.prepare(
+    'INSERT INTO orders (order_number, user_id, guild_id, email, fields, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const job = db.prepare(
+    "INSERT INTO jobs (order_id, kind, status, attempts, next_at, created_at, updated_at) VALUES (?, ?, 'done', 1, ?, ?, ?)",
+  );
+  const fields = JSON.stringify({ ...validInputs(1)[1], ...validInputs(1)[2], ...validInputs(1)[3] });
+  const start = Date.now() - 300 * 86_400_000;
+  db.exec('BEGIN');
+  for (let i = 0; i < count; i++) {
+    const at = start + i * 200_000;
+    const { lastInsertRowid: id } = order.run(
+      `ORD-${i}`,
+      String(700_000_000_000_000_000n + BigInt(i % 5000)),
+      '1',
+      `c${i}@example.com`,
+      fields,
+      'sent',
+      at,
+    );
+    for (const kind of ['staff_post', 'email', 'customer_message']) job.run(id, kind, at, at, at);
+  }
+  db.exec('COMMIT');
+  db.close();
+}
+
+/** Start to ready with an empty database and with `count` orders in it, 3 runs each (median). */
+async function startupWithOrders(count: number) {
+  const seeded = mkdtempSync(join(tmpdir(), 'order-bot-bench-seeded-'));
+  const seededAt = performance.now();
+  seedOrders(seeded, count);
+  const seedSeconds = (performance.now() - seededAt) / 1000;
+  const runs: { empty: number[]; full: number[] } = { empty: [], full: [] };
+  for (let i = 0; i < 3; i++) {
+    for (const which of ['empty', 'full'] as const) {
+      const discord = await startFakeDiscord({ guilds: 1 });
+      const bot = startSubject('lean', discord, which === 'full' ? { DATA_DIR: seeded } : {});
+      try {
+        runs[which].push(Math.round(await bot.ready));
+      } finally {
+        await bot.stop();
+        await discord.close();
+      }
+    }
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return {
+    orders: count,
+    seed_seconds: round(seedSeconds, 1),
+    empty_ms: runs.empty,
+    full_ms: runs.full,
+    median_extra_ms: median(runs.full) - median(runs.empty),
+  };
+}
+
 async function main() {
+  if (process.argv.includes('--startup-only')) {
+    // Start-up time against the size of the database: npm run bench -- --startup-only
+    console.log(JSON.stringify(await startupWithOrders(QUICK ? 10_000 : 100_000), null, 2));
+    return;
+  }
   if (process.argv.includes('--flow-only')) {
     // For tuning the order flow alone: npm run bench -- --flow-only
     console.log(JSON.stringify(await orderFlow(QUICK ? 200 : 1000), null, 2));
@@ -362,6 +436,8 @@ async function main() {
   }
   process.stderr.write('order flow: 1,000 concurrent customers...\n');
   const flow = await orderFlow(QUICK ? 200 : 1000);
+  process.stderr.write('start-up with 100,000 orders in the database...\n');
+  const startup = await startupWithOrders(QUICK ? 10_000 : 100_000);
   process.stderr.write('the 128 MB box: the same run under a 128 MB RSS limit...\n');
   const boxed = [];
   for (const guilds of GUILD_COUNTS) {
@@ -421,7 +497,9 @@ async function main() {
   const heapGrowth = round(lean(GUILD_COUNTS.at(-1)!).heap_mb - lean(1).heap_mb, 2);
   const flowTable = [
     '',
-    `Order flow, ${flow.customers} customers at once (this bot): ${flow.completions_per_s} completions/s, ${flow.failed} failed, peak RSS ${flow.peak_rss_mb} MB, ${flow.emails_delivered} emails delivered.`,
+    `Order flow, ${flow.customers} customers at once (this bot, durable commits): ${flow.completions_per_s} completions/s, ${flow.failed} failed, ${flow.orders_stored} orders stored, peak RSS ${flow.peak_rss_mb} MB, ${flow.emails_delivered} emails delivered (${flow.emails_duplicated} duplicates).`,
+    '',
+    `Start to ready with ${startup.orders.toLocaleString('en-US')} orders in the database: ${startup.full_ms.join(' / ')} ms, empty database: ${startup.empty_ms.join(' / ')} ms (median difference ${startup.median_extra_ms} ms).`,
     '',
     '| step (route) | count | bot-side p50 (ms) | bot-side p99 (ms) |',
     '| --- | ---: | ---: | ---: |',
@@ -436,7 +514,7 @@ async function main() {
   console.log(table + flowTable);
   writeFileSync(
     join(ROOT, 'bench/results.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, start_flags: START_FLAGS, rows, order_flow: flow, heap_growth_mb: heapGrowth, box_128mb: { runs: boxed, order_flow: boxedFlow } }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, start_flags: START_FLAGS, rows, order_flow: flow, startup_with_orders: startup, heap_growth_mb: heapGrowth, box_128mb: { runs: boxed, order_flow: boxedFlow } }, null, 2)}\n`,
   );
 }
 

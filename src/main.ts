@@ -116,7 +116,7 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
       log.error('orders.purge_failed', { error });
     }
   };
-  setTimeout(purgeOld, 10_000).unref();
+  purgeOld();
   setInterval(purgeOld, DAY_MS).unref();
   const sessions = createSessionStore({
     ttlMs: config.session_ttl_seconds * 1000,

@@ -20,7 +20,7 @@ import {
   summaryEmbed,
 } from '../order/ui.ts';
 import { validateStep } from '../order/validate.ts';
-import type { OrderStore } from '../store/orders.ts';
+import type { Committed, OrderStore } from '../store/orders.ts';
 import type { OutboxWorker } from '../store/outbox.ts';
 import type { OrderSession, SessionStore } from '../store/sessions.ts';
 import type { Ctx, Modal } from './context.ts';
@@ -103,7 +103,8 @@ async function complete(
   const isPublic = config.order_summary === 'public';
   const createdAt = clock();
 
-  let committed: ReturnType<OrderModalDeps['orders']['commit']>;
+  let committed: Committed;
+  const commitStarted = performance.now();
   try {
     deps.crashPoint('before_commit');
     committed = deps.orders.commit(
@@ -141,7 +142,7 @@ async function complete(
   deps.sessions.end(session.userId, 'completed');
   deps.outbox.notify();
   const olog = log.child({ order_id: orderId });
-  olog.info('order.completed', {});
+  olog.info('order.completed', { commit_ms: Math.round((performance.now() - commitStarted) * 100) / 100 });
 
   const embed = summaryEmbed(order, !isPublic || config.show_address_publicly, orderId);
   const status = deps.mailEnabled

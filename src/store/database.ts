@@ -1,8 +1,10 @@
 /**
  * @module store/database
- * Opens the embedded SQLite database in `DATA_DIR` (created with mode 0700 when missing): WAL
- * journal with `synchronous=FULL`, so a committed order survives a crash or a power cut, and
- * versioned schema migrations run at start-up. A database written by a newer version is refused,
+ * Opens the embedded SQLite database in `DATA_DIR` (created with mode 0700 when missing) in WAL
+ * mode, and runs versioned schema migrations at start-up. Durability is chosen per write (see
+ * `store/orders.ts`): an order's commit is flushed to disk before the customer is answered (it
+ * survives a power cut); a delivery job's progress is not flushed at once (it survives a crash of
+ * the bot, and a power cut can at worst make a delivery run again, which at-least-once allows). A database written by a newer version is refused,
  * and a file that is not a readable database stops the bot with one line naming it: the bot never
  * starts over with an empty database on top of an old one.
  *
@@ -115,7 +117,9 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
   try {
     db = new DatabaseSync(path, { timeout: 5000 });
     db.exec('PRAGMA journal_mode = WAL');
-    db.exec('PRAGMA synchronous = FULL');
+    db.exec('PRAGMA synchronous = NORMAL');
+    // A 512 KiB page cache (SQLite's default is 2 MB): the bot reads few pages, and memory is scarce.
+    db.exec('PRAGMA cache_size = -512');
     db.exec('PRAGMA foreign_keys = ON');
     migrate(db, path);
     return db;

@@ -69,6 +69,18 @@ export interface StoredJob {
   updatedAt: number;
 }
 
+/** An order and its jobs as written. */
+export interface Committed {
+  order: StoredOrder;
+  jobs: StoredJob[];
+}
+
+/** One job outcome for {@link OrderStore.record}. */
+export type JobRecord =
+  | { jobId: number; status: 'done'; result: string | undefined; at: number }
+  | { jobId: number; status: 'retry'; nextAt: number; reason: string; detail: string; at: number }
+  | { jobId: number; status: 'failed'; reason: string; detail: string; at: number };
+
 /** Filters of {@link OrderStore.list}. */
 export interface OrderFilter {
   since?: number;
@@ -92,8 +104,8 @@ export interface OrderStore {
   readonly database: Database;
   /** A random ID of this database, made when it was created (stable Message-IDs use it). */
   readonly storeId: string;
-  /** Writes the order and its jobs in one transaction; throws (and writes nothing) on failure. */
-  commit(order: NewOrder, jobs: readonly NewJob[]): { order: StoredOrder; jobs: StoredJob[] };
+  /** Writes the order and its jobs in one transaction, flushed to disk; throws (and writes nothing) on failure. */
+  commit(order: NewOrder, jobs: readonly NewJob[]): Committed;
   get(id: number): StoredOrder | undefined;
   jobsOf(orderId: number): StoredJob[];
   job(id: number): StoredJob | undefined;
@@ -111,11 +123,11 @@ export interface OrderStore {
   due(now: number, limit: number, busy: ReadonlySet<number>): StoredJob[];
   /** The earliest `next_at` of a pending job that {@link due} could return, skipping `busy`; or undefined. */
   nextDueAt(busy?: ReadonlySet<number>): number | undefined;
-  complete(jobId: number, result: string | undefined, now: number): void;
-  /** Counts an attempt and schedules the next one. */
-  reschedule(jobId: number, at: number, reason: string, detail: string, now: number): void;
-  /** Counts an attempt and gives up: the job stays as `failed` with its reason. */
-  fail(jobId: number, reason: string, detail: string, now: number): void;
+  /**
+   * Records job outcomes in one transaction: `done`; `retry` counts an attempt and schedules the
+   * next; `failed` counts an attempt and gives up (the job stays with its reason).
+   */
+  record(outcomes: readonly JobRecord[]): void;
   /** Makes a pending job that waits for a later time due at `at` (no attempt is counted). */
   release(jobId: number, at: number): void;
   /** Makes the failed jobs of an order pending again; returns how many. */
@@ -219,16 +231,26 @@ export function createOrderStore(db: Database): OrderStore {
   const releaseJob = sql(`UPDATE jobs SET next_at = ? WHERE id = ? AND status = 'pending' AND next_at > ?`);
   const storeId = String((sql(`SELECT value FROM meta WHERE key = 'store_id'`).get() as Row).value);
 
-  /** Runs `work` in one IMMEDIATE transaction (commits durably, or rolls back and rethrows). */
-  const transaction = <T>(work: () => T): T => {
-    db.exec('BEGIN IMMEDIATE');
+  /**
+   * Runs `work` in one IMMEDIATE transaction: it commits, or rolls back and rethrows. `durable`
+   * flushes the write-ahead log to disk before returning (synchronous=FULL for this commit), so the
+   * data survives a power cut; otherwise it survives a crash of the process, and reaches the disk
+   * with the next flush.
+   */
+  const transaction = <T>(work: () => T, durable = false): T => {
+    if (durable) db.exec('PRAGMA synchronous = FULL');
     try {
-      const result = work();
-      db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      if (db.isTransaction) db.exec('ROLLBACK');
-      throw error;
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = work();
+        db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (db.isTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
+    } finally {
+      if (durable) db.exec('PRAGMA synchronous = NORMAL');
     }
   };
   const settle = (row: Row | undefined) => {
@@ -248,45 +270,48 @@ export function createOrderStore(db: Database): OrderStore {
     return { text: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
   };
 
-  return {
+  /** Inserts one order and its jobs (inside a transaction). */
+  const writeOrder = (order: NewOrder, jobs: readonly NewJob[]): Committed => {
+    const stored = toOrder(
+      insertOrder.get(
+        order.orderNumber,
+        order.userId,
+        order.guildId ?? null,
+        order.email,
+        JSON.stringify(order.fields),
+        order.createdAt,
+      ) as Row,
+    );
+    const made: StoredJob[] = [];
+    for (const job of jobs) {
+      const after = job.after === undefined ? null : (made[job.after]?.id ?? null);
+      made.push(
+        toJob(
+          insertJob.get(
+            stored.id,
+            job.kind,
+            after,
+            job.affectsStatus === false ? 0 : 1,
+            order.createdAt + (job.delayMs ?? 0),
+            job.payload === undefined ? null : JSON.stringify(job.payload),
+            order.createdAt,
+            order.createdAt,
+          ) as Row,
+        ),
+      );
+    }
+    if (!jobs.some((job) => job.affectsStatus !== false)) {
+      updateOrderStatus.run(stored.id);
+      stored.status = 'sent';
+    }
+    return { order: stored, jobs: made };
+  };
+
+  const store: OrderStore = {
     database: db,
     storeId,
     commit(order, jobs) {
-      return transaction(() => {
-        const stored = toOrder(
-          insertOrder.get(
-            order.orderNumber,
-            order.userId,
-            order.guildId ?? null,
-            order.email,
-            JSON.stringify(order.fields),
-            order.createdAt,
-          ) as Row,
-        );
-        const made: StoredJob[] = [];
-        for (const job of jobs) {
-          const after = job.after === undefined ? null : (made[job.after]?.id ?? null);
-          made.push(
-            toJob(
-              insertJob.get(
-                stored.id,
-                job.kind,
-                after,
-                job.affectsStatus === false ? 0 : 1,
-                order.createdAt + (job.delayMs ?? 0),
-                job.payload === undefined ? null : JSON.stringify(job.payload),
-                order.createdAt,
-                order.createdAt,
-              ) as Row,
-            ),
-          );
-        }
-        if (!jobs.some((job) => job.affectsStatus !== false)) {
-          updateOrderStatus.run(stored.id);
-          stored.status = 'sent';
-        }
-        return { order: stored, jobs: made };
-      });
+      return transaction(() => writeOrder(order, jobs), true);
     },
     get(id) {
       const row = selectOrder.get(id) as Row | undefined;
@@ -363,14 +388,30 @@ export function createOrderStore(db: Database): OrderStore {
       }
       return undefined;
     },
-    complete(jobId, result, now) {
-      transaction(() => settle(updateDone.get(result ?? null, now, jobId) as Row | undefined));
-    },
-    reschedule(jobId, at, reason, detail, now) {
-      updateRetry.run(at, reason, detail, now, jobId);
-    },
-    fail(jobId, reason, detail, now) {
-      transaction(() => settle(updateFailed.get(reason, detail, now, jobId) as Row | undefined));
+    record(outcomes) {
+      transaction(() => {
+        for (const outcome of outcomes) {
+          switch (outcome.status) {
+            case 'done':
+              settle(updateDone.get(outcome.result ?? null, outcome.at, outcome.jobId) as Row | undefined);
+              break;
+            case 'retry':
+              updateRetry.run(outcome.nextAt, outcome.reason, outcome.detail, outcome.at, outcome.jobId);
+              break;
+            case 'failed':
+              settle(
+                updateFailed.get(outcome.reason, outcome.detail, outcome.at, outcome.jobId) as
+                  | Row
+                  | undefined,
+              );
+              break;
+            default: {
+              const unreachable: never = outcome;
+              throw new Error(`unknown job record ${JSON.stringify(unreachable)}`);
+            }
+          }
+        }
+      });
     },
     release(jobId, at) {
       releaseJob.run(at, jobId, at);
@@ -399,4 +440,5 @@ export function createOrderStore(db: Database): OrderStore {
       db.close();
     },
   };
+  return store;
 }

@@ -8,7 +8,7 @@
  * handlers are given by the composition, keyed by job kind.
  */
 import type { Logger } from '../log.ts';
-import type { OrderStore, StoredJob } from './orders.ts';
+import type { JobRecord, OrderStore, StoredJob } from './orders.ts';
 
 /** What one run of a job came to. */
 export type JobOutcome =
@@ -84,25 +84,38 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
 
   const freeSlots = (kind: string) => (handlers[kind]?.concurrency ?? 0) - (runningByKind.get(kind) ?? 0);
 
-  const record = (job: StoredJob, outcome: JobOutcome, handler: JobHandler) => {
+  /** Outcomes waiting to be written, with what to do once they are. */
+  let records: { record: JobRecord; written: () => void }[] = [];
+  /** Writes the outcomes of one turn of the event loop in one transaction. */
+  const flushRecords = () => {
+    const batch = records;
+    records = [];
+    try {
+      store.record(batch.map((item) => item.record));
+    } catch (error) {
+      // The database refused the update (disk full?): the jobs stay pending and run again later.
+      log.error('outbox.record_failed', { jobs: batch.length, error });
+    }
+    for (const item of batch) item.written();
+  };
+
+  /** Turns an outcome into a record (and a log line and an event). */
+  const toRecord = (job: StoredJob, outcome: JobOutcome, handler: JobHandler): JobRecord => {
     const at = now();
     const fields = { job_id: job.id, order_id: job.orderId, kind: job.kind, attempt: job.attempts + 1 };
     switch (outcome.status) {
       case 'done':
-        store.complete(job.id, outcome.result, at);
         log.info('outbox.done', fields);
         options.onEvent?.({ job, outcome: 'done' });
-        return;
+        return { jobId: job.id, status: 'done', result: outcome.result, at };
       case 'retry': {
         if (job.attempts + 1 >= handler.maxAttempts) {
-          store.fail(job.id, outcome.reason, outcome.detail, at);
           log.error('outbox.gave_up', { ...fields, reason: outcome.reason, detail: outcome.detail });
           options.onEvent?.({ job, outcome: 'gave_up', reason: outcome.reason });
-          return;
+          return { jobId: job.id, status: 'failed', reason: outcome.reason, detail: outcome.detail, at };
         }
         const base = Math.min(handler.maxDelayMs ?? 300_000, handler.initialDelayMs * 2 ** job.attempts);
         const delay = Math.max(outcome.afterMs ?? 0, Math.round(base * (0.75 + random() * 0.5)));
-        store.reschedule(job.id, at + delay, outcome.reason, outcome.detail, at);
         log.warn('outbox.retry', {
           ...fields,
           retry_in_ms: delay,
@@ -110,13 +123,19 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
           detail: outcome.detail,
         });
         options.onEvent?.({ job, outcome: 'retry', reason: outcome.reason });
-        return;
+        return {
+          jobId: job.id,
+          status: 'retry',
+          nextAt: at + delay,
+          reason: outcome.reason,
+          detail: outcome.detail,
+          at,
+        };
       }
       case 'failed':
-        store.fail(job.id, outcome.reason, outcome.detail, at);
         log.error('outbox.failed', { ...fields, reason: outcome.reason, detail: outcome.detail });
         options.onEvent?.({ job, outcome: 'failed', reason: outcome.reason });
-        return;
+        return { jobId: job.id, status: 'failed', reason: outcome.reason, detail: outcome.detail, at };
       default: {
         const unreachable: never = outcome;
         throw new Error(`unknown job outcome ${JSON.stringify(unreachable)}`);
@@ -127,29 +146,27 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
   const run = async (job: StoredJob, handler: JobHandler) => {
     busy.add(job.id);
     runningByKind.set(job.kind, (runningByKind.get(job.kind) ?? 0) + 1);
+    let outcome: JobOutcome;
     try {
-      let outcome: JobOutcome;
-      try {
-        outcome = await handler.run(job);
-      } catch (error) {
-        outcome = {
-          status: 'retry',
-          reason: 'unknown',
-          detail: error instanceof Error ? error.message : String(error),
-        };
-      }
-      try {
-        record(job, outcome, handler);
-      } catch (error) {
-        // The database refused the update (disk full?): the job stays pending and runs again later.
-        log.error('outbox.record_failed', { job_id: job.id, error });
-      }
-    } finally {
-      busy.delete(job.id);
-      runningByKind.set(job.kind, (runningByKind.get(job.kind) ?? 1) - 1);
-      schedule(0);
-      onSettled?.();
+      outcome = await handler.run(job);
+    } catch (error) {
+      outcome = {
+        status: 'retry',
+        reason: 'unknown',
+        detail: error instanceof Error ? error.message : String(error),
+      };
     }
+    runningByKind.set(job.kind, (runningByKind.get(job.kind) ?? 1) - 1);
+    if (records.length === 0) setImmediate(flushRecords);
+    records.push({
+      record: toRecord(job, outcome, handler),
+      // The job stays busy until its outcome is written, so it is never picked up twice.
+      written: () => {
+        busy.delete(job.id);
+        schedule(0);
+        onSettled?.();
+      },
+    });
   };
 
   const pump = () => {
@@ -166,7 +183,8 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
     for (const job of due) {
       const handler = handlers[job.kind];
       if (!handler) {
-        store.fail(job.id, 'unknown_kind', `this version has no handler for "${job.kind}" jobs`, now());
+        const detail = `this version has no handler for "${job.kind}" jobs`;
+        store.record([{ jobId: job.id, status: 'failed', reason: 'unknown_kind', detail, at: now() }]);
         log.error('outbox.failed', {
           job_id: job.id,
           order_id: job.orderId,

@@ -245,6 +245,56 @@ describe('orders survive crashes, restarts and failed answers', () => {
     }
   });
 
+  test('/healthz is degraded while a delivery has been pending over 10 minutes; old orders are purged at start', async () => {
+    const dir = freshDir();
+    const store = storeAt(dir);
+    const day = 86_400_000;
+    const old = store.commit(
+      {
+        orderNumber: 'ORD-OLD',
+        userId: '1',
+        guildId: '2',
+        email: 'old@example.com',
+        fields: { shipping_address: 'old street' },
+        createdAt: Date.now() - 400 * day,
+      },
+      [],
+    );
+    store.commit(
+      {
+        orderNumber: 'ORD-STUCK',
+        userId: '1',
+        guildId: '2',
+        email: 'stuck@example.com',
+        fields: {},
+        createdAt: Date.now() - 11 * 60_000,
+      },
+      [{ kind: 'email' }],
+    );
+    store.close();
+    await smtp.stop();
+    const bot = await ready(launch(dir, { HEALTH_PORT: '0' }, { mail_max_attempts: 20 }));
+    try {
+      const { port } = await bot.waitForLog('health.listening');
+      const purged = await bot.waitForLog('orders.purged');
+      assert.equal(purged.orders, 1);
+      assert.equal(storeAt(dir).get(old.order.id)?.email, '', 'personal data removed after retention_days');
+      await bot.waitForLog('outbox.retry', (l) => l.kind === 'email');
+      const response = await fetch(`http://127.0.0.1:${String(port)}/healthz`);
+      const body = (await response.json()) as Json;
+      assert.equal(response.status, 503);
+      assert.equal(body.status, 'degraded');
+      assert.equal(body.outbox_pending, 1);
+      assert.ok(Number(body.outbox_oldest_pending_seconds) >= 660);
+      const metrics = await (await fetch(`http://127.0.0.1:${String(port)}/metrics`)).text();
+      assert.match(metrics, /^orderbot_outbox_jobs\{status="pending"\} 1$/m);
+      assert.match(metrics, /^orderbot_orders_stored 2$/m);
+    } finally {
+      await bot.stop('SIGKILL');
+      await smtp.start();
+    }
+  });
+
   test('a corrupt database file: one clear line naming it, exit 1, and the file is left alone', async () => {
     const dir = freshDir();
     const path = join(dir, 'orders.db');

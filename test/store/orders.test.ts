@@ -37,6 +37,25 @@ test("an order and its jobs are committed together, with the bot's own id even f
   assert.deepEqual(store.get(a.order.id)?.fields, { order_number: 'ORD-1', shipping_address: '1 Main St' });
 });
 
+test('an order commit is flushed to disk (synchronous=FULL for it), then the connection is back to NORMAL', () => {
+  const store = fresh();
+  const level = () =>
+    (store.database.prepare('PRAGMA synchronous').get() as { synchronous: number }).synchronous;
+  let during = -1;
+  // The payload is serialised inside the transaction: it reads the setting the commit runs with.
+  const probe = {
+    toJSON: () => {
+      during = level();
+      return {};
+    },
+  };
+  store.commit(order(), [{ kind: 'email', payload: probe }]);
+  assert.equal(during, 2, 'FULL while the order commits');
+  assert.equal(level(), 1, 'NORMAL after it (job progress is not flushed at once)');
+  assert.throws(() => store.commit(order(), [{ kind: 'bad', payload: 1n as unknown }]));
+  assert.equal(level(), 1, 'NORMAL again after a failed commit');
+});
+
 test('a failing commit writes nothing at all', () => {
   const store = fresh();
   assert.throws(() => store.commit(order(), [{ kind: 'email' }, { kind: 'bad', payload: 1n as unknown }]));
@@ -61,11 +80,13 @@ test('jobs become due in order; a dependent job waits for its prerequisite; stat
     ['staff'],
     'busy jobs are skipped',
   );
-  store.complete(staff!.id, 'msg-1', 1100);
-  store.reschedule(email!.id, 5000, 'unreachable', 'down', 1100);
+  store.record([{ jobId: staff!.id, status: 'done', result: 'msg-1', at: 1100 }]);
+  store.record([
+    { jobId: email!.id, status: 'retry', nextAt: 5000, reason: 'unreachable', detail: 'down', at: 1100 },
+  ]);
   assert.deepEqual(store.due(4000, 10, new Set()), [], 'email retries at 5000; the note waits for it');
   assert.equal(store.get(o.id)?.status, 'pending');
-  store.fail(email!.id, 'auth', 'login refused', 5100);
+  store.record([{ jobId: email!.id, status: 'failed', reason: 'auth', detail: 'login refused', at: 5100 }]);
   assert.equal(store.get(o.id)?.status, 'failed');
   store.release(note!.id, 5100);
   assert.deepEqual(
@@ -73,7 +94,7 @@ test('jobs become due in order; a dependent job waits for its prerequisite; stat
     ['note'],
     'due once the email settled',
   );
-  store.complete(note!.id, undefined, 5200);
+  store.record([{ jobId: note!.id, status: 'done', result: undefined, at: 5200 }]);
   assert.equal(store.get(o.id)?.status, 'failed', 'the note does not change the status');
   assert.equal(store.job(email!.id)?.attempts, 2);
   assert.equal(store.job(staff!.id)?.result, 'msg-1');
@@ -84,7 +105,7 @@ test('jobs become due in order; a dependent job waits for its prerequisite; stat
     store.due(6000, 10, new Set()).map((j) => [j.kind, j.attempts]),
     [['email', 0]],
   );
-  store.complete(email!.id, undefined, 6100);
+  store.record([{ jobId: email!.id, status: 'done', result: undefined, at: 6100 }]);
   assert.equal(store.get(o.id)?.status, 'sent');
 });
 
@@ -93,7 +114,7 @@ test('lists filter by time and status; counts; purge removes personal data and k
   store.commit(order({ createdAt: 1000 }), []);
   const failing = store.commit(order({ createdAt: 2000 }), [{ kind: 'email' }]);
   store.commit(order({ createdAt: 3000 }), [{ kind: 'email' }]);
-  store.fail(failing.jobs[0]!.id, 'auth', 'x', 2500);
+  store.record([{ jobId: failing.jobs[0]!.id, status: 'failed', reason: 'auth', detail: 'x', at: 2500 }]);
   assert.deepEqual(
     store.list({ since: 2000 }).map((o) => o.createdAt),
     [3000, 2000],
