@@ -139,7 +139,13 @@ export function createMailer(options: MailerOptions): Mailer {
         smtp = 'down';
         reason = mailError.reason;
         detail = mailError.message;
-        log.warn('smtp.unavailable', { reason: detail, note: 'orders are still taken; emails are retried' });
+        const fixable = mailError.kind === 'permanent';
+        log.warn('smtp.unavailable', {
+          reason: detail,
+          note: fixable
+            ? 'orders are still taken, but emails will fail until this is fixed (then restart, and resend them with: npm run orders -- retry --failed)'
+            : 'orders are still taken; emails are retried',
+        });
         return false;
       }
     },
