@@ -183,7 +183,12 @@ async function load(discord: FakeDiscord, rate: number, seconds: number, command
 }
 
 async function measureSubject(subject: Subject, guilds: number) {
-  const discord = await startFakeDiscord({ guilds, guildShape: REALISTIC_GUILD, heartbeatIntervalMs: 5000 });
+  const discord = await startFakeDiscord({
+    guilds,
+    guildShape: REALISTIC_GUILD,
+    heartbeatIntervalMs: 5000,
+    openApi: false,
+  });
   const bot = startSubject(subject, discord);
   try {
     const readyMs = await bot.ready;
@@ -270,7 +275,7 @@ async function measureSubject(subject: Subject, guilds: number) {
 
 /** 1,000 customers completing all three steps at once, against this bot only. */
 async function orderFlow(customers: number, memoryLimit = false) {
-  const discord = await startFakeDiscord({ guilds: 1, guildShape: REALISTIC_GUILD });
+  const discord = await startFakeDiscord({ guilds: 1, guildShape: REALISTIC_GUILD, openApi: false });
   const smtp = await startSmtpServer({ starttls: false, requireAuth: false });
   const dataDir = mkdtempSync(join(tmpdir(), 'order-bot-bench-flow-'));
   const bot = startSubject(
@@ -395,7 +400,7 @@ async function startupWithOrders(count: number) {
   const runs: { empty: number[]; full: number[] } = { empty: [], full: [] };
   for (let i = 0; i < 3; i++) {
     for (const which of ['empty', 'full'] as const) {
-      const discord = await startFakeDiscord({ guilds: 1 });
+      const discord = await startFakeDiscord({ guilds: 1, openApi: false });
       const bot = startSubject('lean', discord, which === 'full' ? { DATA_DIR: seeded } : {});
       try {
         runs[which].push(Math.round(await bot.ready));
@@ -441,7 +446,7 @@ async function main() {
   process.stderr.write('the 128 MB box: the same run under a 128 MB RSS limit...\n');
   const boxed = [];
   for (const guilds of GUILD_COUNTS) {
-    const discord = await startFakeDiscord({ guilds, guildShape: REALISTIC_GUILD });
+    const discord = await startFakeDiscord({ guilds, guildShape: REALISTIC_GUILD, openApi: false });
     const bot = startSubject('lean', discord);
     let peak = 0;
     const sampler = setInterval(() => {

@@ -126,9 +126,11 @@ describe('a running bot', () => {
     assert.match(String(error.stack), /\n\s+at /, 'the stack is logged');
   });
 
-  test('every answer was accepted by Discord (no 400s) and no log line leaks the token', () => {
+  test('every answer was accepted by Discord (no 400s), conformed to its OpenAPI description, and no log line leaks the token', () => {
     const rejected = discord.requests.filter((r) => r.status === 400);
     assert.deepEqual(rejected, []);
+    assert.deepEqual(discord.specViolations, []);
+    assert.equal(discord.specChecked, discord.requests.length, 'every request was checked');
     const all = bot.stdout.join('\n') + bot.stderr.join('\n');
     assert.ok(!all.includes(discord.token));
   });

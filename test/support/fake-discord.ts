@@ -19,6 +19,10 @@ import {
   invalidFormBody,
   type LimitProblem,
 } from './discord-limits.ts';
+import { createSpecValidator, type SpecValidator } from './openapi.ts';
+
+/** One checker per process: the spec is parsed once and each route compiled on first use. */
+let sharedSpec: SpecValidator | undefined;
 
 type Json = Record<string, unknown>;
 
@@ -52,6 +56,12 @@ export interface FakeDiscordOptions {
   maxConcurrency?: number;
   /** Member count reported per guild. @defaultValue from the shape */
   memberCount?: (index: number) => number;
+  /**
+   * Check every request against Discord's OpenAPI description; a request that does not conform is
+   * answered 400 and recorded, and `close()` then rejects with the list. @defaultValue `true`
+   * (the benchmark turns it off: it costs CPU the load generator needs)
+   */
+  openApi?: boolean;
 }
 
 /** One recorded REST request. */
@@ -139,6 +149,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   makeGuildIds();
 
   const requests: RecordedRequest[] = [];
+  const spec = options.openApi === false ? undefined : (sharedSpec ??= createSpecValidator());
+  /** Requests that do not conform to Discord's OpenAPI description. */
+  const specViolations: string[] = [];
+  let specChecked = 0;
   const interactions = new Map<string, InteractionRecord>();
   const byToken = new Map<string, InteractionRecord>();
   const channelMessages: { channelId: string; body: Json; at: number; message: Json }[] = [];
@@ -388,6 +402,17 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       notify();
     };
     const invalid = (problems: LimitProblem[]) => reply(400, invalidFormBody(problems));
+
+    if (spec) specChecked++;
+    const nonconforming = spec?.check(method, path, url.searchParams, body) ?? [];
+    if (nonconforming.length > 0) {
+      specViolations.push(...nonconforming);
+      return reply(400, {
+        message: 'Request does not conform to the OpenAPI description',
+        code: 50035,
+        errors: nonconforming,
+      });
+    }
 
     const failure = failures.find((f) => f.times > 0 && f.match(method, path));
     if (failure) {
@@ -668,6 +693,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     requests,
     interactions,
     channelMessages,
+    specViolations,
+    /** How many requests were checked against the OpenAPI description. */
+    get specChecked() {
+      return specChecked;
+    },
     get identifyCount() {
       return identifyCount;
     },
@@ -769,12 +799,18 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         `the callback to interaction ${String(entry.interaction.id)}`,
       );
     },
+    /** Stops the fake; rejects when any request did not conform to Discord's OpenAPI description. */
     async close() {
       for (const client of wss.clients) client.terminate();
       wss.close();
       server.closeAllConnections();
       server.close();
       await once(server, 'close').catch(() => undefined);
+      if (specViolations.length > 0) {
+        throw new Error(
+          `fake Discord: ${specViolations.length} request(s) did not conform to Discord's OpenAPI description:\n${[...new Set(specViolations)].join('\n')}`,
+        );
+      }
     },
   };
 }
