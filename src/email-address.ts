@@ -1,25 +1,48 @@
 /**
  * @module email-address
  * The one rule for what counts as an email address, shared by the configuration (the shop's own
- * addresses) and the order form (the customer's), so neither imports the other.
+ * addresses) and the order form (the customer's), so neither imports the other. A local part of
+ * printable ASCII (RFC 5322 atoms joined by dots; no control, space or bidi characters), and a
+ * domain that may be internationalised: it is converted to its ASCII (IDNA) form, which is what
+ * the address becomes (`jose@Bücher.example` → `jose@xn--bcher-kva.example`).
  */
+import { domainToASCII } from 'node:url';
 import * as v from 'valibot';
 
 /** What a shop owner or customer is told when an address is not accepted. */
 export const EMAIL_MESSAGE = 'expected an email address';
 
-/** Valibot pipe for a plausible email address (at most 254 characters, one @, a dotted domain). */
+const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const TOP_LABEL = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
+
+/** The normalised form of an address (ASCII domain, lower case), or undefined when it is not one. */
+export function normalizeEmailAddress(raw: string): string | undefined {
+  const value = raw.trim();
+  if (value.length > 254) return undefined;
+  const at = value.lastIndexOf('@');
+  if (at <= 0) return undefined;
+  const local = value.slice(0, at);
+  const domain = value.slice(at + 1);
+  if (local.length > 64 || !LOCAL_PART.test(local)) return undefined;
+  if (domain === '' || /[\p{Cc}\p{Cf}\p{Z}@]/u.test(domain)) return undefined;
+  const ascii = domainToASCII(domain).toLowerCase();
+  if (!ascii || ascii.length > 253) return undefined;
+  const labels = ascii.split('.');
+  if (labels.length < 2 || !labels.every((label) => LABEL.test(label))) return undefined;
+  if (!TOP_LABEL.test(labels[labels.length - 1]!)) return undefined;
+  const address = `${local}@${ascii}`;
+  return address.length > 254 ? undefined : address;
+}
+
+/** Valibot pipe: an address, normalised (see {@link normalizeEmailAddress}). */
 export const emailAddress = v.pipe(
   v.string(EMAIL_MESSAGE),
-  v.trim(),
-  v.maxLength(254, 'expected at most 254 characters'),
-  v.regex(
-    /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/,
-    EMAIL_MESSAGE,
-  ),
+  v.check((value) => normalizeEmailAddress(value) !== undefined, EMAIL_MESSAGE),
+  v.transform((value) => normalizeEmailAddress(value) ?? value),
 );
 
 /** Whether `value` is an address {@link emailAddress} accepts. */
 export function isEmailAddress(value: string): boolean {
-  return v.is(emailAddress, value);
+  return normalizeEmailAddress(value) !== undefined;
 }

@@ -25,7 +25,7 @@ import { loadShopSettings } from './order/email.ts';
 import { createDispatcher } from './router/dispatcher.ts';
 import { createRouter } from './router/router.ts';
 import { type Database, openDatabase, StoreError } from './store/database.ts';
-import { createOrderLimits } from './store/limits.ts';
+import { createMailCaps, createOrderLimits } from './store/limits.ts';
 import { createOrderStore } from './store/orders.ts';
 import { createOutboxWorker, type JobEvent } from './store/outbox.ts';
 import { createSessionStore } from './store/sessions.ts';
@@ -44,6 +44,10 @@ function fail(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(1);
 }
+
+/** What a revoked or mistyped token looks like, at start-up or later. */
+const UNAUTHORIZED =
+  'Discord rejected DISCORD_BOT_TOKEN (401 Unauthorized): reset the token in the developer portal (Bot -> Reset Token) and update DISCORD_BOT_TOKEN';
 
 /** Step 1: the environment, the config files and the database; a mistake stops here with one line. */
 function load(): { env: EnvSettings; settings: Settings; db: Database } {
@@ -78,11 +82,17 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
   let settings = initial;
   const { config } = initial;
   const metrics = createMetrics(startedAt);
+  /** Nothing can fix this while running: one line on stderr, exit 1 (committed orders are on disk). */
+  const fatal = (message: string) => {
+    log.error('bot.fatal', { reason: message });
+    fail(message);
+  };
 
   const discord = createDiscordTransport({
     token: env.token,
     apiUrl: env.apiUrl,
     onAnswerEvent: (event) => metrics.count(`answers_${event}`),
+    onUnauthorized: () => fatal(UNAUTHORIZED),
   });
   const smtp = env.senderEmail
     ? createSmtpTransport(config, { user: env.senderEmail, pass: env.senderPassword })
@@ -147,6 +157,7 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
       metrics,
       sessions,
       limits,
+      mailCaps: createMailCaps({ orders, kind: JobKind.Email, settings: () => settings.config }),
       mailer,
       orders,
       outbox,
@@ -179,14 +190,23 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
     shardIds: config.shard_ids,
     log: log.child({ component: 'gateway' }),
     onDispatch: dispatcher.dispatch,
-    onAllReady: (info) =>
+    onFatal: (_code, message) => fatal(message),
+    onAllReady: (info) => {
       log.info('bot.ready', {
         user: info.user,
         application_id: info.applicationId,
         shards: info.shards,
         guilds: info.guilds,
         startup_ms: Date.now() - startedAt,
-      }),
+      });
+      if (settings.config.allowed_guild_ids.length === 0) {
+        log.warn('config.allowed_guild_ids_unset', {
+          servers: [...gatewayState.guilds.ids()].slice(0, 25),
+          server_count: info.guilds,
+          note: "any server the bot is in can take orders and send email in the shop's name: set allowed_guild_ids in config.json to the shop's server(s), and untick Public Bot in the developer portal",
+        });
+      }
+    },
   });
 
   const reload = (next: Settings) => {
@@ -291,7 +311,7 @@ async function start(bot: Bot, env: EnvSettings, log: Logger): Promise<void> {
     log.error('bot.connect_failed', { error });
     fail(
       httpStatusOf(error) === 401
-        ? 'Discord rejected DISCORD_BOT_TOKEN (401 Unauthorized): copy a fresh token from the developer portal.'
+        ? UNAUTHORIZED
         : `Could not connect to Discord: ${error instanceof Error ? error.message : String(error)}`,
     );
   }

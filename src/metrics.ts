@@ -18,6 +18,7 @@ export const COUNTER_NAMES = [
   'emails_failed',
   'emails_gave_up',
   'emails_retried',
+  'emails_refused',
   'staff_posts_sent',
   'staff_posts_failed',
   'answers_expired',
@@ -130,6 +131,7 @@ export function renderPrometheus(metrics: Metrics, gauges: Gauges): string {
     ['{outcome="failed"}', c.emails_failed],
     ['{outcome="gave_up"}', c.emails_gave_up],
     ['{outcome="retried"}', c.emails_retried],
+    ['{outcome="refused"}', c.emails_refused],
   ]);
   metric('orderbot_staff_posts_total', 'counter', 'Staff channel posts by outcome.', [
     ['{outcome="sent"}', c.staff_posts_sent],

@@ -16,7 +16,11 @@ try {
   loadDotEnv();
   const { configDir } = readToolEnv();
   const { config, template } = loadShopSettings(configDir);
-  const email = renderConfirmation(template, SAMPLE_ORDER, config.shop_name);
+  const email = renderConfirmation(template, SAMPLE_ORDER, {
+    shopName: config.shop_name,
+    orderId: 1,
+    imageHosts: config.image_hosts,
+  });
   const out = resolve(values.out);
   writeFileSync(out, email.html);
   writeFileSync(`${out.replace(/\.html?$/i, '')}.txt`, email.text);

@@ -37,7 +37,7 @@ async function run(): Promise<number> {
   console.log(`Connecting to ${config.smtp_server}:${config.smtp_port} (${config.smtp_security})...`);
   if (await mailer.verify()) console.log('SMTP connection and login OK.');
   try {
-    await mailer.send(confirmationJob({ ...SAMPLE_ORDER, email: address }, config, template));
+    await mailer.send(confirmationJob({ ...SAMPLE_ORDER, email: address }, config, template, 1));
     console.log(`Sent a sample confirmation to ${address}.`);
     return 0;
   } catch (error) {

@@ -20,6 +20,11 @@ export interface DiscordTransportOptions {
   retries?: number;
   /** Counters of the interaction routes. */
   onAnswerEvent?: (event: AnswerEvent) => void;
+  /**
+   * Called when Discord answers a bot-token request with 401: the token was reset or revoked.
+   * (@discordjs/rest then clears its token, so every later bot-token request would fail too.)
+   */
+  onUnauthorized?: () => void;
 }
 
 /** The REST client, the interaction routes and the connection pool they share. */
@@ -37,7 +42,11 @@ export function createDiscordTransport(options: DiscordTransportOptions): Discor
   const rest = new REST({
     api: options.apiUrl,
     version: '10',
-    makeRequest: http.makeRequest,
+    makeRequest: async (url, init) => {
+      const response = await http.makeRequest(url, init);
+      if (response.status === 401) options.onUnauthorized?.();
+      return response;
+    },
     timeout: options.timeoutMs ?? 10_000,
     ...(options.retries === undefined ? {} : { retries: options.retries }),
   }).setToken(options.token);

@@ -11,6 +11,20 @@ import { GatewayDispatchEvents, type GatewayDispatchPayload, GatewayIntentBits }
 import type { Logger } from '../log.ts';
 import type { GatewayState } from './status.ts';
 
+/**
+ * Close codes after which Discord will not take the connection back: @discordjs/ws stops the shard
+ * and nothing reconnects, so the process must end with a reason (exit 1) rather than idle.
+ * Each message says what the owner should do.
+ */
+export const FATAL_CLOSE_CODES: Readonly<Record<number, string>> = {
+  4004: 'Discord rejected the token (4004): reset it in the developer portal (Bot -> Reset Token) and update DISCORD_BOT_TOKEN',
+  4010: 'Discord rejected the shard settings (4010 invalid shard): check shard_count and shard_ids in config.json',
+  4011: 'Discord requires more shards (4011 sharding required): set shard_count to "auto" in config.json',
+  4012: 'Discord refused the gateway version (4012): update the bot (git pull, npm ci, npm run build)',
+  4013: 'Discord refused the gateway intents (4013 invalid intents): update the bot',
+  4014: 'Discord refused a privileged intent (4014 disallowed intents): the bot needs none; update the bot',
+};
+
 /** Options for {@link createGateway}. */
 export interface GatewayOptions {
   /** The REST client (GET /gateway/bot gives the URL and the shard count). */
@@ -23,6 +37,8 @@ export interface GatewayOptions {
   shardIds?: readonly number[] | undefined;
   log: Logger;
   onDispatch: (payload: GatewayDispatchPayload, shardId: number) => void;
+  /** Called when Discord closes a shard for good (see {@link FATAL_CLOSE_CODES}), with what to do. */
+  onFatal?: (code: number, message: string) => void;
   /** Called once, when every shard is ready for the first time. */
   onAllReady?: (info: { user: string; applicationId: string; shards: number; guilds: number }) => void;
 }
@@ -98,6 +114,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     ready.delete(shardId);
     latency.delete(shardId);
     log.warn('gateway.shard_closed', { shard: shardId, code });
+    const fatal = FATAL_CLOSE_CODES[code];
+    if (fatal) options.onFatal?.(code, fatal);
   });
   manager.on(WebSocketShardEvents.HeartbeatComplete, ({ latency: ms }, shardId) => latency.set(shardId, ms));
   manager.on(WebSocketShardEvents.Error, (error, shardId) =>

@@ -11,6 +11,8 @@ export interface GuildCounter {
   delete(guildId: string): void;
   readonly size: number;
   readonly members: number;
+  /** The IDs of the guilds the bot is in. */
+  ids(): IterableIterator<string>;
 }
 
 /** Creates the member-count map. */
@@ -32,6 +34,7 @@ export function createGuildCounter(): GuildCounter {
     get members() {
       return members;
     },
+    ids: () => counts.keys(),
   };
 }
 

@@ -35,6 +35,8 @@ export interface AppContext {
   /** The member's or user's ID ('' in the rare payload without one). */
   readonly userId: string;
   readonly guildId: string | undefined;
+  /** Whether the interaction comes from one of the shop's servers (`allowed_guild_ids`; all when unset). */
+  readonly inShop: boolean;
   /** The configuration in force when the interaction arrived (SIGHUP may replace it for later ones). */
   readonly config: BotConfig;
   readonly template: EmailTemplate;
@@ -91,7 +93,10 @@ export function createAppContext(options: AppContextOptions): AppBinding {
       });
       const { config, template } = options.settings();
       metrics.count('interactions');
-      return { respond, userId, guildId: interaction.guild_id, config, template, log, clock: options.clock };
+      const guildId = interaction.guild_id;
+      const allowed = config.allowed_guild_ids;
+      const inShop = allowed.length === 0 || (guildId !== undefined && allowed.includes(guildId));
+      return { respond, userId, guildId, inShop, config, template, log, clock: options.clock };
     },
 
     async notFound(ctx, miss) {

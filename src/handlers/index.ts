@@ -7,7 +7,7 @@ import type { GatewayStatus } from '../gateway/status.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Handler } from '../router/router.ts';
-import type { OrderLimits } from '../store/limits.ts';
+import type { MailCaps, OrderLimits } from '../store/limits.ts';
 import type { OrderStore } from '../store/orders.ts';
 import type { OutboxWorker } from '../store/outbox.ts';
 import type { SessionStore } from '../store/sessions.ts';
@@ -24,6 +24,7 @@ export interface HandlerDeps {
   metrics: Metrics;
   sessions: SessionStore;
   limits: OrderLimits;
+  mailCaps: MailCaps;
   mailer: Mailer;
   orders: OrderStore;
   outbox: OutboxWorker;
@@ -38,6 +39,10 @@ export function createHandlers(deps: HandlerDeps): Handler<AppContext>[] {
     createOrderForm(deps),
     createOpenStep(deps),
     createCancelOrder(deps),
-    createOrderModal({ ...deps, mailEnabled: deps.mailer.enabled }),
+    createOrderModal({
+      ...deps,
+      mailEnabled: deps.mailer.enabled,
+      onEmailRefused: () => deps.metrics.count('emails_refused'),
+    }),
   ];
 }

@@ -6,7 +6,7 @@
  */
 import { MessageFlags } from 'discord-api-types/v10';
 import { firstMissingStep, isStep, type StepValues } from '../order/fields.ts';
-import { EXPIRED } from '../order/texts.ts';
+import { EXPIRED, NOT_THIS_SERVER } from '../order/texts.ts';
 import { buildModal, OrderIds } from '../order/ui.ts';
 import type { SessionStore } from '../store/sessions.ts';
 import type { Component } from './context.ts';
@@ -16,7 +16,11 @@ export function createOpenStep({ sessions }: { sessions: SessionStore }): Compon
   return {
     kind: 'component',
     prefix: OrderIds.Open,
-    async run({ userId, args, respond, log }) {
+    async run({ userId, inShop, args, respond, log }) {
+      if (!inShop) {
+        log.warn('order.foreign_server', {});
+        return respond.reply({ content: NOT_THIS_SERVER, flags: MessageFlags.Ephemeral });
+      }
       const step = Number(args[0]);
       const session = isStep(step) ? sessions.get(userId, args[1] ?? '') : undefined;
       if (!session || !isStep(step)) {
@@ -38,7 +42,11 @@ export function createCancelOrder({ sessions }: { sessions: SessionStore }): Com
   return {
     kind: 'component',
     prefix: OrderIds.Cancel,
-    async run({ userId, args, respond, log }) {
+    async run({ userId, inShop, args, respond, log }) {
+      if (!inShop) {
+        log.warn('order.foreign_server', {});
+        return respond.reply({ content: NOT_THIS_SERVER, flags: MessageFlags.Ephemeral });
+      }
       if (!sessions.get(userId, args[0] ?? '')) {
         return respond.update({ content: EXPIRED, components: [], embeds: [] });
       }

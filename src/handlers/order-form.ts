@@ -5,8 +5,8 @@
  */
 import { MessageFlags } from 'discord-api-types/v10';
 import { CommandName } from '../commands.ts';
-import { isEmailAddress } from '../email-address.ts';
-import { formatWait, INVALID_EMAIL } from '../order/texts.ts';
+import { normalizeEmailAddress } from '../email-address.ts';
+import { formatWait, INVALID_EMAIL, NOT_THIS_SERVER } from '../order/texts.ts';
 import { buildModal } from '../order/ui.ts';
 import type { OrderLimits } from '../store/limits.ts';
 import type { SessionStore } from '../store/sessions.ts';
@@ -23,14 +23,19 @@ export function createOrderForm({ sessions, limits }: OrderFormDeps): Command {
   return {
     kind: 'command',
     name: CommandName.OrderForm,
-    async run({ interaction, userId, guildId, respond, config, log }) {
+    async run({ interaction, userId, guildId, inShop, respond, config, log }) {
       const ephemeral = (content: string) => respond.reply({ content, flags: MessageFlags.Ephemeral });
+      if (!inShop) {
+        log.warn('order.foreign_server', {});
+        return ephemeral(NOT_THIS_SERVER);
+      }
       if (!userId) return ephemeral('❌ I could not tell who you are. Please try again.');
 
       const option = interaction.data.options?.find((o) => o.name === 'email');
-      const email =
-        option && 'value' in option && typeof option.value === 'string' ? option.value.trim() : '';
-      if (!isEmailAddress(email)) {
+      const typed = option && 'value' in option && typeof option.value === 'string' ? option.value : '';
+      // Normalised (ASCII domain): what the confirmation is sent to and what the customer is shown.
+      const email = normalizeEmailAddress(typed);
+      if (email === undefined) {
         log.info('order.invalid_email', {});
         return ephemeral(INVALID_EMAIL);
       }

@@ -8,8 +8,8 @@
 import { type APIModalSubmitInteraction, ButtonStyle, MessageFlags } from 'discord-api-types/v10';
 import type { MessageData } from '../discord/responder.ts';
 import { JobKind, orderJobs } from '../order/delivery.ts';
-import { ALL_FIELDS, isStep, type StepNumber, toOrder } from '../order/fields.ts';
-import { EXPIRED } from '../order/texts.ts';
+import { ALL_FIELDS, firstMissingStep, isStep, type StepNumber, toOrder } from '../order/fields.ts';
+import { EXPIRED, emailRefusedText, NOT_THIS_SERVER } from '../order/texts.ts';
 import {
   continueLabel,
   discordText,
@@ -20,6 +20,7 @@ import {
   summaryEmbed,
 } from '../order/ui.ts';
 import { validateStep } from '../order/validate.ts';
+import type { MailCapReason, MailCaps } from '../store/limits.ts';
 import type { Committed, OrderStore } from '../store/orders.ts';
 import type { OutboxWorker } from '../store/outbox.ts';
 import type { OrderSession, SessionStore } from '../store/sessions.ts';
@@ -32,6 +33,10 @@ export interface OrderModalDeps {
   outbox: Pick<OutboxWorker, 'notify' | 'release'>;
   /** Whether confirmation emails can be sent (SENDER_EMAIL is set). */
   mailEnabled: boolean;
+  /** The caps on confirmation emails (per address, per server, in all). */
+  mailCaps: MailCaps;
+  /** Told when a cap kept an order's email from being sent (for the counters). */
+  onEmailRefused?: (reason: MailCapReason) => void;
   /** Test crash points (see `faults.ts`). */
   crashPoint: (name: string) => void;
 }
@@ -43,11 +48,22 @@ export function createOrderModal(deps: OrderModalDeps): Modal {
     kind: 'modal',
     prefix: OrderIds.Modal,
     async run(ctx) {
-      const { interaction, userId, args, respond, log } = ctx;
+      const { interaction, userId, inShop, args, respond, log } = ctx;
+      if (!inShop) {
+        log.warn('order.foreign_server', {});
+        return respond.reply({ content: NOT_THIS_SERVER, flags: MessageFlags.Ephemeral });
+      }
       const step = Number(args[0]);
       const nonce = args[1] ?? '';
+      const current = isStep(step) ? sessions.get(userId, nonce) : undefined;
+      // Steps are taken in order: a submit for a step the form has not reached (a forged or
+      // replayed custom_id) is refused like a stale one, and nothing is saved.
+      if (current && isStep(step) && step > firstMissingStep(current)) {
+        log.warn('order.out_of_order', { step, reached: firstMissingStep(current) });
+        return respond.reply({ content: EXPIRED, flags: MessageFlags.Ephemeral });
+      }
       const typed = readModalValues(interaction.data);
-      const result = isStep(step) ? validateStep(step, typed) : undefined;
+      const result = current && isStep(step) ? validateStep(step, typed) : undefined;
       const session =
         !result || !isStep(step)
           ? undefined
@@ -102,6 +118,9 @@ async function complete(
   const order = toOrder(session);
   const isPublic = config.order_summary === 'public';
   const createdAt = clock();
+  // The caps are read and the order committed in one synchronous stretch: nothing can slip between.
+  const cap = deps.mailEnabled ? deps.mailCaps.check(order.email, guildId) : ({ ok: true } as const);
+  const refused = cap.ok ? undefined : emailRefusedText(cap.reason, cap.limit);
 
   let committed: Committed;
   const commitStarted = performance.now();
@@ -118,7 +137,8 @@ async function complete(
       },
       orderJobs({
         config,
-        mailEnabled: deps.mailEnabled,
+        sendEmail: deps.mailEnabled && cap.ok,
+        emailNote: refused,
         customer: {
           application_id: interaction.application_id,
           token: interaction.token,
@@ -143,11 +163,17 @@ async function complete(
   deps.outbox.notify();
   const olog = log.child({ order_id: orderId });
   olog.info('order.completed', { commit_ms: Math.round((performance.now() - commitStarted) * 100) / 100 });
+  if (!cap.ok) {
+    olog.warn('order.email_refused', { reason: cap.reason, limit: cap.limit });
+    deps.onEmailRefused?.(cap.reason);
+  }
 
   const embed = summaryEmbed(order, !isPublic || config.show_address_publicly, orderId);
-  const status = deps.mailEnabled
-    ? `📧 Sending your confirmation to ${discordText(order.email, 300)}…`
-    : '✅ Your order was received and the shop has it. (Confirmation emails are switched off; the shop will contact you if needed.)';
+  const status = !deps.mailEnabled
+    ? '✅ Your order was received and the shop has it. (Confirmation emails are switched off; the shop will contact you if needed.)'
+    : refused
+      ? `✅ Your order was received and the shop has it. No confirmation email was sent: ${refused}. The shop will contact you if needed.`
+      : `📧 Sending your confirmation to ${discordText(order.email, 300)}…`;
   try {
     if (isPublic) {
       await respond.reply({ embeds: [embed] });

@@ -6,6 +6,7 @@
  */
 import { MessageFlags, PermissionFlagsBits } from 'discord-api-types/v10';
 import { CommandName } from '../commands.ts';
+import type { MailFailureReason } from '../errors.ts';
 import type { GatewayStatus } from '../gateway/status.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { formatMegabytes, formatUptime, type Metrics } from '../metrics.ts';
@@ -43,6 +44,19 @@ export function canRunDiagnostics(permissions: string | undefined): boolean {
 
 const number = new Intl.NumberFormat('en-US');
 
+/** What diagnostics says about SMTP: a short classified phrase, never the server's raw reply. */
+const SMTP_PROBLEMS: Readonly<Record<MailFailureReason, string>> = {
+  auth: 'login refused (check SENDER_EMAIL and SENDER_PASSWORD)',
+  tls: 'TLS problem (check smtp_port and smtp_security)',
+  config: 'mail settings are invalid (check config.json)',
+  unreachable: 'cannot reach the mail server',
+  server_busy: 'the mail server is busy; retrying',
+  recipient_rejected: 'a recipient was refused',
+  message_rejected: 'a message was refused',
+  disabled: 'email is switched off',
+  unknown: 'unavailable',
+};
+
 /** Creates the `/run_diagnostics` handler. */
 export function createRunDiagnostics({
   gateway,
@@ -54,7 +68,16 @@ export function createRunDiagnostics({
   return {
     kind: 'command',
     name: CommandName.RunDiagnostics,
-    async run({ interaction, respond, clock, log }) {
+    async run({ interaction, inShop, respond, clock, log }) {
+      if (!inShop) {
+        // Another server's admins learn nothing about the shop.
+        log.warn('diagnostics.foreign_server', {});
+        await respond.reply({
+          content: "🚫 /run_diagnostics works only in the shop's own Discord server.",
+          flags: MessageFlags.Ephemeral,
+        });
+        return;
+      }
       if (!canRunDiagnostics(interaction.member?.permissions)) {
         log.warn('diagnostics.denied', {});
         await respond.reply({
@@ -76,8 +99,8 @@ export function createRunDiagnostics({
       const smtp = {
         ok: '✅ connected',
         unchecked: '⏳ not checked yet',
-        down: `⚠️ unavailable (${mail.detail ?? 'unknown error'}), orders are still taken`,
-        disabled: `⚠️ disabled (${mail.detail ?? 'not configured'})`,
+        down: `⚠️ ${SMTP_PROBLEMS[mail.reason ?? 'unknown']}; orders are still taken`,
+        disabled: '⚠️ email is switched off (SENDER_EMAIL is not set)',
       }[mail.smtp];
       const lines = [
         '**🔧 Bot Diagnostics**',

@@ -110,7 +110,8 @@ export function createMailer(options: MailerOptions): Mailer {
           from: { name: job.fromName, address: from },
           to: job.to,
           ...(job.bcc ? { bcc: job.bcc } : {}),
-          ...(job.replyTo ? { replyTo: job.replyTo } : {}),
+          // Replies reach a person: the shop's reply_to, else the sending address itself.
+          replyTo: job.replyTo ?? from,
           ...(job.messageId ? { messageId: job.messageId } : {}),
           subject: rendered.subject,
           html: rendered.html,

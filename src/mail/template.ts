@@ -35,6 +35,11 @@ export interface RenderValues {
   urls?: ReadonlySet<string>;
   /** The plain-text part when the template has no `text_body`. */
   fallbackText: string;
+  /**
+   * Placeholders whose value the caller built as markup (escaping what it inserts): used as-is in
+   * the HTML body, `text` in the text part, nothing in the subject.
+   */
+  markup?: Readonly<Record<string, { html: string; text: string }>>;
 }
 
 /** Returns an error message when the template names placeholders not in `known`, else undefined. */
@@ -82,17 +87,22 @@ function fill(source: string, lookup: (name: string) => string): string {
 /** Renders subject, HTML and text parts. */
 export function renderEmail(template: TemplateSource, input: RenderValues): RenderedEmail {
   const urls = input.urls ?? new Set<string>();
+  const markup = input.markup ?? {};
   const raw = (name: string) => input.values[name] ?? '';
   const subject = headerSafe(
-    fill(template.subject, (name) => headerSafe(raw(name))),
+    fill(template.subject, (name) => (markup[name] ? '' : headerSafe(raw(name)))),
     MAX_SUBJECT,
   );
-  const html = fill(template.html_body, (name) =>
-    escapeHtml(urls.has(name) ? safeUrl(raw(name)) : raw(name)),
+  const html = fill(
+    template.html_body,
+    (name) => markup[name]?.html ?? escapeHtml(urls.has(name) ? safeUrl(raw(name)) : raw(name)),
   );
   const text =
     template.text_body === undefined
       ? input.fallbackText
-      : fill(template.text_body, (name) => (urls.has(name) ? safeUrl(raw(name)) : raw(name)));
+      : fill(
+          template.text_body,
+          (name) => markup[name]?.text ?? (urls.has(name) ? safeUrl(raw(name)) : raw(name)),
+        );
   return { subject, html, text };
 }

@@ -39,9 +39,11 @@ export interface CustomerMessagePayload {
   interaction_at: number;
 }
 
-/** The staff post job's target. */
+/** The staff post job's target, and why no email went out when one did not. */
 interface StaffPostPayload {
   channel_id: string;
+  /** Why the confirmation email was not sent (a cap), for the staff to decide. */
+  email_note?: string;
 }
 
 /** The order as typed, from its stored record. */
@@ -53,14 +55,19 @@ export function orderOf(record: StoredOrder): Order {
 /** The jobs to commit with an order (indexes matter: the customer message waits for the email). */
 export function orderJobs(options: {
   config: BotConfig;
-  mailEnabled: boolean;
+  /** Whether to send the confirmation email. */
+  sendEmail: boolean;
+  /** Why it is not sent, when a cap refused it (told to the staff). */
+  emailNote?: string | undefined;
   customer: CustomerMessagePayload | undefined;
 }): NewJob[] {
   const jobs: NewJob[] = [];
   if (options.config.orders_channel_id) {
-    jobs.push({ kind: JobKind.StaffPost, payload: { channel_id: options.config.orders_channel_id } });
+    const payload: StaffPostPayload = { channel_id: options.config.orders_channel_id };
+    if (options.emailNote) payload.email_note = options.emailNote;
+    jobs.push({ kind: JobKind.StaffPost, payload });
   }
-  if (options.mailEnabled) {
+  if (options.sendEmail) {
     const email = jobs.push({ kind: JobKind.Email }) - 1;
     if (options.customer) {
       jobs.push({
@@ -153,11 +160,12 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
     async run(job) {
       const record = load(job);
       if (!('orderNumber' in record)) return record;
-      const { channel_id: channelId } = (job.payload ?? {}) as Partial<StaffPostPayload>;
+      const { channel_id: channelId, email_note: emailNote } = (job.payload ??
+        {}) as Partial<StaffPostPayload>;
       if (!channelId) return failed('no_channel', 'the job names no channel');
       try {
         const message = await options.api.channels.createMessage(channelId, {
-          ...staffMessage(orderOf(record), record.userId, record.id, record.createdAt),
+          ...staffMessage(orderOf(record), record.userId, record.id, record.createdAt, emailNote),
           // Discord returns the message it already made for this nonce instead of posting twice. The
           // database's own ID keeps it unique across reinstalls (a nonce holds 25 characters).
           nonce: `${store.storeId.slice(0, 12)}-${record.id}`,

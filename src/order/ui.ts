@@ -160,13 +160,22 @@ export function summaryEmbed(order: Order, showAddress: boolean, orderId: number
 }
 
 /** The message posted to the shop's staff channel: every field, the email address and the bot's order ID. */
-export function staffMessage(order: Order, userId: string, orderId: number, createdAt: number) {
+export function staffMessage(
+  order: Order,
+  userId: string,
+  orderId: number,
+  createdAt: number,
+  emailNote?: string,
+) {
   const fields = ALL_FIELDS.filter((spec) => spec.key !== 'notes').map((spec) => ({
     name: spec.label,
     value: discordText(order[spec.key]),
     inline: spec.style === 'short',
   }));
   fields.push({ name: 'Email', value: discordText(order.email), inline: false });
+  if (emailNote) {
+    fields.push({ name: '⚠️ No confirmation email sent', value: discordText(emailNote), inline: false });
+  }
   return {
     content: `🛒 New order from <@${userId}>`,
     allowed_mentions: { parse: [] },

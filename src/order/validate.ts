@@ -68,14 +68,26 @@ const KIND_MESSAGES: Record<FieldSpec['kind'], string> = {
   price: 'must be an amount such as $150.00, 150, €99,99 or 150 USD',
 };
 
+/**
+ * Drops control and format characters (`\p{Cc}`, `\p{Cf}`: NUL, escapes, right-to-left overrides,
+ * zero-width characters), keeping line breaks (as `\n`) where the field is multi-line.
+ */
+export function cleanText(value: string, multiline: boolean): string {
+  const text = multiline ? value.replace(/\r\n?/g, '\n') : value;
+  return text.replace(/[\p{Cc}\p{Cf}]/gu, (char) => (multiline && char === '\n' ? char : ''));
+}
+
 function fieldSchema(spec: FieldSpec) {
+  // Lengths count UTF-16 code units, as Discord's max_length does.
   const tooLong = `is too long: at most ${spec.maxLength} characters`;
   const check = KIND_CHECKS[spec.kind];
+  const clean = v.transform((value: string) => cleanText(value, spec.style === 'paragraph'));
   if (!spec.required) {
-    return v.pipe(v.string(), v.trim(), v.maxLength(spec.maxLength, tooLong));
+    return v.pipe(v.string(), clean, v.trim(), v.maxLength(spec.maxLength, tooLong));
   }
   return v.pipe(
     v.string(),
+    clean,
     v.trim(),
     v.minLength(1, 'is required'),
     v.maxLength(spec.maxLength, tooLong),

@@ -76,6 +76,13 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX jobs_by_order ON jobs (order_id);
   INSERT INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(8))));
   `,
+  // 2: counting confirmation emails per address, per server and in all (the caps that keep the
+  // bot from being used as a mail relay).
+  `
+  CREATE INDEX orders_by_email ON orders (lower(email), created_at);
+  CREATE INDEX orders_by_guild ON orders (guild_id, created_at);
+  CREATE INDEX jobs_by_kind ON jobs (kind, created_at);
+  `,
 ];
 
 /** The schema version this build writes. */

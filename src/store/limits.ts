@@ -54,3 +54,56 @@ export function createOrderLimits(options: OrderLimitOptions): OrderLimits {
     },
   };
 }
+
+const HOUR_MS = 3_600_000;
+
+/** Why a confirmation email is not sent (the order itself is still taken). */
+export type MailCapReason = 'recipient_daily' | 'server_hourly' | 'mail_hourly';
+
+/** Whether one more confirmation may be sent. */
+export type MailCapCheck = { ok: true } | { ok: false; reason: MailCapReason; limit: number };
+
+/** The caps that protect the shop's mail account; numbers from config.json. */
+export interface MailCapSettings {
+  recipient_daily_limit: number;
+  server_hourly_limit: number;
+  mail_hourly_limit: number;
+}
+
+/** Options for {@link createMailCaps}. */
+export interface MailCapOptions {
+  /** Where the email jobs are counted (so the caps hold across users, servers and restarts). */
+  orders: Pick<OrderStore, 'countJobs'>;
+  /** The job kind that is a confirmation email. */
+  kind: string;
+  settings: () => MailCapSettings;
+  now?: () => number;
+}
+
+/** The caps on confirmation emails: per address a day, per server an hour, in all an hour. */
+export interface MailCaps {
+  check(email: string, guildId: string | undefined): MailCapCheck;
+}
+
+/** Creates the caps over the order store. */
+export function createMailCaps(options: MailCapOptions): MailCaps {
+  const now = options.now ?? Date.now;
+  return {
+    check(email, guildId) {
+      const at = now();
+      const caps = options.settings();
+      const count = (since: number, filter?: { email?: string; guildId?: string }) =>
+        options.orders.countJobs(options.kind, since, filter).count;
+      if (count(at - HOUR_MS) >= caps.mail_hourly_limit) {
+        return { ok: false, reason: 'mail_hourly', limit: caps.mail_hourly_limit };
+      }
+      if (guildId !== undefined && count(at - HOUR_MS, { guildId }) >= caps.server_hourly_limit) {
+        return { ok: false, reason: 'server_hourly', limit: caps.server_hourly_limit };
+      }
+      if (count(at - DAY_MS, { email }) >= caps.recipient_daily_limit) {
+        return { ok: false, reason: 'recipient_daily', limit: caps.recipient_daily_limit };
+      }
+      return { ok: true };
+    },
+  };
+}

@@ -113,6 +113,15 @@ export interface OrderStore {
   list(filter?: OrderFilter): StoredOrder[];
   /** Oldest first, one at a time (for exports of any size). */
   each(filter?: OrderFilter): IterableIterator<StoredOrder>;
+  /**
+   * Jobs of `kind` created since `since`, optionally only for orders to `email` (any letter case)
+   * or from server `guildId`; the oldest job's time comes with the count.
+   */
+  countJobs(
+    kind: string,
+    since: number,
+    filter?: { email?: string; guildId?: string },
+  ): { count: number; oldest: number | undefined };
   /** Creation times of a user's orders since `since`, newest first. */
   createdSince(userId: string, since: number): number[];
   counts(since: number): StoreCounts;
@@ -336,6 +345,23 @@ export function createOrderStore(db: Database): OrderStore {
       for (const row of sql(`SELECT * FROM orders ${text} ORDER BY id`).iterate(...params)) {
         yield toOrder(row as Row);
       }
+    },
+    countJobs(kind, since, filter = {}) {
+      const clauses = ['j.kind = ?', 'j.created_at >= ?'];
+      const params: (string | number)[] = [kind, since];
+      if (filter.email !== undefined) {
+        clauses.push('lower(o.email) = lower(?)', 'o.created_at >= ?');
+        params.push(filter.email, since);
+      }
+      if (filter.guildId !== undefined) {
+        clauses.push('o.guild_id = ?', 'o.created_at >= ?');
+        params.push(filter.guildId, since);
+      }
+      const row = sql(
+        `SELECT count(*) AS n, min(j.created_at) AS oldest FROM jobs j JOIN orders o ON o.id = j.order_id
+         WHERE ${clauses.join(' AND ')}`,
+      ).get(...params) as Row;
+      return { count: num(row.n), oldest: row.oldest === null ? undefined : num(row.oldest) };
     },
     createdSince(userId, since) {
       return (selectCreated.all(userId, since) as Row[]).map((row) => num(row.created_at));

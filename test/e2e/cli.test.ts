@@ -102,7 +102,7 @@ describe('email tools', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'preview-')), 'preview.html');
     const { code, stdout } = await cli('preview-email', ['--out', out], { CONFIG_DIR: join(ROOT, 'config') });
     assert.equal(code, 0);
-    assert.match(stdout, /Subject: Your Our Shop order ORD-12345 is confirmed/);
+    assert.match(stdout, /Subject: Your Our Shop order #1 is confirmed/);
     const html = readFileSync(out, 'utf8');
     assert.ok(html.includes('ORD-12345') && html.includes('Runner 2') && html.includes('<!DOCTYPE html>'));
     assert.match(readFileSync(out.replace('.html', '.txt'), 'utf8'), /Order Number: +ORD-12345/);
@@ -116,17 +116,21 @@ describe('email tools', () => {
       SENDER_PASSWORD: 'app-password',
       NODE_EXTRA_CA_CERTS: smtp.certPath,
     };
-    const ok = await cli('send-test-email', ['owner@example.com'], env);
-    assert.equal(ok.code, 0, ok.stderr);
-    assert.match(ok.stdout, /Sent a sample confirmation to owner@example\.com/);
-    const [mail] = await smtp.waitForRecipients(['owner@example.com']);
-    assert.match(String(mail!.parsed.subject), /ORD-12345/);
-    const bad = await cli('send-test-email', ['owner@example.com'], { ...env, SENDER_PASSWORD: 'wrong' });
-    assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /SMTP Authentication Error/);
-    const usage = await cli('send-test-email', ['not-an-address'], env);
-    assert.equal(usage.code, 1);
-    assert.match(usage.stderr, /Usage/);
-    await smtp.close();
+    try {
+      const ok = await cli('send-test-email', ['owner@example.com'], env);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(ok.stdout, /Sent a sample confirmation to owner@example\.com/);
+      const [mail] = await smtp.waitForRecipients(['owner@example.com']);
+      assert.equal(String(mail!.parsed.subject), 'Your Our Shop order #1 is confirmed');
+      assert.match(String(mail!.parsed.html), /ORD-12345/);
+      const bad = await cli('send-test-email', ['owner@example.com'], { ...env, SENDER_PASSWORD: 'wrong' });
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /SMTP Authentication Error/);
+      const usage = await cli('send-test-email', ['not-an-address'], env);
+      assert.equal(usage.code, 1);
+      assert.match(usage.stderr, /Usage/);
+    } finally {
+      await smtp.close();
+    }
   });
 });

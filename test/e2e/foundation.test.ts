@@ -84,7 +84,7 @@ describe('a running bot', () => {
     assert.match(content, /\*\*Orders:\*\* 0 today, 0 total/);
     assert.match(content, /\*\*Outbox:\*\* 0 pending, 0 failed/);
     assert.match(content, /\*\*Emails since start:\*\* 0 sent, 0 failed, 0 retried/);
-    assert.match(content, /\*\*SMTP:\*\* .*disabled/);
+    assert.match(content, /\*\*SMTP:\*\* .*switched off/);
   });
 
   test('/run_diagnostics denies a member without Manage Server', async () => {

@@ -1,24 +1,38 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { ConfigError } from '../../src/errors.ts';
 import { checkTemplate, escapeHtml, headerSafe, safeUrl } from '../../src/mail/template.ts';
-import { PLACEHOLDERS, renderConfirmation } from '../../src/order/email.ts';
+import {
+  defang,
+  isShopImage,
+  loadShopSettings,
+  PLACEHOLDERS,
+  renderConfirmation,
+} from '../../src/order/email.ts';
 import { SAMPLE } from '../support/sample-order.ts';
 
 const shipped = JSON.parse(readFileSync('config/email_template.json', 'utf8')) as {
   subject: string;
   html_body: string;
 };
+const acme = { shopName: 'Acme Sneakers', orderId: 42, year: 2026 };
 
 test('the shipped template shows every order field and the shop name, never another brand', () => {
-  for (const name of PLACEHOLDERS.filter((p) => p !== 'current_year')) {
+  for (const name of PLACEHOLDERS.filter((p) => p !== 'current_year' && p !== 'product_image_url')) {
     assert.ok(shipped.html_body.includes(`{{${name}}}`), `missing {{${name}}}`);
   }
   assert.equal(checkTemplate(shipped, PLACEHOLDERS), undefined);
-  const { html, subject, text } = renderConfirmation(shipped, SAMPLE, 'Acme Sneakers', 2026);
-  assert.equal(subject, 'Your Acme Sneakers order ORD-12345 is confirmed');
+  const { html, subject, text } = renderConfirmation(shipped, SAMPLE, {
+    ...acme,
+    imageHosts: ['example.com'],
+  });
+  assert.equal(subject, 'Your Acme Sneakers order #42 is confirmed');
   for (const value of [
     'ORD-12345',
+    '#42',
     '2025-03-10',
     '2025-03-14',
     'Runner 2',
@@ -28,17 +42,48 @@ test('the shipped template shows every order field and the shop name, never anot
     '$150.00',
     'Leave at the door',
     'customer@example.com',
-    '© 2026 Acme Sneakers'.replace('©', '&copy;'),
+    '&copy; 2026 Acme Sneakers',
   ]) {
     assert.ok(html.includes(value), `html lacks ${value}`);
   }
-  assert.ok(html.includes('src="https://example.com/shoe.jpg"'));
+  assert.ok(html.includes('<img src="https://example.com/shoe.jpg"'), 'a listed host shows the image');
   assert.ok(html.includes('123 Main St\nSpringfield, IL 62701'), 'the address is kept as typed (pre-line)');
+  assert.match(html, /someone entered this address in Acme Sneakers's Discord order form/);
   assert.match(html, /prefers-color-scheme: dark/);
   assert.match(html, /max-width: 480px/);
   assert.doesNotMatch(html, /nike|adidas|stockx|goat/i);
   assert.match(text, /Order Number: +ORD-12345/);
   assert.match(text, /Shipping Address: +123 Main St\n +Springfield, IL 62701/);
+  assert.match(text, /someone entered this address in Acme Sneakers's Discord order form/);
+});
+
+test('an image from a host the shop does not list is plain, unlinked text: no <img>, no <a>', () => {
+  const order = { ...SAMPLE, product_image_url: 'https://tracker.evil.example/pixel.gif?victim=1' };
+  const { html, text } = renderConfirmation(shipped, order, acme);
+  assert.doesNotMatch(html, /<img|<a /);
+  assert.ok(html.includes('https[:]//tracker[.]evil[.]example/pixel[.]gif?victim=1'), html.slice(0, 200));
+  assert.doesNotMatch(text, /https:\/\/tracker/);
+  assert.ok(isShopImage('https://img.cdn.example/a.jpg', ['cdn.example']), 'subdomains of a listed host');
+  assert.ok(!isShopImage('https://cdn.example.evil/a.jpg', ['cdn.example']));
+});
+
+test('web addresses and domains typed by the customer are written so mail programs do not link them', () => {
+  assert.equal(defang('see https://evil.example/login now'), 'see https[:]//evil[.]example/login now');
+  assert.equal(
+    defang('visit evil.example or www.evil.example'),
+    'visit evil[.]example or www[.]evil[.]example',
+  );
+  assert.equal(defang('St. Louis, size 10.5, v1.2'), 'St. Louis, size 10.5, v1.2', 'ordinary text is kept');
+  const order = {
+    ...SAMPLE,
+    notes: 'Log in at https://evil.example/verify',
+    product_name: 'bank.example refund',
+  };
+  const { html, text } = renderConfirmation(shipped, order, acme);
+  for (const part of [html, text]) {
+    assert.doesNotMatch(part, /https:\/\/evil|bank\.example/);
+    assert.ok(part.includes('https[:]//evil[.]example/verify'));
+  }
 });
 
 test('values are HTML-escaped and unsafe URLs are dropped', () => {
@@ -49,9 +94,12 @@ test('values are HTML-escaped and unsafe URLs are dropped', () => {
     product_image_url: 'javascript:alert(1)',
   };
   const { html } = renderConfirmation(
-    { subject: 's', html_body: '<p>{{product_name}}</p><a href="{{ product_image_url }}">{{notes}}</a>' },
+    {
+      subject: 's',
+      html_body: '<p>{{product_name}}</p><a href="{{ product_image_url }}">{{notes}}</a>{{product_image}}',
+    },
     hostile,
-    'S',
+    { shopName: 'S', imageHosts: ['example.com'] },
   );
   assert.equal(
     html,
@@ -59,9 +107,29 @@ test('values are HTML-escaped and unsafe URLs are dropped', () => {
   );
 });
 
-test('headers lose CR/LF and are length-limited', () => {
-  const order = { ...SAMPLE, order_number: `ORD-1\r\nBcc: victim@example.com${'x'.repeat(500)}` };
-  const { subject } = renderConfirmation({ subject: 'Order {{order_number}}', html_body: 'x' }, order, 'S');
+test('the subject carries no customer text; headers lose CR/LF and are length-limited', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'order-bot-subject-'));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ smtp_server: 'h', smtp_port: 1 }));
+  writeFileSync(
+    join(dir, 'email_template.json'),
+    JSON.stringify({ subject: 'Order {{order_number}} for {{ product_name }}', html_body: 'x' }),
+  );
+  assert.throws(
+    () => loadShopSettings(dir),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      /subject: \{\{order_number\}\}, \{\{product_name\}\} would put text the customer typed into your subject line; a subject may use \{\{shop_name\}\}, \{\{order_id\}\}, \{\{current_year\}\}/.test(
+        error.message,
+      ),
+  );
+  const { subject } = renderConfirmation(
+    { subject: '{{shop_name}}\r\nBcc: x@y.z{{order_id}}', html_body: 'x' },
+    SAMPLE,
+    {
+      shopName: `S${'x'.repeat(500)}`,
+      orderId: 1,
+    },
+  );
   assert.ok(!/[\r\n]/.test(subject));
   assert.ok(subject.length <= 250);
   assert.equal(headerSafe('a\r\n\tb'), 'a b');
@@ -77,7 +145,7 @@ test('unknown placeholders are named; missing values render empty', () => {
   const { html } = renderConfirmation(
     { subject: 's', html_body: '[{{notes}}]' },
     { ...SAMPLE, notes: '' },
-    'S',
+    { shopName: 'S' },
   );
   assert.equal(html, '[]');
 });
@@ -86,7 +154,7 @@ test('a text_body template is used as given, unescaped', () => {
   const { text } = renderConfirmation(
     { subject: 's', html_body: 'h', text_body: 'Hi, order {{order_number}} of {{product_name}}' },
     { ...SAMPLE, product_name: 'A & B' },
-    'S',
+    { shopName: 'S' },
   );
   assert.equal(text, 'Hi, order ORD-12345 of A & B');
 });
