@@ -4,7 +4,7 @@
  * validated with valibot. Every error names the file, the field path, what was expected and
  * what was found, so a shop owner can fix it without reading code.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import * as v from 'valibot';
@@ -46,7 +46,7 @@ export const CONFIG_DEFAULTS = {
   order_cooldown_seconds: 60,
   daily_order_limit: 10,
   session_ttl_seconds: 900,
-  max_sessions: 10_000,
+  max_sessions: 1000,
   shard_count: 'auto',
   mail_queue_size: 1000,
   mail_max_attempts: 5,
@@ -192,10 +192,36 @@ export interface EnvSettings {
   healthHost: string;
 }
 
-/** Loads `.env` from the working directory when present; variables already set win. */
+/**
+ * Loads `.env` from the working directory when present; variables already set win. It holds the
+ * bot token and the SMTP password, so a `.env` other users of the machine can read is refused.
+ */
 export function loadDotEnv(cwd: string = process.cwd()): boolean {
   const path = join(cwd, '.env');
-  if (!existsSync(path)) return false;
+  const denied = () =>
+    new ConfigError(
+      `${path}: permission denied: the bot's user cannot read it (make that user its owner: chown <user> ${path}; then chmod 600 ${path})`,
+    );
+  let mode: number;
+  try {
+    mode = statSync(path).mode;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return false;
+    if (code === 'EACCES') throw denied();
+    throw new ConfigError(`${path}: cannot read (${code})`);
+  }
+  if ((mode & 0o077) !== 0) {
+    throw new ConfigError(
+      `${path} can be read by other users of this machine (mode ${(mode & 0o777).toString(8)}) and holds the bot token: run chmod 600 ${path}`,
+    );
+  }
+  try {
+    readFileSync(path, { flag: 'r' }).subarray(0, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EACCES') throw denied();
+    throw new ConfigError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code})`);
+  }
   process.loadEnvFile(path);
   return true;
 }

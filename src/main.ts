@@ -170,17 +170,27 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
     router,
     context: app.context,
     finished: app.finished,
-    // While shutting down: a quick, honest answer instead of silence.
-    refused: (interaction) =>
+    // While shutting down or overloaded: a quick, honest answer instead of silence.
+    refused: (interaction, reason) => {
+      if (reason === 'busy') metrics.count('interactions_refused');
       void discord.interactions
-        .callback(interaction.id, interaction.token, {
-          type: InteractionResponseType.ChannelMessageWithSource,
-          data: {
-            content: '⏳ The bot is restarting. Please try again in a minute.',
-            flags: MessageFlags.Ephemeral,
+        .callback(
+          interaction.id,
+          interaction.token,
+          {
+            type: InteractionResponseType.ChannelMessageWithSource,
+            data: {
+              content:
+                reason === 'busy'
+                  ? '⏳ The bot is very busy right now. Please try again in a few seconds.'
+                  : '⏳ The bot is restarting. Please try again in a minute.',
+              flags: MessageFlags.Ephemeral,
+            },
           },
-        })
-        .catch(() => undefined),
+          performance.now(),
+        )
+        .catch(() => undefined);
+    },
   });
   const gateway = createGateway({
     rest: discord.rest,

@@ -9,6 +9,7 @@
 /** The name of every counter. */
 export const COUNTER_NAMES = [
   'interactions',
+  'interactions_refused',
   'interaction_errors',
   'orders_started',
   'orders_completed',
@@ -148,6 +149,12 @@ export function renderPrometheus(metrics: Metrics, gauges: Gauges): string {
   ]);
   metric('orderbot_smtp_up', 'gauge', '1 when the last SMTP contact worked.', [['', gauges.smtpUp ? 1 : 0]]);
   metric('orderbot_interactions_total', 'counter', 'Interactions handled.', [['', c.interactions]]);
+  metric(
+    'orderbot_interactions_refused_total',
+    'counter',
+    'Interactions answered "busy" (too many in flight).',
+    [['', c.interactions_refused]],
+  );
   metric('orderbot_interaction_errors_total', 'counter', 'Interactions whose handler failed.', [
     ['', c.interaction_errors],
   ]);

@@ -42,10 +42,15 @@ describe('config.json', () => {
     assert.equal(config.order_cooldown_seconds, 60);
     assert.equal(config.daily_order_limit, 10);
     assert.equal(config.session_ttl_seconds, 900);
-    assert.equal(config.max_sessions, 10_000);
+    assert.equal(config.max_sessions, 1000);
     assert.equal(config.shard_count, 'auto');
-    assert.equal(config.mail_queue_size, 1000);
     assert.equal(config.mail_max_attempts, 5);
+    assert.deepEqual(config.allowed_guild_ids, []);
+    assert.deepEqual(config.image_hosts, []);
+    assert.equal(config.recipient_daily_limit, 3);
+    assert.equal(config.server_hourly_limit, 10);
+    assert.equal(config.mail_hourly_limit, 20);
+    assert.equal(config.retention_days, 365);
   });
 
   test('a wrong type names file, field, expectation and the value found', () => {

@@ -87,6 +87,11 @@ export interface InteractionApiOptions {
    * @defaultValue `2900`
    */
   callbackWindowMs?: number;
+  /**
+   * An edit or follow-up still waiting for a free connection this long after it was asked for is
+   * dropped (as {@link AnswerExpiredError}), so a backlog cannot grow without end. @defaultValue `30000`
+   */
+  queueWindowMs?: number;
   /** Per-request timeout. @defaultValue `10000` */
   timeoutMs?: number;
   /** Requests in flight at once; the rest wait in order. @defaultValue `96` */
@@ -106,6 +111,7 @@ export function createInteractionApi(options: InteractionApiOptions): Interactio
   const now = options.now ?? performance.now.bind(performance);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const window = options.callbackWindowMs ?? 2900;
+  const queueWindow = options.queueWindowMs ?? 30_000;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxInFlight = options.maxInFlight ?? 96;
   let inFlight = 0;
@@ -221,7 +227,7 @@ export function createInteractionApi(options: InteractionApiOptions): Interactio
         Routes.webhookMessage(applicationId, token, '@original'),
         'PATCH /webhooks/:application_id/:token/messages/@original',
         body,
-        Number.POSITIVE_INFINITY,
+        now() + queueWindow,
         true,
       );
     },
@@ -232,7 +238,7 @@ export function createInteractionApi(options: InteractionApiOptions): Interactio
         Routes.webhook(applicationId, token),
         'POST /webhooks/:application_id/:token',
         body,
-        Number.POSITIVE_INFINITY,
+        now() + queueWindow,
         false,
       );
     },

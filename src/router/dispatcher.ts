@@ -19,8 +19,13 @@ export interface DispatcherOptions<B> {
   context(interaction: APIInteraction): B;
   /** Called once per interaction when its route has finished, with the route and the time taken. */
   finished(base: B, route: string, totalMs: number): void;
-  /** Answers an interaction that arrives after {@link Dispatcher.close} (e.g. "restarting"). */
-  refused?(interaction: APIInteraction): void;
+  /**
+   * Answers an interaction that is not routed: `closed` after {@link Dispatcher.close} (shutting
+   * down), `busy` when {@link DispatcherOptions.maxInFlight} handlers are already running.
+   */
+  refused?(interaction: APIInteraction, reason: 'closed' | 'busy'): void;
+  /** Most handlers running at once; beyond it interactions are refused as busy. @defaultValue `500` */
+  maxInFlight?: number;
 }
 
 /** The dispatcher. */
@@ -42,6 +47,7 @@ export function createDispatcher<B>(options: DispatcherOptions<B>): Dispatcher {
   const { router } = options;
   let inFlight = 0;
   let closed = false;
+  const maxInFlight = options.maxInFlight ?? 500;
   const idleWaiters = new Set<() => void>();
 
   async function handle(interaction: APIInteraction): Promise<string> {
@@ -55,8 +61,8 @@ export function createDispatcher<B>(options: DispatcherOptions<B>): Dispatcher {
   return {
     dispatch(payload) {
       if (payload.t !== GatewayDispatchEvents.InteractionCreate) return;
-      if (closed) {
-        options.refused?.(payload.d);
+      if (closed || inFlight >= maxInFlight) {
+        options.refused?.(payload.d, closed ? 'closed' : 'busy');
         return;
       }
       inFlight++;

@@ -72,7 +72,7 @@ describe('interaction API', () => {
   });
 
   /** The API under test, and the events it reported (what the counters are fed). */
-  const api = (options: { maxInFlight?: number; callbackWindowMs?: number } = {}) => {
+  const api = (options: { maxInFlight?: number; callbackWindowMs?: number; queueWindowMs?: number } = {}) => {
     const events: AnswerEvent[] = [];
     const created = createInteractionApi({
       http: client,
@@ -189,5 +189,16 @@ describe('interaction API', () => {
     // A callback inside its window still goes out.
     await interactions.callback('11', TOKEN, pong, performance.now());
     assert.equal(seen.length, 2);
+  });
+
+  test('an edit or follow-up still queued past its window is dropped unsent, so a backlog cannot grow for ever', async () => {
+    const interactions = api({ maxInFlight: 1, queueWindowMs: 100 });
+    answers = [{ status: 204, delayMs: 250 }];
+    const slow = interactions.callback('11', TOKEN, pong);
+    const late = interactions.followUp('22', TOKEN, { content: 'late' });
+    await assert.rejects(late, AnswerExpiredError);
+    await slow;
+    assert.equal(seen.length, 1);
+    assert.deepEqual(interactions.events, ['expired']);
   });
 });

@@ -164,6 +164,9 @@ describe('start-up and shutdown', () => {
     writeFileSync(
       join(cwd, '.env'),
       `DISCORD_BOT_TOKEN=${discord.token}\nDISCORD_API_URL=${discord.apiUrl}\n`,
+      {
+        mode: 0o600,
+      },
     );
     const bot = startBot({ env: { CONFIG_DIR: writeConfigDir() }, cwd });
     try {
@@ -172,6 +175,45 @@ describe('start-up and shutdown', () => {
       await bot.stop('SIGKILL');
       await discord.close();
     }
+  });
+
+  test('a .env other users can read is refused with the one-line fix', async () => {
+    const { chmodSync, mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const cwd = mkdtempSync(join(tmpdir(), 'order-bot-dotenv-'));
+    writeFileSync(join(cwd, '.env'), 'DISCORD_BOT_TOKEN=x\n');
+    chmodSync(join(cwd, '.env'), 0o644);
+    const bot = startBot({ env: { CONFIG_DIR: writeConfigDir() }, cwd });
+    const { code } = await bot.exited;
+    assert.equal(code, 1);
+    assert.equal(
+      bot.stderr.join('\n').trim(),
+      `${join(cwd, '.env')} can be read by other users of this machine (mode 644) and holds the bot token: run chmod 600 ${join(cwd, '.env')}`,
+    );
+  });
+
+  test('a .env the bot cannot read says "permission denied", not "not found"', async () => {
+    const { chmodSync, mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const cwd = mkdtempSync(join(tmpdir(), 'order-bot-dotenv-'));
+    chmodSync(cwd, 0o755);
+    writeFileSync(join(cwd, '.env'), 'DISCORD_BOT_TOKEN=x\n', { mode: 0o600 });
+    // As root (CI), the bot runs as "nobody", who may not read root's 0600 file; otherwise the
+    // file is made unreadable for its owner.
+    const root = process.getuid?.() === 0;
+    if (!root) chmodSync(join(cwd, '.env'), 0o000);
+    const configDir = writeConfigDir();
+    chmodSync(configDir, 0o755);
+    const bot = startBot({
+      env: { CONFIG_DIR: configDir },
+      cwd,
+      ...(root ? { uid: 65534, gid: 65534 } : {}),
+    });
+    const { code } = await bot.exited;
+    assert.equal(code, 1);
+    assert.match(bot.stderr.join('\n').trim(), /\.env: permission denied: the bot's user cannot read it/);
   });
 
   test('SIGTERM closes the gateway and exits 0 within 2 seconds', async () => {

@@ -193,4 +193,39 @@ describe('router and dispatcher', () => {
     );
     assert.throws(() => createRegistry([{ kind: 'modal', prefix: 'a:b', run }]), /must not contain ":"/);
   });
+
+  test('beyond maxInFlight running handlers, interactions are refused as busy at once; after close, as closed', async () => {
+    const refused: string[] = [];
+    let release: () => void = () => {};
+    const router = createRouter<Record<string, never>>({
+      handlers: [
+        { kind: 'command', name: 'wait', run: () => new Promise<void>((resolve) => (release = resolve)) },
+      ],
+      notFound: async () => {},
+      onError: async () => {},
+    });
+    const dispatcher = createDispatcher({
+      router,
+      context: () => ({}),
+      finished: () => {},
+      maxInFlight: 1,
+      refused: (interaction, reason) => refused.push(`${interaction.id}:${reason}`),
+    });
+    const payload = (id: string) =>
+      ({
+        t: 'INTERACTION_CREATE',
+        op: 0,
+        s: 1,
+        d: { ...discord.makeInteraction(2, user), id, data: { id: '1', name: 'wait', type: 1 } },
+      }) as unknown as Parameters<typeof dispatcher.dispatch>[0];
+    dispatcher.dispatch(payload('1'));
+    dispatcher.dispatch(payload('2'));
+    assert.deepEqual(refused, ['2:busy']);
+    assert.equal(dispatcher.inFlight, 1);
+    release();
+    await dispatcher.idle(1000);
+    dispatcher.close();
+    dispatcher.dispatch(payload('3'));
+    assert.deepEqual(refused, ['2:busy', '3:closed']);
+  });
 });

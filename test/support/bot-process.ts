@@ -36,6 +36,9 @@ export interface BotOptions {
   /** Extra node flags (e.g. the memory flags of `npm start`). */
   nodeArgs?: string[];
   cwd?: string;
+  /** Run as this user and group (needs root). */
+  uid?: number;
+  gid?: number;
 }
 
 /** A running bot. */
@@ -59,6 +62,8 @@ export function startBot(options: BotOptions): BotProcess {
     cwd: options.cwd ?? mkdtempSync(join(tmpdir(), 'order-bot-cwd-')),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
   });
   const logs: LogLine[] = [];
   const stdout: string[] = [];
