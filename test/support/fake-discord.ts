@@ -372,6 +372,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   // ---- REST --------------------------------------------------------------------------------
   async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse) {
     const arrivedHr = performance.now();
+    // Deadlines count from arrival: checking the request (below) must not make the bot late.
+    const arrivedAt = Date.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -384,7 +386,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', origin);
     const path = decodeURIComponent(url.pathname).replace(/^\/api(\/v\d+)?/, '');
-    const record: RecordedRequest = { method, path, body, status: 0, at: Date.now() };
+    const record: RecordedRequest = { method, path, body, status: 0, at: arrivedAt };
     requests.push(record);
     const reply = (status: number, payload?: unknown) => {
       record.status = status;
@@ -475,7 +477,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       if (
         !entry ||
         entry.interaction.token !== interactionRoute[2] ||
-        Date.now() - entry.sentAt > deadlineMs
+        arrivedAt - entry.sentAt > deadlineMs
       ) {
         entry?.rejected.push({ status: 404, body });
         return reply(404, { message: 'Unknown interaction', code: 10062 });
