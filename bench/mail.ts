@@ -12,7 +12,7 @@ import { SAMPLE_ORDER } from '../src/order/sample.ts';
 import { startSmtpServer } from '../test/support/smtp.ts';
 
 const COUNT = Number(process.argv[2] ?? 1000);
-const { config: shipped, template } = loadConfigFiles('config');
+const { config: shipped, template } = loadConfigFiles('config/defaults');
 
 async function run(pool: boolean): Promise<{ perSecond: number; seconds: number; connections: number }> {
   const smtp = await startSmtpServer();

@@ -1,6 +1,6 @@
 // Bundles the bot and its CLIs with esbuild: one self-contained ESM file each, so production
 // never loads TypeScript tooling and parses one file instead of hundreds of modules.
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
@@ -42,7 +42,7 @@ const undiciShim = {
 
 await build({
   entryPoints: {
-    main: 'src/main.ts',
+    bot: 'src/main.ts',
     ...Object.fromEntries(cliEntries.map((e) => [`cli/${e.slice(8, -3)}`, e])),
   },
   outdir: 'dist',
@@ -62,3 +62,17 @@ await build({
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
 });
+
+/**
+ * dist/main.js checks the Node version before anything else is loaded (static imports of the
+ * bundle would run first), then loads the bot. An older Node gets one line, not a stack trace.
+ */
+const entry = (bundle) => `// Built by scripts/build.mjs: checks the Node version, then loads ${bundle}.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 12)) {
+  process.stderr.write(\`This bot needs Node.js 20.12 or newer; this is \${process.version}. Install a newer Node (https://nodejs.org, or your distribution's nodejs 20+ package) and try again.\\n\`);
+  process.exit(1);
+}
+await import('./${bundle}');
+`;
+writeFileSync('dist/main.js', entry('bot.js'));

@@ -4,10 +4,12 @@
  * validated with valibot. Every error names the file, the field path, what was expected and
  * what was found, so a shop owner can fix it without reading code.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import * as v from 'valibot';
+import SHIPPED_CONFIG from '../config/defaults/config.json' with { type: 'json' };
+import SHIPPED_TEMPLATE from '../config/defaults/email_template.json' with { type: 'json' };
 import { emailAddress } from './email-address.ts';
 import { ConfigError } from './errors.ts';
 import { LOG_LEVELS, type LogLevel } from './log.ts';
@@ -153,7 +155,7 @@ const EnvSchema = v.object({
   ),
   CONFIG_DIR: v.pipe(
     optionalVar,
-    v.transform((value) => value ?? './config'),
+    v.transform((value) => value ?? './config/local'),
   ),
   DATA_DIR: v.pipe(
     optionalVar,
@@ -190,6 +192,8 @@ export interface EnvSettings {
   logLevel: LogLevel;
   healthPort: number | undefined;
   healthHost: string;
+  /** Pasting mistakes that were undone (quotes, a `Bot ` prefix), to log as warnings. */
+  fixed: string[];
 }
 
 /**
@@ -226,8 +230,33 @@ export function loadDotEnv(cwd: string = process.cwd()): boolean {
   return true;
 }
 
+/**
+ * Undoes two common pastes: a value wrapped in quotes (Docker's `--env-file` keeps them) and a
+ * token pasted with its `Bot ` prefix. Returns the cleaned environment and what was fixed.
+ */
+export function cleanEnv(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; fixed: string[] } {
+  const fixed: string[] = [];
+  const cleaned: NodeJS.ProcessEnv = { ...env };
+  for (const name of Object.keys(EnvSchema.entries)) {
+    const value = cleaned[name]?.trim();
+    if (value && value.length >= 2 && /^(["']).*\1$/s.test(value)) {
+      cleaned[name] = value.slice(1, -1);
+      fixed.push(
+        `${name} was wrapped in quotes; they were removed (Docker's --env-file keeps quotes: write NAME=value)`,
+      );
+    }
+  }
+  const token = cleaned.DISCORD_BOT_TOKEN?.trim();
+  if (token && /^Bot\s+/i.test(token)) {
+    cleaned.DISCORD_BOT_TOKEN = token.replace(/^Bot\s+/i, '');
+    fixed.push('DISCORD_BOT_TOKEN started with "Bot "; the prefix was removed (paste the token alone)');
+  }
+  return { env: cleaned, fixed };
+}
+
 /** Reads the environment settings; a missing token is the one fatal error with a fixed message. */
-export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
+export function readEnv(raw: NodeJS.ProcessEnv = process.env): EnvSettings {
+  const { env, fixed } = cleanEnv(raw);
   const result = v.safeParse(EnvSchema, env);
   if (!result.success) {
     const issue = result.issues[0];
@@ -248,6 +277,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
     logLevel: out.LOG_LEVEL,
     healthPort: out.HEALTH_PORT,
     healthHost: out.HEALTH_HOST,
+    fixed,
   };
 }
 
@@ -258,21 +288,87 @@ export interface ConfigFiles {
   templatePath: string;
 }
 
+/** Where the shipped defaults live in the repository (they are also built into the bundle). */
+export const DEFAULTS_DIR = 'config/defaults';
+
 /**
- * Reads and validates the shape of `config.json` and `email_template.json` from `dir`. The
- * template's placeholders are checked by the feature that fills them (see `order/email.ts`).
+ * Reads the owner's `config.json` and `email_template.json` from `dir` (`CONFIG_DIR`), each merged
+ * key by key over the shipped defaults (`config/defaults/`, built into the bundle): a file or key
+ * the owner does not have falls back to the default, so an upgrade never touches the owner's files.
+ * Validates the shape; the template's placeholders are checked by the feature that fills them
+ * (see `order/email.ts`). Errors name the owner's file.
  */
 export function loadConfigFiles(dir: string): ConfigFiles {
   const configPath = join(dir, 'config.json');
   const templatePath = join(dir, 'email_template.json');
-  const config = parseWith(ConfigSchema, readJson(configPath), configPath);
+  if (!existsSync(dir)) {
+    throw new ConfigError(
+      `CONFIG_DIR ${dir}: no such folder (create it, or unset CONFIG_DIR to use ./config/local)`,
+    );
+  }
+  const owner = readOwnJson(configPath);
+  const config = parseWith(
+    ConfigSchema,
+    { ...(stripComments(SHIPPED_CONFIG) as object), ...owner },
+    configPath,
+    unknownKeys(owner, Object.keys(ConfigSchema.entries), configPath),
+  );
   if (config.smtp_security === 'none' && !isLoopback(config.smtp_server)) {
     throw new ConfigError(
       `${configPath}: smtp_security: "none" (no encryption) is allowed only for a loopback host, got smtp_server ${JSON.stringify(config.smtp_server)}`,
     );
   }
-  const template = parseWith(TemplateSchema, readJson(templatePath), templatePath);
+  const ownTemplate = readOwnJson(templatePath);
+  const template = parseWith(
+    TemplateSchema,
+    { ...SHIPPED_TEMPLATE, ...ownTemplate },
+    templatePath,
+    unknownKeys(ownTemplate, Object.keys(TemplateSchema.entries), templatePath),
+  );
   return { config, template, templatePath };
+}
+
+/** The owner's file as an object without comment keys, or `{}` when there is no such file. */
+function readOwnJson(path: string): Record<string, unknown> {
+  if (!existsSync(path)) return {};
+  const value = readJson(path);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(`${path}: expected a JSON object, got ${describe(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A line for every unknown key, each with the closest known one when it looks like a typo. */
+function unknownKeys(owner: Record<string, unknown>, known: readonly string[], file: string): string[] {
+  return Object.keys(owner)
+    .filter((key) => !known.includes(key))
+    .map((key) => {
+      const near = known
+        .map((candidate) => ({ candidate, distance: editDistance(key, candidate) }))
+        .sort((a, b) => a.distance - b.distance)[0];
+      const hint =
+        near && near.distance <= Math.max(2, Math.floor(key.length / 4))
+          ? ` (did you mean ${near.candidate}?)`
+          : '';
+      return `${file}: ${key}: unknown key${hint}; keys starting with "_" are comments`;
+    });
+}
+
+/** Levenshtein distance, for "did you mean". */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 /** The environment the command-line tools need (no Discord token). */
@@ -329,20 +425,24 @@ function describeJsonError(raw: string, message: string): string {
   return `${reason} at line ${line}, column ${column}`;
 }
 
-function parseWith<S extends v.GenericSchema>(schema: S, input: unknown, file: string): v.InferOutput<S> {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new ConfigError(`${file}: expected a JSON object, got ${describe(input)}`);
-  }
+/** Validates `input`; every problem (and each line of `extra`) is reported at once. */
+function parseWith<S extends v.GenericSchema>(
+  schema: S,
+  input: Record<string, unknown>,
+  file: string,
+  extra: readonly string[] = [],
+): v.InferOutput<S> {
   const result = v.safeParse(schema, input);
-  if (result.success) return result.output;
-  const lines = result.issues.map((issue) => {
+  if (result.success && extra.length === 0) return result.output;
+  const issues = result.success ? [] : result.issues.filter((issue) => issue.type !== 'strict_object');
+  const lines = issues.map((issue) => {
     const path = issue.path?.map((item) => String(item.key)).join('.') || '(root)';
     if (issue.type === 'strict_object' || issue.input === undefined) {
       return `${file}: ${path}: ${issue.input === undefined ? 'required, missing' : issue.message}`;
     }
     return `${file}: ${path}: ${issue.message}, got ${describe(issue.input)}`;
   });
-  throw new ConfigError(lines.join('\n'), { cause: result.issues });
+  throw new ConfigError([...lines, ...extra].join('\n'), { cause: issues });
 }
 
 function describe(value: unknown): string {

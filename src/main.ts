@@ -4,9 +4,17 @@
  * (transport, stores, mail, outbox, handlers, router, gateway; each built before what uses it,
  * and injected) → start → signals.
  */
+import { STATUS_CODES } from 'node:http';
 import { API } from '@discordjs/core/http-only';
 import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
-import { type BotConfig, type EmailTemplate, type EnvSettings, loadDotEnv, readEnv } from './config.ts';
+import {
+  type BotConfig,
+  CONFIG_DEFAULTS,
+  type EmailTemplate,
+  type EnvSettings,
+  loadDotEnv,
+  readEnv,
+} from './config.ts';
 import { createDiscordTransport, httpStatusOf } from './discord/rest.ts';
 import { ConfigError } from './errors.ts';
 import { crashPoint } from './faults.ts';
@@ -29,7 +37,10 @@ import { createMailCaps, createOrderLimits } from './store/limits.ts';
 import { createOrderStore } from './store/orders.ts';
 import { createOutboxWorker, type JobEvent } from './store/outbox.ts';
 import { createSessionStore } from './store/sessions.ts';
+import { VERSION } from './version.ts';
 
+/** How long one bot-token REST request may take. */
+const REST_TIMEOUT_MS = 10_000;
 /** A delivery job pending longer than this makes /healthz report "degraded". */
 const STUCK_JOB_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
@@ -91,6 +102,7 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
   const discord = createDiscordTransport({
     token: env.token,
     apiUrl: env.apiUrl,
+    timeoutMs: REST_TIMEOUT_MS,
     onAnswerEvent: (event) => metrics.count(`answers_${event}`),
     onUnauthorized: () => fatal(UNAUTHORIZED),
   });
@@ -294,15 +306,51 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
 
 type Bot = ReturnType<typeof wire>;
 
+/** One line for a failed first contact with Discord: which URL, and what came back (or did not). */
+function describeConnectError(error: unknown, apiUrl: string): string {
+  const status = httpStatusOf(error);
+  if (status === 401) return UNAUTHORIZED;
+  const where = `Could not connect to Discord at ${apiUrl}`;
+  if (status !== undefined) {
+    return `${where}: GET /gateway/bot answered ${status} ${STATUS_CODES[status] ?? ''} (check DISCORD_API_URL)`.trimEnd();
+  }
+  if (error instanceof Error && error.name === 'AbortError') {
+    return `${where}: no answer, timed out after ${REST_TIMEOUT_MS / 1000} s a try (check the network, a firewall, or DISCORD_API_URL)`;
+  }
+  return `${where}: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** What a shop owner should hear about at start-up: settings that leave orders unseen or unnamed. */
+function configWarnings(config: BotConfig): { event: string; note: string }[] {
+  const warnings: { event: string; note: string }[] = [];
+  if (!config.orders_channel_id && !config.shop_bcc) {
+    warnings.push({
+      event: 'config.orders_unseen',
+      note: 'orders are stored (npm run orders -- list) but no one is told: set orders_channel_id (a staff channel) or shop_bcc in config/local/config.json',
+    });
+  }
+  if (config.shop_name === CONFIG_DEFAULTS.shop_name) {
+    warnings.push({
+      event: 'config.default_shop_name',
+      note: `customers see "${CONFIG_DEFAULTS.shop_name}" in emails: set shop_name in config/local/config.json`,
+    });
+  }
+  return warnings;
+}
+
 /** Step 3: health endpoints, SMTP check, then the gateway. */
 async function start(bot: Bot, env: EnvSettings, log: Logger): Promise<void> {
   log.info('bot.starting', {
+    version: VERSION,
     api: env.apiUrl,
     config_dir: env.configDir,
     data_dir: env.dataDir,
     shards: String(bot.settings().config.shard_count),
     mail: env.senderEmail ? 'enabled' : 'disabled',
   });
+  for (const note of env.fixed) log.warn('config.env_fixed', { note });
+  for (const warning of configWarnings(bot.settings().config))
+    log.warn(warning.event, { note: warning.note });
   void bot.mailer.verify();
   if (env.healthPort !== undefined) {
     try {
@@ -319,11 +367,7 @@ async function start(bot: Bot, env: EnvSettings, log: Logger): Promise<void> {
     await bot.gateway.connect();
   } catch (error) {
     log.error('bot.connect_failed', { error });
-    fail(
-      httpStatusOf(error) === 401
-        ? UNAUTHORIZED
-        : `Could not connect to Discord: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    fail(describeConnectError(error, env.apiUrl));
   }
 }
 
@@ -384,6 +428,10 @@ function handleSignals(bot: Bot, env: EnvSettings, log: Logger): void {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--version')) {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
   const startedAt = Date.now();
   const { env, settings, db } = load();
   const log = createLogger({ level: env.logLevel });

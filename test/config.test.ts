@@ -28,7 +28,7 @@ function configError(fn: () => unknown): string {
 
 describe('config.json', () => {
   test('the shipped config folder is valid', () => {
-    const { config, template } = loadConfigFiles('config');
+    const { config, template } = loadConfigFiles('config/defaults');
     assert.equal(config.smtp_port, 587);
     assert.ok(template.html_body.includes('{{order_number}}'));
   });
@@ -75,14 +75,30 @@ describe('config.json', () => {
       /config\.json: allowed_role_ids\.0: expected a Discord ID \(a string of 17-20 digits\), got "123"/,
     );
     assert.match(message, /config\.json: allowed_role_ids\.1: expected a Discord ID/);
-    assert.match(message, /config\.json: smtp_sever: unknown key/);
+    assert.match(message, /config\.json: smtp_sever: unknown key \(did you mean smtp_server\?\)/);
   });
 
-  test('a missing required key says so', () => {
-    const dir = dirWith({ smtp_port: 587 });
-    assert.match(
-      configError(() => loadConfigFiles(dir)),
-      /config\.json: smtp_server: required, missing/,
+  test('a key the owner leaves out falls back to the shipped default; so does a missing file', () => {
+    const dir = dirWith({ shop_name: 'Acme' });
+    const { config } = loadConfigFiles(dir);
+    assert.equal(config.shop_name, 'Acme');
+    assert.equal(config.smtp_server, 'smtp.gmail.com', 'from config/defaults');
+    const empty = mkdtempSync(join(tmpdir(), 'config-test-'));
+    const defaults = loadConfigFiles(empty);
+    assert.equal(defaults.config.smtp_port, 587);
+    assert.ok(defaults.template.html_body.includes('{{order_number}}'), 'the shipped template');
+  });
+
+  test('every unknown key is reported at once, with a suggestion when it looks like a typo', () => {
+    const dir = dirWith({ shop_nme: 'x', orders_chanel_id: '1', wholly_unknown_setting: 1 });
+    const message = configError(() => loadConfigFiles(dir));
+    assert.equal(
+      message,
+      [
+        `${dir}/config.json: shop_nme: unknown key (did you mean shop_name?); keys starting with "_" are comments`,
+        `${dir}/config.json: orders_chanel_id: unknown key (did you mean orders_channel_id?); keys starting with "_" are comments`,
+        `${dir}/config.json: wholly_unknown_setting: unknown key; keys starting with "_" are comments`,
+      ].join('\n'),
     );
   });
 
@@ -94,10 +110,10 @@ describe('config.json', () => {
     );
   });
 
-  test('a missing file says where it looked', () => {
+  test('a CONFIG_DIR that does not exist says so', () => {
     assert.match(
       configError(() => loadConfigFiles('/nonexistent-dir')),
-      /nonexistent-dir\/config\.json: file not found/,
+      /CONFIG_DIR \/nonexistent-dir: no such folder/,
     );
   });
 
@@ -132,11 +148,14 @@ describe('email_template.json', () => {
     );
   });
 
-  test('subject and html_body are required', () => {
-    const dir = dirWith({ smtp_server: 'h', smtp_port: 1 }, { subject: 'x' });
+  test('a template key the owner leaves out falls back to the shipped one', () => {
+    const dir = dirWith({ smtp_server: 'h', smtp_port: 1 }, { subject: 'Order {{order_id}}' });
+    const { template } = loadConfigFiles(dir);
+    assert.equal(template.subject, 'Order {{order_id}}');
+    assert.ok(template.html_body.includes('{{product_image}}'), 'the shipped body');
     assert.match(
-      configError(() => loadConfigFiles(dir)),
-      /email_template\.json: html_body: required, missing/,
+      configError(() => loadConfigFiles(dirWith({}, { subject: 'x', html_bdy: 'y' }))),
+      /email_template\.json: html_bdy: unknown key \(did you mean html_body\?\)/,
     );
   });
 });
@@ -156,7 +175,7 @@ describe('environment', () => {
   test('defaults and overrides', () => {
     const env = readEnv({ DISCORD_BOT_TOKEN: 't' });
     assert.equal(env.apiUrl, 'https://discord.com/api');
-    assert.equal(env.configDir, './config');
+    assert.equal(env.configDir, './config/local');
     assert.equal(env.logLevel, 'info');
     assert.equal(env.healthPort, undefined);
     const custom = readEnv({

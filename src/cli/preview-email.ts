@@ -1,10 +1,12 @@
 /**
  * @module cli/preview-email
  * Renders the email template with a sample order to an HTML file you can open in a browser:
- * `npm run preview-email -- [--out <file.html>]`. Re-run it after each edit of the template.
+ * `npm run preview-email -- [--out <file.html>]` (by default a file in the system's temp folder).
+ * Re-run it after each edit of the template.
  */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDotEnv, readToolEnv } from '../config.ts';
 import { ConfigError } from '../errors.ts';
@@ -12,7 +14,11 @@ import { loadShopSettings, renderConfirmation } from '../order/email.ts';
 import { SAMPLE_ORDER } from '../order/sample.ts';
 
 try {
-  const { values } = parseArgs({ options: { out: { type: 'string', default: 'email-preview.html' } } });
+  // Written outside the repository unless asked: a preview is not something to commit.
+  const { values } = parseArgs({
+    options: { out: { type: 'string', default: join(tmpdir(), 'lean-order-bot-preview', 'preview.html') } },
+  });
+  mkdirSync(resolve(values.out, '..'), { recursive: true });
   loadDotEnv();
   const { configDir } = readToolEnv();
   const { config, template } = loadShopSettings(configDir);

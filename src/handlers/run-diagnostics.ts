@@ -12,6 +12,7 @@ import type { Mailer } from '../mail/mailer.ts';
 import { formatMegabytes, formatUptime, type Metrics } from '../metrics.ts';
 import { formatWait } from '../order/texts.ts';
 import type { OrderStore } from '../store/orders.ts';
+import { VERSION } from '../version.ts';
 import type { Command } from './context.ts';
 
 /** What the report reads. */
@@ -105,6 +106,7 @@ export function createRunDiagnostics({
       const lines = [
         '**🔧 Bot Diagnostics**',
         '',
+        `**Version:** ${VERSION}`,
         `**Ping:** ${latency === undefined ? 'not measured yet' : `${Math.round(latency)}ms`}`,
         `**Uptime:** ${formatUptime((now - metrics.startedAt) / 1000)}`,
         `**Servers:** ${number.format(gateway.guilds())}`,

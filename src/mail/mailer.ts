@@ -9,7 +9,7 @@ import type { Transporter } from 'nodemailer';
 import { MailError, type MailFailureReason } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { RenderedEmail } from './template.ts';
-import { classifyMailError } from './transport.ts';
+import { classifyMailError, type SmtpContext } from './transport.ts';
 
 /** State of the SMTP connection as last seen. */
 export type SmtpState = 'unchecked' | 'ok' | 'down' | 'disabled';
@@ -57,6 +57,8 @@ export interface MailerOptions {
   transport: Transporter | undefined;
   /** The From address (SENDER_EMAIL). */
   from: string | undefined;
+  /** Where mail goes, so errors can name the setting to change. */
+  smtp?: SmtpContext;
   log: Logger;
   disabledReason?: string;
 }
@@ -119,7 +121,7 @@ export function createMailer(options: MailerOptions): Mailer {
         });
         noteOk();
       } catch (error) {
-        const mailError = classifyMailError(error);
+        const mailError = classifyMailError(error, options.smtp);
         noteFailure(mailError);
         throw mailError;
       }
@@ -136,7 +138,7 @@ export function createMailer(options: MailerOptions): Mailer {
         log.info('smtp.ready', {});
         return true;
       } catch (error) {
-        const mailError = classifyMailError(error);
+        const mailError = classifyMailError(error, options.smtp);
         smtp = 'down';
         reason = mailError.reason;
         detail = mailError.message;

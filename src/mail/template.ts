@@ -42,14 +42,25 @@ export interface RenderValues {
   markup?: Readonly<Record<string, { html: string; text: string }>>;
 }
 
-/** Returns an error message when the template names placeholders not in `known`, else undefined. */
+/**
+ * Returns an error message when the template names placeholders not in `known`, or writes a known
+ * one with a brace missing or extra (`{{order_number}`, `{order_number}}`, `{order_number}`), which
+ * would otherwise reach customers as literal text; else undefined.
+ */
 export function checkTemplate(template: TemplateSource, known: readonly string[]): string | undefined {
   const knownSet = new Set(known);
   const unknown = new Set<string>();
+  const malformed = new Set<string>();
   for (const part of [template.subject, template.html_body, template.text_body ?? '']) {
     for (const match of part.matchAll(PLACEHOLDER)) {
       if (!knownSet.has(match[1]!)) unknown.add(match[1]!);
     }
+    for (const match of part.replace(PLACEHOLDER, '').matchAll(/\{+\s*([A-Za-z0-9_]+)\s*\}+/g)) {
+      if (knownSet.has(match[1]!)) malformed.add(match[0]!);
+    }
+  }
+  if (malformed.size > 0) {
+    return `malformed placeholder${malformed.size > 1 ? 's' : ''} ${[...malformed].join(', ')}: write a placeholder with two braces on each side, like {{order_number}}`;
   }
   if (unknown.size === 0) return undefined;
   return `unknown placeholder${unknown.size > 1 ? 's' : ''} ${[...unknown].map((n) => `{{${n}}}`).join(', ')}; known placeholders: ${known.join(', ')}`;

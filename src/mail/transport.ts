@@ -8,6 +8,7 @@ import type { Transporter } from 'nodemailer';
 // The mailer and the two SMTP transports only: the package root also loads SES, sendmail, stream,
 // JSON transports and a fetch client, which this bot never uses (about 150 KB of bundled code).
 import Mail from 'nodemailer/lib/mailer';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import SMTPPool from 'nodemailer/lib/smtp-pool';
 import SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { BotConfig } from '../config.ts';
@@ -103,19 +104,141 @@ function reasonOfReply(responseCode: number): MailFailureReason {
   return 'message_rejected';
 }
 
+/** What {@link checkSmtpLogin} found. */
+export type LoginCheck = { ok: true; loggedIn: boolean } | { ok: false; error: MailError };
+
+/**
+ * Connects as the bot will (TLS as configured) and logs in, without sending anything. Unlike
+ * nodemailer's `verify()`, it tells whether a login happened: a server that offers no AUTH lets
+ * the connection through with the password unused.
+ */
+export async function checkSmtpLogin(
+  config: SmtpConfig,
+  credentials: SmtpCredentials,
+  options: Pick<SmtpTransportOptions, 'tls' | 'connectionTimeoutMs'> = {},
+): Promise<LoginCheck> {
+  const timeout = options.connectionTimeoutMs ?? 10_000;
+  const connection = new SMTPConnection({
+    host: config.smtp_server,
+    port: config.smtp_port,
+    secure: config.smtp_security === 'tls',
+    requireTLS: config.smtp_security === 'starttls',
+    ignoreTLS: config.smtp_security === 'none',
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    tls: { minVersion: 'TLSv1.2', ...options.tls },
+  });
+  // SMTPConnection reports connection failures as 'error' events, not through connect's callback.
+  let failed: (error: unknown) => void = () => {};
+  const failure = new Promise<never>((_, reject) => {
+    failed = reject;
+  });
+  failure.catch(() => undefined);
+  connection.on('error', (error) => failed(error));
+  const settle = <T>(step: Promise<T>) => Promise.race([step, failure]);
+  try {
+    await settle(
+      new Promise<void>((resolve, reject) =>
+        connection.connect((error) => (error ? reject(error) : resolve())),
+      ),
+    );
+    // Set from the server's EHLO answer; @types/nodemailer does not declare it.
+    const allowsAuth = (connection as unknown as { allowsAuth?: boolean }).allowsAuth === true;
+    if (!credentials.user || !credentials.pass || !allowsAuth) return { ok: true, loggedIn: false };
+    const auth = { credentials: { user: credentials.user, pass: credentials.pass } };
+    await settle(
+      new Promise<void>((resolve, reject) =>
+        connection.login(auth, (error) => (error ? reject(error) : resolve())),
+      ),
+    );
+    return { ok: true, loggedIn: true };
+  } catch (error) {
+    return { ok: false, error: classifyMailError(error, config) };
+  } finally {
+    connection.quit();
+    connection.close();
+  }
+}
+
+/** Where the bot was trying to send: lets an error name the setting to change. */
+export type SmtpContext = SmtpConfig;
+
+/**
+ * The TLS and socket codes nodemailer keeps as `originalCode`, with the mistake each one means.
+ * `{host}`, `{port}` are filled from the context.
+ */
+const ORIGINAL_CODES: Readonly<Record<string, { reason: MailFailureReason; text: string }>> = {
+  ERR_SSL_WRONG_VERSION_NUMBER: {
+    reason: 'tls',
+    text: 'port {port} does not start with TLS: set smtp_security to "starttls" (ports 587 and 25); "tls" is for port 465',
+  },
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: {
+    reason: 'tls',
+    text: 'port {port} does not start with TLS: set smtp_security to "starttls" (ports 587 and 25); "tls" is for port 465',
+  },
+  DEPTH_ZERO_SELF_SIGNED_CERT: {
+    reason: 'tls',
+    text: "{host}'s TLS certificate is self-signed, so it cannot be trusted: use your provider's official mail host name, or give Node its CA with NODE_EXTRA_CA_CERTS",
+  },
+  SELF_SIGNED_CERT_IN_CHAIN: {
+    reason: 'tls',
+    text: "{host}'s TLS certificate is signed by an unknown authority: use your provider's official mail host name, or give Node its CA with NODE_EXTRA_CA_CERTS",
+  },
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: {
+    reason: 'tls',
+    text: "{host}'s TLS certificate cannot be verified: use your provider's official mail host name",
+  },
+  CERT_HAS_EXPIRED: {
+    reason: 'tls',
+    text: "{host}'s TLS certificate has expired: the mail provider must renew it",
+  },
+  ERR_TLS_CERT_ALTNAME_INVALID: {
+    reason: 'tls',
+    text: "{host}'s TLS certificate is for another name: set smtp_server to the host name your provider gives",
+  },
+  ECONNREFUSED: {
+    reason: 'unreachable',
+    text: 'nothing answers at {host}:{port} (connection refused): check smtp_server and smtp_port',
+  },
+  ENOTFOUND: { reason: 'unreachable', text: 'the host name {host} does not exist: check smtp_server' },
+  EAI_AGAIN: {
+    reason: 'unreachable',
+    text: 'the host name {host} could not be looked up (DNS): try again, or check smtp_server',
+  },
+  EHOSTUNREACH: { reason: 'unreachable', text: '{host} cannot be reached from this machine (no route)' },
+  ENETUNREACH: { reason: 'unreachable', text: '{host} cannot be reached from this machine (no network)' },
+};
+
 /** Turns a nodemailer error into a {@link MailError} whose `reason` says what went wrong. */
-export function classifyMailError(error: unknown): MailError {
+export function classifyMailError(error: unknown, context?: SmtpContext): MailError {
   if (error instanceof MailError) return error;
-  const err = error as { code?: unknown; responseCode?: unknown; message?: unknown };
+  const err = error as { code?: unknown; responseCode?: unknown; message?: unknown; originalCode?: unknown };
   const code = typeof err.code === 'string' ? err.code : undefined;
+  const originalCode = typeof err.originalCode === 'string' ? err.originalCode : undefined;
   const responseCode = typeof err.responseCode === 'number' ? err.responseCode : undefined;
   const message = typeof err.message === 'string' ? err.message : String(error);
+  const fill = (text: string) =>
+    text
+      .replaceAll('{host}', context?.smtp_server ?? 'the mail server')
+      .replaceAll('{port}', String(context?.smtp_port ?? '?'));
+  const known = originalCode === undefined ? undefined : ORIGINAL_CODES[originalCode];
+  if (responseCode === undefined && known) {
+    return new MailError(fill(known.text), known.reason, undefined, { cause: error });
+  }
   // The reply code is the server's own word and wins over the transport's code (EENVELOPE with 451
   // is a busy server, not a bad message).
   const reason: MailFailureReason =
     responseCode !== undefined
       ? reasonOfReply(responseCode)
       : ((code === undefined ? undefined : NODEMAILER_CODES[code]) ?? 'unknown');
+  if (code === 'ETIMEDOUT' && context) {
+    // No greeting: on 465 the server waits for TLS first; elsewhere something eats the connection.
+    const text =
+      context.smtp_port === 465 && context.smtp_security !== 'tls'
+        ? 'no greeting from {host}:{port}: port 465 expects TLS from the first byte: set smtp_security to "tls"'
+        : 'no answer from {host}:{port} in time: a firewall or the VPS provider may block the port (many block 25; try 587 or 465)';
+    return new MailError(fill(text), 'unreachable', undefined, { cause: error });
+  }
   return new MailError(describeSmtpError(reason, code, responseCode, message), reason, responseCode, {
     cause: error,
   });

@@ -100,7 +100,9 @@ describe('sync-commands', () => {
 describe('email tools', () => {
   test('preview-email writes the rendered sample to an HTML file', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'preview-')), 'preview.html');
-    const { code, stdout } = await cli('preview-email', ['--out', out], { CONFIG_DIR: join(ROOT, 'config') });
+    const { code, stdout } = await cli('preview-email', ['--out', out], {
+      CONFIG_DIR: join(ROOT, 'config/defaults'),
+    });
     assert.equal(code, 0);
     assert.match(stdout, /Subject: Your Our Shop order #1 is confirmed/);
     const html = readFileSync(out, 'utf8');

@@ -15,7 +15,7 @@ import type { Order } from '../../src/order/fields.ts';
 import { SAMPLE } from '../support/sample-order.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 
-const { config: shipped, template } = loadConfigFiles('config');
+const { config: shipped, template } = loadConfigFiles('config/defaults');
 const USER = 'shop@example.test';
 const PASS = 'app-password';
 

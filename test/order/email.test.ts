@@ -14,7 +14,7 @@ import {
 } from '../../src/order/email.ts';
 import { SAMPLE } from '../support/sample-order.ts';
 
-const shipped = JSON.parse(readFileSync('config/email_template.json', 'utf8')) as {
+const shipped = JSON.parse(readFileSync('config/defaults/email_template.json', 'utf8')) as {
   subject: string;
   html_body: string;
 };

@@ -33,7 +33,7 @@ describe('router and dispatcher', () => {
   });
 
   function dispatcherWith(handlers: Handler<AppContext>[], deferAfterMs = 100) {
-    const { config, template } = loadConfigFiles('config');
+    const { config, template } = loadConfigFiles('config/defaults');
     const log = createLogger({
       level: 'debug',
       pretty: false,

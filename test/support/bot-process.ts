@@ -23,10 +23,13 @@ export function writeConfigDir(
   template?: Record<string, unknown>,
 ): string {
   const dir = mkdtempSync(join(tmpdir(), 'order-bot-config-'));
-  const base = JSON.parse(readFileSync(join(ROOT, 'config/config.json'), 'utf8')) as Record<string, unknown>;
+  const base = JSON.parse(readFileSync(join(ROOT, 'config/defaults/config.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...base, ...overrides }, null, 2));
   if (template) writeFileSync(join(dir, 'email_template.json'), JSON.stringify(template, null, 2));
-  else copyFileSync(join(ROOT, 'config/email_template.json'), join(dir, 'email_template.json'));
+  else copyFileSync(join(ROOT, 'config/defaults/email_template.json'), join(dir, 'email_template.json'));
   return dir;
 }
 

@@ -77,6 +77,8 @@ export interface TestSmtpOptions {
   port?: number;
   /** @defaultValue `['PLAIN', 'LOGIN']` */
   authMethods?: string[];
+  /** Offer AUTH at all (a relay that takes mail without login offers none). @defaultValue `true` */
+  offerAuth?: boolean;
 }
 
 /** Starts the server. */
@@ -101,7 +103,10 @@ export async function startSmtpServer(options: TestSmtpOptions = {}) {
     authMethods: options.authMethods ?? ['PLAIN', 'LOGIN'],
     authOptional: options.requireAuth === false,
     allowInsecureAuth: false,
-    disabledCommands: options.starttls === false && !options.implicitTls ? ['STARTTLS', 'AUTH'] : [],
+    disabledCommands: [
+      ...(options.starttls === false && !options.implicitTls ? ['STARTTLS', 'AUTH'] : []),
+      ...(options.offerAuth === false ? ['AUTH'] : []),
+    ],
     size: 10 * 1024 * 1024,
     onConnect(_session, callback) {
       connections++;
