@@ -328,6 +328,19 @@ export function loadConfigFiles(dir: string): ConfigFiles {
   return { config, template, templatePath };
 }
 
+/** The shipped defaults alone (built into the bundle), as the owner would get them with no files. */
+export function shippedFiles(): ConfigFiles {
+  return {
+    config: parseWith(
+      ConfigSchema,
+      stripComments(SHIPPED_CONFIG) as Record<string, unknown>,
+      `${DEFAULTS_DIR}/config.json`,
+    ),
+    template: parseWith(TemplateSchema, SHIPPED_TEMPLATE, `${DEFAULTS_DIR}/email_template.json`),
+    templatePath: `${DEFAULTS_DIR}/email_template.json`,
+  };
+}
+
 /** The owner's file as an object without comment keys, or `{}` when there is no such file. */
 function readOwnJson(path: string): Record<string, unknown> {
   if (!existsSync(path)) return {};

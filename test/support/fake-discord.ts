@@ -54,6 +54,8 @@ export interface FakeDiscordOptions {
   readyDelayMs?: number;
   /** Shards that may IDENTIFY at once (session_start_limit.max_concurrency). @defaultValue `16` */
   maxConcurrency?: number;
+  /** Whether GET /applications/@me says the bot is public. @defaultValue `true` (Discord's default) */
+  botPublic?: boolean;
   /** Member count reported per guild. @defaultValue from the shape */
   memberCount?: (index: number) => number;
   /**
@@ -121,6 +123,7 @@ export type FakeDiscord = Awaited<ReturnType<typeof startFakeDiscord>>;
 export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const token = options.token ?? 'fake-bot-token';
   const shardCount = options.shards ?? 1;
+  const botPublic = options.botPublic ?? true;
   const shape = options.guildShape ?? SMALL_GUILD;
   const heartbeatInterval = options.heartbeatIntervalMs ?? 41_250;
   const deadlineMs = options.interactionDeadlineMs ?? 3000;
@@ -156,6 +159,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const interactions = new Map<string, InteractionRecord>();
   const byToken = new Map<string, InteractionRecord>();
   const channelMessages: { channelId: string; body: Json; at: number; message: Json }[] = [];
+  /** Channels the bot may not post in (answered 403 Missing Access). */
+  const deniedChannels = new Set<string>();
   const failures: { match: (method: string, path: string) => boolean; status: number; times: number }[] = [];
   const listeners = new Set<() => void>();
   const notify = () => {
@@ -448,9 +453,31 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         id: applicationId,
         name: botUser.username,
         bot: botUser,
+        bot_public: botPublic,
         flags: 0,
         description: '',
       });
+    }
+    if (method === 'GET' && path === '/users/@me/guilds') {
+      return reply(
+        200,
+        guildIds.map((id, i) => ({
+          id,
+          name: `Guild ${i + 1}`,
+          icon: null,
+          owner: false,
+          permissions: '2251799813685247',
+          features: [],
+        })),
+      );
+    }
+    const guildChannels = /^\/guilds\/(\d+)\/channels$/.exec(path);
+    if (guildChannels && method === 'GET') {
+      const id = guildChannels[1]!;
+      if (!guildIds.includes(id)) return reply(404, { message: 'Unknown Guild', code: 10004 });
+      const index = guildIds.indexOf(id);
+      const channels = (makeGuild(id, index).channels as Json[]).map((c) => ({ ...c, guild_id: id }));
+      return reply(200, channels);
     }
 
     const commandsRoute = /^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/.exec(path);
@@ -532,6 +559,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     }
 
     const channelRoute = /^\/channels\/(\d+)\/messages$/.exec(path);
+    if (channelRoute && method === 'POST' && deniedChannels.has(channelRoute[1]!)) {
+      return reply(403, { message: 'Missing Access', code: 50001 });
+    }
     if (channelRoute && method === 'POST') {
       const problems = checkMessage((body ?? {}) as Json);
       const json = (body ?? {}) as Json;
@@ -695,6 +725,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     requests,
     interactions,
     channelMessages,
+    deniedChannels,
     specViolations,
     /** How many requests were checked against the OpenAPI description. */
     get specChecked() {

@@ -1,0 +1,181 @@
+/**
+ * End to end: `npm run setup` (the built CLI) against the fake Discord and a real SMTP server,
+ * without questions (flags) and with answers typed in (a failed step asked again), and then the
+ * bot started from exactly what setup wrote, taking an order.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ROOT, startBot } from '../support/bot-process.ts';
+import { completeOrder, validInputs } from '../support/customer.ts';
+import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
+
+type Json = Record<string, unknown>;
+
+describe('npm run setup', () => {
+  let discord: FakeDiscord;
+  let smtp: TestSmtpServer;
+  before(async () => {
+    discord = await startFakeDiscord({ guilds: 2 });
+    smtp = await startSmtpServer();
+  });
+  after(async () => {
+    await smtp.close();
+    await discord.close();
+  });
+
+  const setup = (args: string[], cwd: string, input?: string) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(ROOT, 'dist/cli/setup.js'), ...args], {
+        cwd,
+        env: {
+          PATH: process.env.PATH ?? '',
+          DISCORD_API_URL: discord.apiUrl,
+          NODE_EXTRA_CA_CERTS: smtp.certPath,
+          ...(input === undefined ? {} : { SETUP_PROMPTS: '1' }),
+        },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
+      });
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        err += chunk;
+      });
+      child.stdin.end(input ?? '');
+      child.on('exit', (code) => resolve({ code, out, err }));
+    });
+  const staffChannel = () => String(BigInt(discord.guildIds[0]!) + 2n);
+
+  test('without questions: checks every step, writes .env (0600) and config/local/config.json, and the bot then takes an order', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'order-bot-setup-'));
+    const result = await setup(
+      [
+        '--token',
+        `Bot ${discord.token}`,
+        '--guild',
+        discord.guildIds[0]!,
+        '--channel',
+        staffChannel(),
+        '--shop-name',
+        'Acme Sneakers',
+        '--smtp',
+        'custom-587',
+        '--smtp-host',
+        smtp.host,
+        '--smtp-port',
+        String(smtp.port),
+        '--sender-email',
+        'shop@example.test',
+        '--sender-password',
+        'app-password',
+        '--test-email',
+        'owner@example.com',
+      ],
+      cwd,
+    );
+    assert.equal(result.code, 0, result.err + result.out);
+    assert.match(result.out, /✓ Discord knows this token: the bot is Lean Order Bot/);
+    assert.match(result.out, /⚠ Public Bot is on/);
+    assert.match(
+      result.out,
+      /https:\/\/discord\.com\/oauth2\/authorize\?client_id=\d+&scope=bot\+applications\.commands&permissions=19456/,
+    );
+    assert.match(result.out, /✓ The bot posted a test message in #channel-1/);
+    assert.match(result.out, /✓ Logged in to 127\.0\.0\.1 as shop@example\.test/);
+    assert.match(result.out, /npm start/);
+    const [sample] = await smtp.waitForRecipients(['owner@example.com']);
+    assert.equal(sample!.parsed.subject, 'Your Acme Sneakers order #1 is confirmed');
+    assert.ok(discord.channelMessages.some((m) => m.channelId === staffChannel()));
+    const registered = discord.requests.find(
+      (r) =>
+        r.method === 'PUT' &&
+        r.path === `/applications/${discord.applicationId}/guilds/${discord.guildIds[0]}/commands`,
+    );
+    assert.equal(registered?.status, 200);
+
+    const envFile = join(cwd, '.env');
+    assert.equal(statSync(envFile).mode & 0o777, 0o600);
+    const env = readFileSync(envFile, 'utf8');
+    assert.ok(env.includes(`DISCORD_BOT_TOKEN=${discord.token}\n`), 'the "Bot " prefix was dropped');
+    assert.ok(
+      env.includes('SENDER_EMAIL=shop@example.test\n') && env.includes('SENDER_PASSWORD=app-password\n'),
+    );
+    const config = JSON.parse(readFileSync(join(cwd, 'config/local/config.json'), 'utf8')) as Json;
+    assert.deepEqual(config, {
+      shop_name: 'Acme Sneakers',
+      allowed_guild_ids: [discord.guildIds[0]],
+      orders_channel_id: staffChannel(),
+      smtp_server: smtp.host,
+      smtp_port: smtp.port,
+      smtp_security: 'starttls',
+    });
+
+    // The bot, started in that folder with nothing else, takes an order.
+    const bot = startBot({ env: { NODE_EXTRA_CA_CERTS: smtp.certPath }, cwd });
+    try {
+      await bot.waitForLog('bot.ready');
+      await completeOrder(
+        discord,
+        { id: '650000000000000001', username: 'first' },
+        'first@example.com',
+        validInputs(1),
+      );
+      const [mail] = await smtp.waitForRecipients(['first@example.com']);
+      assert.match(String(mail!.parsed.subject), /^Your Acme Sneakers order #1 is confirmed$/);
+      await discord.waitFor(() =>
+        discord.channelMessages.find(
+          (m) => m.channelId === staffChannel() && String(m.body.content).includes('650000000000000001'),
+        ),
+      );
+    } finally {
+      await bot.stop('SIGKILL');
+    }
+  });
+
+  test('answers typed in: a wrong token is refused and asked again; a channel the bot may not post in is refused and asked again', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'order-bot-setup-'));
+    discord.deniedChannels.add(staffChannel());
+    try {
+      const answers = [
+        'not-the-token',
+        discord.token,
+        '1',
+        staffChannel(),
+        String(BigInt(discord.guildIds[0]!) + 1n),
+        'Typed Shop',
+        'custom-587',
+        smtp.host,
+        String(smtp.port),
+        'shop@example.test',
+        'app-password',
+      ];
+      const result = await setup(['--test-email', 'typed@example.com'], cwd, `${answers.join('\n')}\n`);
+      assert.equal(result.code, 0, result.err + result.out);
+      assert.match(result.out, /✗ Discord rejected this token \(401\): copy a fresh one/);
+      assert.match(result.out, /✗ the bot may not post in #channel-1: add it to the channel/);
+      assert.equal(result.out.match(/Let us try that step again/g)?.length, 2);
+      const config = JSON.parse(readFileSync(join(cwd, 'config/local/config.json'), 'utf8')) as Json;
+      assert.equal(config.shop_name, 'Typed Shop');
+      assert.equal(config.orders_channel_id, String(BigInt(discord.guildIds[0]!) + 1n));
+    } finally {
+      discord.deniedChannels.delete(staffChannel());
+    }
+  });
+
+  test('without questions, a step that cannot work stops with one line saying which and why', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'order-bot-setup-'));
+    const result = await setup(['--token', 'wrong'], cwd);
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.err.trim(),
+      'Setup stopped: 1. The bot token: Discord rejected this token (401): copy a fresh one (Bot → Reset Token)',
+    );
+  });
+});
