@@ -34,7 +34,7 @@ const say = {
 };
 
 /** Renders what the bot sent as a person would see it. */
-function render(callback: { type: number; data?: Json }, original?: Json): string {
+function render(callback: { type: number; data?: Json }, original?: Json, keptFlags = 0): string {
   if (callback.type === 9) {
     const modal = callback.data as Json;
     const fields = (modal.components as Json[]).map((label) => {
@@ -46,16 +46,19 @@ function render(callback: { type: number; data?: Json }, original?: Json): strin
   }
   const message = original ?? callback.data ?? {};
   const parts: string[] = [];
-  const flags = Number(message.flags ?? callback.data?.flags ?? 0);
-  if (message.content) parts.push(String(message.content).replace(/\\(.)/g, '$1'));
+  /** Discord's markdown as a reader sees it: bold markers and escapes removed. */
+  const plain = (text: unknown) =>
+    String(text)
+      .replace(/\*\*(.+?)\*\*/gs, '$1')
+      .replace(/\\(.)/g, '$1');
+  const flags = Number(message.flags ?? callback.data?.flags ?? 0) | keptFlags;
+  if (message.content) parts.push(plain(message.content));
   for (const embed of (message.embeds as Json[] | undefined) ?? []) {
     parts.push(
-      `┃ ${String(embed.title).replace(/\\(.)/g, '$1')}${embed.description ? ` — ${String(embed.description).replace(/\\(.)/g, '$1')}` : ''}`,
+      `┃ ${plain(embed.title)}${embed.description ? ` — ${plain(embed.description).replace(/\n/g, ' ')}` : ''}`,
     );
     for (const field of (embed.fields as Json[] | undefined) ?? []) {
-      parts.push(
-        `┃ ${String(field.name)}: ${String(field.value).replace(/\\(.)/g, '$1').replace(/\n/g, ', ')}`,
-      );
+      parts.push(`┃ ${String(field.name)}: ${plain(field.value).replace(/\n/g, ', ')}`);
     }
   }
   const buttons = ((message.components as Json[] | undefined) ?? []).flatMap((row) =>
@@ -98,10 +101,11 @@ async function main(): Promise<void> {
     return typeof line.first_response_ms === 'number' ? ` (${line.first_response_ms} ms)` : '';
   };
   const show = async (result: { entry: InteractionRecord; callback: { type: number; data?: Json } }) => {
-    say.bot(
-      await botTime(result.entry),
-      render(result.callback, result.callback.type === 9 ? undefined : result.entry.original),
-    );
+    // What this answer said when it was sent (a later edit is shown as its own line).
+    // An update keeps the flags of the message it updates (the step messages are only for her).
+    const updated =
+      result.callback.type === 7 ? (result.entry.interaction.message as Json | undefined) : undefined;
+    say.bot(await botTime(result.entry), render(result.callback, undefined, Number(updated?.flags ?? 0)));
     return result;
   };
 

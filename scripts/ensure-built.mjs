@@ -17,6 +17,22 @@ try {
   built = statSync('dist/main.js').mtimeMs;
 } catch {}
 if (built < newest('src')) {
-  console.error('Building dist/ ...');
-  execSync('node scripts/build.mjs', { stdio: 'inherit' });
+  let canBuild = true;
+  try {
+    await import('esbuild');
+  } catch {
+    canBuild = false;
+  }
+  if (canBuild) {
+    console.error('Building dist/ ...');
+    execSync('node scripts/build.mjs', { stdio: 'inherit' });
+  } else if (built === 0) {
+    console.error('dist/ is missing and the build tools are not installed: run npm ci && npm run build');
+    process.exit(1);
+  } else {
+    // After `npm prune --omit=dev` the build tools are gone: use the dist/ that is there.
+    console.error(
+      'Note: src/ is newer than dist/, and the build tools are not installed (npm prune): using dist/ as built. After an upgrade run npm ci && npm run build, then npm prune --omit=dev.',
+    );
+  }
 }

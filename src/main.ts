@@ -4,7 +4,9 @@
  * (transport, stores, mail, outbox, handlers, router, gateway; each built before what uses it,
  * and injected) → start → signals.
  */
+import { existsSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
+import { join, resolve } from 'node:path';
 import { API } from '@discordjs/core/http-only';
 import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import {
@@ -321,8 +323,24 @@ function describeConnectError(error: unknown, apiUrl: string): string {
 }
 
 /** What a shop owner should hear about at start-up: settings that leave orders unseen or unnamed. */
-function configWarnings(config: BotConfig): { event: string; note: string }[] {
+function configWarnings(config: BotConfig, env: EnvSettings): { event: string; note: string }[] {
   const warnings: { event: string; note: string }[] = [];
+  // Upgrades: files and keys an older version used (CHANGELOG.md, "Upgrading").
+  for (const file of ['config.json', 'email_template.json']) {
+    const old = join('config', file);
+    if (existsSync(old) && resolve(env.configDir) !== resolve('config')) {
+      warnings.push({
+        event: 'config.old_layout',
+        note: `${old} is where version 0.1 kept your settings; it is not read any more: move it to ${join(env.configDir, file)} (only the keys you changed)`,
+      });
+    }
+  }
+  if (config.mail_queue_size !== CONFIG_DEFAULTS.mail_queue_size) {
+    warnings.push({
+      event: 'config.unused_key',
+      note: 'mail_queue_size is no longer used (emails wait in the database, without a limit): remove it',
+    });
+  }
   if (!config.orders_channel_id && !config.shop_bcc) {
     warnings.push({
       event: 'config.orders_unseen',
@@ -349,7 +367,7 @@ async function start(bot: Bot, env: EnvSettings, log: Logger): Promise<void> {
     mail: env.senderEmail ? 'enabled' : 'disabled',
   });
   for (const note of env.fixed) log.warn('config.env_fixed', { note });
-  for (const warning of configWarnings(bot.settings().config))
+  for (const warning of configWarnings(bot.settings().config, env))
     log.warn(warning.event, { note: warning.note });
   void bot.mailer.verify();
   if (env.healthPort !== undefined) {

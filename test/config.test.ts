@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { CONFIG_DEFAULTS, isLoopback, loadConfigFiles, readEnv } from '../src/config.ts';
+import { CONFIG_DEFAULTS, cleanEnv, isLoopback, loadConfigFiles, readEnv } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 import { loadShopSettings } from '../src/order/email.ts';
 
@@ -202,5 +202,21 @@ describe('environment', () => {
       configError(() => readEnv({ DISCORD_BOT_TOKEN: 't', SENDER_EMAIL: 'nope' })),
       /SENDER_EMAIL: expected an email address/,
     );
+  });
+});
+
+describe('pasting mistakes', () => {
+  test('quotes kept by Docker --env-file and a "Bot " prefix are removed and reported, never echoing the value', () => {
+    const { env, fixed } = cleanEnv({
+      DISCORD_BOT_TOKEN: '"Bot abc.def"',
+      SENDER_EMAIL: "'shop@example.com'",
+      OTHER: '"kept"',
+    });
+    assert.equal(env.DISCORD_BOT_TOKEN, 'abc.def');
+    assert.equal(env.SENDER_EMAIL, 'shop@example.com');
+    assert.equal(env.OTHER, '"kept"', "only the bot's own variables");
+    assert.equal(fixed.length, 3);
+    assert.ok(fixed.every((line) => !line.includes('abc.def')));
+    assert.equal(readEnv({ DISCORD_BOT_TOKEN: 'Bot xyz' }).token, 'xyz');
   });
 });

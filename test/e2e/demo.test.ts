@@ -31,7 +31,7 @@ test('the demo walks through the product and writes the confirmation email', asy
     '📧 Confirmation sent to alice@example.com',
     'New order from',
     '🔧 Bot Diagnostics',
-    '**Orders:** 1 today, 1 total',
+    'Orders: 1 today, 1 total',
     '6. The order, read back from the database',
     'npm run orders -- list',
     'shut down cleanly (exit code 0)',

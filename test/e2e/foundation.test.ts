@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { SERVER_ERROR_ATTEMPTS } from '../../src/discord/interactions.ts';
 import { APOLOGY } from '../../src/handlers/context.ts';
 import { EXPIRED } from '../../src/order/texts.ts';
-import { type BotProcess, startBot, writeConfigDir } from '../support/bot-process.ts';
+import { type BotProcess, ROOT, startBot, writeConfigDir } from '../support/bot-process.ts';
 import {
   ADMIN_PERMISSIONS,
   type FakeDiscord,
@@ -142,6 +142,30 @@ describe('start-up and shutdown', () => {
     const { code } = await bot.exited;
     assert.equal(code, 1);
     assert.equal(bot.stderr.join('\n').trim(), 'CRITICAL ERROR: DISCORD_BOT_TOKEN not found');
+  });
+
+  test('an older Node gets one line and exit 1, before anything else loads; --version prints the version', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const preload = join(mkdtempSync(join(tmpdir(), 'order-bot-node18-')), 'as-node-18.cjs');
+    writeFileSync(
+      preload,
+      "Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '18.19.0' } });\nObject.defineProperty(process, 'version', { value: 'v18.19.0' });\n",
+    );
+    const old = startBot({ env: {}, nodeArgs: ['--require', preload] });
+    assert.equal((await old.exited).code, 1);
+    assert.equal(
+      old.stderr.join('\n').trim(),
+      "This bot needs Node.js 20.12 or newer; this is v18.19.0. Install a newer Node (https://nodejs.org, or your distribution's nodejs 20+ package) and try again.",
+    );
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const { spawnSync } = await import('node:child_process');
+    const printed = spawnSync(process.execPath, [join(ROOT, 'dist/main.js'), '--version'], {
+      encoding: 'utf8',
+    });
+    assert.equal(printed.stdout.trim(), pkg.version);
   });
 
   test('an invalid config exits 1 naming the file and the field', async () => {
