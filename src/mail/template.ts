@@ -55,8 +55,12 @@ export function checkTemplate(template: TemplateSource, known: readonly string[]
     for (const match of part.matchAll(PLACEHOLDER)) {
       if (!knownSet.has(match[1]!)) unknown.add(match[1]!);
     }
+    // A name wrapped in other than exactly two braces a side (three, or a brace missing).
+    for (const match of part.matchAll(/\{{3,}\s*([A-Za-z0-9_]+)\s*\}+|\{+\s*([A-Za-z0-9_]+)\s*\}{3,}/g)) {
+      if (knownSet.has(match[1] ?? match[2]!)) malformed.add(match[0]!);
+    }
     for (const match of part.replace(PLACEHOLDER, '').matchAll(/\{+\s*([A-Za-z0-9_]+)\s*\}+/g)) {
-      if (knownSet.has(match[1]!)) malformed.add(match[0]!);
+      if (knownSet.has(match[1]!) && !match[0]!.startsWith('{{{')) malformed.add(match[0]!);
     }
   }
   if (malformed.size > 0) {

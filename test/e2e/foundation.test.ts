@@ -168,6 +168,37 @@ describe('start-up and shutdown', () => {
     assert.equal(printed.stdout.trim(), pkg.version);
   });
 
+  test('a wrong DISCORD_API_URL: one line naming the URL and what came back', async () => {
+    const http = await import('node:http');
+    const server = http.createServer((_req, res) => res.writeHead(404).end('not here'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/api`;
+    try {
+      const bot = startBot({
+        env: { DISCORD_BOT_TOKEN: 'x', DISCORD_API_URL: url, CONFIG_DIR: writeConfigDir() },
+      });
+      assert.equal((await bot.exited).code, 1);
+      assert.equal(
+        bot.stderr.join('\n').trim(),
+        `Could not connect to Discord at ${url}: GET /gateway/bot answered 404 Not Found (check DISCORD_API_URL)`,
+      );
+    } finally {
+      server.close();
+    }
+    const refused = startBot({
+      env: {
+        DISCORD_BOT_TOKEN: 'x',
+        DISCORD_API_URL: 'http://127.0.0.1:9/api',
+        CONFIG_DIR: writeConfigDir(),
+      },
+    });
+    assert.equal((await refused.exited).code, 1);
+    assert.match(
+      refused.stderr.join('\n').trim(),
+      /^Could not connect to Discord at http:\/\/127\.0\.0\.1:9\/api: .*ECONNREFUSED/,
+    );
+  });
+
   test('an invalid config exits 1 naming the file and the field', async () => {
     const dir = writeConfigDir({ smtp_port: 'abc' });
     const bot = startBot({ env: { DISCORD_BOT_TOKEN: 'x', CONFIG_DIR: dir } });

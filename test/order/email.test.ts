@@ -169,3 +169,21 @@ test('the config loader checks the template against the order placeholders', () 
   assert.ok(PLACEHOLDERS.includes('order_number') && PLACEHOLDERS.includes('shop_name'));
   assert.equal(PLACEHOLDERS.length, new Set(PLACEHOLDERS).size, 'no duplicates');
 });
+
+test('a placeholder with a brace missing or extra stops the bot instead of reaching customers as text', () => {
+  for (const broken of ['{{order_number}', '{order_number}}', '{order_number}', '{{{order_number}}}']) {
+    assert.match(
+      String(checkTemplate({ subject: 's', html_body: `<p>${broken}</p>` }, PLACEHOLDERS)),
+      /^malformed placeholder .*write a placeholder with two braces on each side, like \{\{order_number\}\}$/,
+      broken,
+    );
+  }
+  assert.equal(
+    checkTemplate(
+      { subject: 's', html_body: '<style>body { margin: 0; }</style>{{order_number}}' },
+      PLACEHOLDERS,
+    ),
+    undefined,
+    'CSS braces are not placeholders',
+  );
+});
