@@ -180,7 +180,7 @@ async function main(): Promise<number> {
     const list = await bot.api.users.getGuilds();
     if (list.length === 0)
       throw new Error('the bot is in no server yet: open the invite link above, then try again');
-    list.forEach((g, i) => say(`   ${i + 1}. ${g.name} (${g.id})`));
+    for (const [i, g] of list.entries()) say(`   ${i + 1}. ${g.name} (${g.id})`);
     const answer =
       flagGuilds?.join(',') ??
       (list.length === 1 && !interactive
@@ -203,7 +203,7 @@ async function main(): Promise<number> {
   let flagChannel = flags.channel;
   const channel = await step('3. The staff channel (new orders are posted there)', async () => {
     const channels = (await bot.api.guilds.getChannels(guilds[0]!.id)).filter((c) => c.type === 0);
-    channels.forEach((c, i) => say(`   ${i + 1}. #${c.name ?? c.id} (${c.id})`));
+    for (const [i, c] of channels.entries()) say(`   ${i + 1}. #${c.name ?? c.id} (${c.id})`);
     const answer = await ask('Which channel? A number, a name or an ID', flagChannel);
     flagChannel = undefined;
     const picked =

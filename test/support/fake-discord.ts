@@ -152,7 +152,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   makeGuildIds();
 
   const requests: RecordedRequest[] = [];
-  const spec = options.openApi === false ? undefined : (sharedSpec ??= createSpecValidator());
+  if (options.openApi !== false) sharedSpec ??= createSpecValidator();
+  const spec = options.openApi === false ? undefined : sharedSpec;
   /** Requests that do not conform to Discord's OpenAPI description. */
   const specViolations: string[] = [];
   let specChecked = 0;
