@@ -7,7 +7,6 @@
 import { existsSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { join, resolve } from 'node:path';
-import { API } from '@discordjs/core/http-only';
 import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import {
   type BotConfig,
@@ -122,7 +121,7 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
     handlers: createDeliveryHandlers({
       store: orders,
       mailer,
-      api: new API(discord.rest),
+      rest: discord.rest,
       interactions: discord.interactions,
       settings: () => settings,
       afterEmailAccepted: () => crashPoint('after_email_accepted'),

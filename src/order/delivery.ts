@@ -6,8 +6,8 @@
  * that tells the customer how the email went. Each failure is classified: a temporary one is
  * retried, a permanent one is kept as `failed` with a reason the owner can act on.
  */
-import type { API } from '@discordjs/core/http-only';
-import { MessageFlags } from 'discord-api-types/v10';
+import type { REST } from '@discordjs/rest';
+import { type APIMessage, MessageFlags, Routes } from 'discord-api-types/v10';
 import type { BotConfig, EmailTemplate } from '../config.ts';
 import { DiscordRequestError, type InteractionApi } from '../discord/interactions.ts';
 import { httpStatusOf } from '../discord/rest.ts';
@@ -99,7 +99,7 @@ export interface DeliveryOptions {
   store: OrderStore;
   mailer: Mailer;
   /** Bot-token REST routes (the staff channel). */
-  api: API;
+  rest: REST;
   interactions: InteractionApi;
   /** The configuration in force now. */
   settings: () => { config: BotConfig; template: EmailTemplate };
@@ -164,13 +164,15 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
         {}) as Partial<StaffPostPayload>;
       if (!channelId) return failed('no_channel', 'the job names no channel');
       try {
-        const message = await options.api.channels.createMessage(channelId, {
-          ...staffMessage(orderOf(record), record.userId, record.id, record.createdAt, emailNote),
-          // Discord returns the message it already made for this nonce instead of posting twice. The
-          // database's own ID keeps it unique across reinstalls (a nonce holds 25 characters).
-          nonce: `${store.storeId.slice(0, 12)}-${record.id}`,
-          enforce_nonce: true,
-        });
+        const message = (await options.rest.post(Routes.channelMessages(channelId), {
+          body: {
+            ...staffMessage(orderOf(record), record.userId, record.id, record.createdAt, emailNote),
+            // Discord returns the message it already made for this nonce instead of posting twice. The
+            // database's own ID keeps it unique across reinstalls (a nonce holds 25 characters).
+            nonce: `${store.storeId.slice(0, 12)}-${record.id}`,
+            enforce_nonce: true,
+          },
+        })) as APIMessage;
         return { status: 'done', result: message.id };
       } catch (error) {
         const status = httpStatusOf(error);
