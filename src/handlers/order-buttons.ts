@@ -6,21 +6,20 @@
  */
 import { MessageFlags } from 'discord-api-types/v10';
 import { firstMissingStep, isStep, type StepValues } from '../order/fields.ts';
-import { EXPIRED, NOT_THIS_SERVER } from '../order/texts.ts';
+import { EXPIRED } from '../order/texts.ts';
 import { buildModal, OrderIds } from '../order/ui.ts';
 import type { SessionStore } from '../store/sessions.ts';
 import type { Component } from './context.ts';
+import { refusedOutsideShop } from './shop-only.ts';
 
 /** Creates the handler that opens a step's modal: `order_open:<step>:<nonce>`. */
 export function createOpenStep({ sessions }: { sessions: SessionStore }): Component {
   return {
     kind: 'component',
     prefix: OrderIds.Open,
-    async run({ userId, inShop, args, respond, log }) {
-      if (!inShop) {
-        log.warn('order.foreign_server', {});
-        return respond.reply({ content: NOT_THIS_SERVER, flags: MessageFlags.Ephemeral });
-      }
+    async run(ctx) {
+      if (await refusedOutsideShop(ctx)) return;
+      const { userId, args, respond, log } = ctx;
       const step = Number(args[0]);
       const session = isStep(step) ? sessions.get(userId, args[1] ?? '') : undefined;
       if (!session || !isStep(step)) {
@@ -42,11 +41,9 @@ export function createCancelOrder({ sessions }: { sessions: SessionStore }): Com
   return {
     kind: 'component',
     prefix: OrderIds.Cancel,
-    async run({ userId, inShop, args, respond, log }) {
-      if (!inShop) {
-        log.warn('order.foreign_server', {});
-        return respond.reply({ content: NOT_THIS_SERVER, flags: MessageFlags.Ephemeral });
-      }
+    async run(ctx) {
+      if (await refusedOutsideShop(ctx)) return;
+      const { userId, args, respond, log } = ctx;
       if (!sessions.get(userId, args[0] ?? '')) {
         return respond.update({ content: EXPIRED, components: [], embeds: [] });
       }

@@ -6,11 +6,12 @@
 import { MessageFlags } from 'discord-api-types/v10';
 import { CommandName } from '../commands.ts';
 import { normalizeEmailAddress } from '../email-address.ts';
-import { formatWait, INVALID_EMAIL, NOT_THIS_SERVER } from '../order/texts.ts';
+import { formatWait, INVALID_EMAIL } from '../order/texts.ts';
 import { buildModal } from '../order/ui.ts';
 import type { OrderLimits } from '../store/limits.ts';
 import type { SessionStore } from '../store/sessions.ts';
 import type { Command } from './context.ts';
+import { refusedOutsideShop } from './shop-only.ts';
 
 /** What `/order_form` uses. */
 export interface OrderFormDeps {
@@ -23,12 +24,10 @@ export function createOrderForm({ sessions, limits }: OrderFormDeps): Command {
   return {
     kind: 'command',
     name: CommandName.OrderForm,
-    async run({ interaction, userId, guildId, inShop, respond, config, log }) {
+    async run(ctx) {
+      if (await refusedOutsideShop(ctx)) return;
+      const { interaction, userId, guildId, respond, config, log } = ctx;
       const ephemeral = (content: string) => respond.reply({ content, flags: MessageFlags.Ephemeral });
-      if (!inShop) {
-        log.warn('order.foreign_server', {});
-        return ephemeral(NOT_THIS_SERVER);
-      }
       if (!userId) return ephemeral('❌ I could not tell who you are. Please try again.');
 
       const option = interaction.data.options?.find((o) => o.name === 'email');

@@ -9,7 +9,7 @@ import { type APIModalSubmitInteraction, ButtonStyle, MessageFlags } from 'disco
 import type { MessageData } from '../discord/responder.ts';
 import { JobKind, orderJobs } from '../order/delivery.ts';
 import { ALL_FIELDS, firstMissingStep, isStep, type StepNumber, toOrder } from '../order/fields.ts';
-import { EXPIRED, emailRefusedText, NOT_THIS_SERVER } from '../order/texts.ts';
+import { EXPIRED, emailRefusedText } from '../order/texts.ts';
 import {
   continueLabel,
   discordText,
@@ -25,6 +25,7 @@ import type { Committed, OrderStore } from '../store/orders.ts';
 import type { OutboxWorker } from '../store/outbox.ts';
 import type { OrderSession, SessionStore } from '../store/sessions.ts';
 import type { Ctx, Modal } from './context.ts';
+import { refusedOutsideShop } from './shop-only.ts';
 
 /** What the modal handler uses. */
 export interface OrderModalDeps {
@@ -48,11 +49,8 @@ export function createOrderModal(deps: OrderModalDeps): Modal {
     kind: 'modal',
     prefix: OrderIds.Modal,
     async run(ctx) {
-      const { interaction, userId, inShop, args, respond, log } = ctx;
-      if (!inShop) {
-        log.warn('order.foreign_server', {});
-        return respond.reply({ content: NOT_THIS_SERVER, flags: MessageFlags.Ephemeral });
-      }
+      if (await refusedOutsideShop(ctx)) return;
+      const { interaction, userId, args, respond, log } = ctx;
       const step = Number(args[0]);
       const nonce = args[1] ?? '';
       const current = isStep(step) ? sessions.get(userId, nonce) : undefined;
