@@ -168,6 +168,11 @@ async function main(): Promise<number> {
       const status = httpStatusOf(error);
       if (status === 401)
         throw new Error('Discord rejected this token (401): copy a fresh one (Bot → Reset Token)');
+      if (error instanceof Error && error.name === 'AbortError') {
+        throw new Error(
+          `no answer from Discord at ${apiUrl} within 10 s: check the network (and DISCORD_API_URL)`,
+        );
+      }
       throw new Error(
         `could not reach Discord at ${apiUrl}: ${error instanceof Error ? error.message : String(error)}`,
       );
