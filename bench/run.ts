@@ -16,13 +16,9 @@ import { openDatabase } from '../src/store/database.ts';
 import { createOrderStore } from '../src/store/orders.ts';
 import { BUNDLE, ROOT, writeConfigDir } from '../test/support/bot-process.ts';
 import { completeOrder, validInputs } from '../test/support/customer.ts';
-import {
-  type FakeDiscord,
-  type InteractionRecord,
-  REALISTIC_GUILD,
-  startFakeDiscord,
-} from '../test/support/fake-discord.ts';
+import { type FakeDiscord, REALISTIC_GUILD, startFakeDiscord } from '../test/support/fake-discord.ts';
 import { startSmtpServer } from '../test/support/smtp.ts';
+import { load, percentile, round } from './load.ts';
 
 const QUICK = process.argv.includes('--quick');
 const GUILD_COUNTS = QUICK ? [1, 500] : [1, 1000, 2500];
@@ -57,12 +53,6 @@ const cpuTicksOf = (pid: number) => {
 const passes = (r: { unanswered: number; p99: number; achieved_per_s: number }, rate: number) =>
   r.unanswered === 0 && r.p99 < 100 && r.achieved_per_s >= rate * 0.95;
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
-const percentile = (values: number[], p: number) => {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 let nextPort = 19_400 + Math.floor(Math.random() * 500);
 
@@ -141,44 +131,6 @@ function startSubject(
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
     },
-  };
-}
-
-/**
- * Sends /ping (or /order_form) at `rate` per second for `seconds`; returns round trips (ms), the
- * unanswered count and the rate actually achieved. What is owed is computed from the clock, not
- * per timer tick, so a late tick sends more instead of silently lowering the rate.
- */
-async function load(discord: FakeDiscord, rate: number, seconds: number, command = 'ping') {
-  const entries: InteractionRecord[] = [];
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  let n = 0;
-  for (let now = start; now < end; now = performance.now()) {
-    const owed = Math.floor((rate * (now - start)) / 1000) - n;
-    for (let i = 0; i < owed; i++) {
-      n++;
-      const user = { id: String(600_000_000_000_000_000n + BigInt(n)), username: `load${n}` };
-      entries.push(
-        command === 'ping'
-          ? discord.command(user, 'ping')
-          : discord.command(user, 'order_form', { email: `l${n}@example.com` }),
-      );
-    }
-    await sleep(2);
-  }
-  const sendSeconds = (performance.now() - start) / 1000;
-  await discord
-    .waitFor(() => (entries.every((e) => e.callbackAtHr !== undefined) ? true : undefined), 5000)
-    .catch(() => undefined);
-  const answered = entries.filter((e) => e.callbackAtHr !== undefined);
-  const trips = answered.map((e) => e.callbackAtHr! - e.sentAtHr);
-  return {
-    sent: entries.length,
-    achieved_per_s: Math.round(entries.length / sendSeconds),
-    unanswered: entries.length - answered.length,
-    p50: percentile(trips, 50),
-    p99: percentile(trips, 99),
   };
 }
 

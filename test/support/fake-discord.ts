@@ -449,14 +449,25 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     }
     if (method === 'GET' && path === '/gateway') return reply(200, { url: gatewayUrl });
     if (method === 'GET' && path === '/users/@me') return reply(200, botUser);
-    if (method === 'GET' && path === '/applications/@me') {
+    if (method === 'GET' && (path === '/applications/@me' || path === '/oauth2/applications/@me')) {
       return reply(200, {
         id: applicationId,
         name: botUser.username,
+        icon: null,
+        description: '',
+        rpc_origins: [],
         bot: botUser,
         bot_public: botPublic,
+        bot_require_code_grant: false,
+        owner: {
+          id: String(BigInt(applicationId) + 7n),
+          username: 'owner',
+          discriminator: '0',
+          avatar: null,
+          global_name: null,
+        },
+        verify_key: '0'.repeat(64),
         flags: 0,
-        description: '',
       });
     }
     if (method === 'GET' && path === '/users/@me/guilds') {

@@ -1,0 +1,174 @@
+/**
+ * `npm run bench:latency`: /ping round trips of three bots on the same fake Discord, side by side:
+ * this bot (the production bundle, started as `npm start` starts it), the discord.py bot the
+ * product was first specified in (`bench/dpy-bot.py`: Debian's python3-discord 2.2, Python 3.11),
+ * and a discord.js v14 bot (`bench/djs-bot.mjs`). Runs are interleaved (this bot, discord.py,
+ * discord.js, then again), each in a fresh process against a fresh fake, 3 runs by default
+ * (`-- --runs N`), and each figure is shown as the median with the range over the runs.
+ *
+ * The round trip is measured at the fake: INTERACTION_CREATE written to the socket until the
+ * callback request reaches its REST server. Prints a Markdown table.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildModal } from '../src/order/ui.ts';
+import { BUNDLE, ROOT, writeConfigDir } from '../test/support/bot-process.ts';
+import { startFakeDiscord } from '../test/support/fake-discord.ts';
+import { load, round } from './load.ts';
+
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, 'this-bot-only': { type: 'boolean' } },
+});
+const RUNS = Number(values.runs);
+const RATES = [100, 500];
+/** `npm start`'s flags, or BENCH_FLAGS to try others (e.g. BENCH_FLAGS="--max-semi-space-size=4"). */
+const START_FLAGS =
+  process.env.BENCH_FLAGS?.split(/\s+/).filter(Boolean) ??
+  (
+    JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts.start
+    .split(/\s+/)
+    .filter((part) => part.startsWith('--'));
+/** Debian's python3 (python3-discord is installed for it, not for other Pythons on PATH). */
+const PYTHON = '/usr/bin/python3';
+
+type Subject = 'this bot' | 'discord.py' | 'discord.js';
+
+function pythonReady(): boolean {
+  const probe = spawnSync(PYTHON, [
+    '-c',
+    'import discord, sys; sys.exit(0 if discord.version_info >= (2, 2) else 1)',
+  ]);
+  return probe.status === 0;
+}
+
+function start(subject: Subject, env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {
+  const base = { PATH: process.env.PATH ?? '', ...env };
+  const child =
+    subject === 'this bot'
+      ? spawn(process.execPath, [...START_FLAGS, BUNDLE], {
+          env: {
+            ...base,
+            CONFIG_DIR: writeConfigDir({ order_cooldown_seconds: 0, daily_order_limit: 10_000 }),
+            // BENCH_LOG_LEVEL=warn measures the bot without its per-interaction info lines.
+            LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+            DATA_DIR: mkdtempSync(join(tmpdir(), 'order-bot-latency-')),
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+      : subject === 'discord.py'
+        ? spawn(PYTHON, [join(ROOT, 'bench/dpy-bot.py')], { env: base, stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn(process.execPath, [join(ROOT, 'bench/djs-bot.mjs')], {
+            env: { ...base, BENCH_PORT: '0', BENCH_MODAL: JSON.stringify(buildModal(1, 'bench')) },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+  const ready = new Promise<void>((resolve, reject) => {
+    let buffer = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      if (buffer.includes('"bot.ready"')) resolve();
+      if (buffer.length > 100_000) buffer = buffer.slice(-1000);
+    });
+    child.on('exit', (code) => reject(new Error(`${subject} exited with ${code} before ready`)));
+  });
+  child.stderr!.resume();
+  return { child, ready };
+}
+
+interface Run {
+  subject: Subject;
+  rate: number;
+  p50: number;
+  p99: number;
+  max: number;
+  unanswered: number;
+}
+
+async function measure(subject: Subject): Promise<Run[]> {
+  const discord = await startFakeDiscord({ guilds: 1, openApi: false, heartbeatIntervalMs: 5000 });
+  const bot = start(subject, {
+    DISCORD_BOT_TOKEN: discord.token,
+    DISCORD_API_URL: discord.apiUrl,
+    DISCORD_GATEWAY_URL: discord.gatewayUrl,
+  });
+  try {
+    await bot.ready;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await load(discord, 200, 2); // warm-up, not measured: every bot's hot paths compiled or cached
+    const runs: Run[] = [];
+    for (const rate of RATES) {
+      const result = await load(discord, rate, 4);
+      runs.push({
+        subject,
+        rate,
+        p50: result.p50,
+        p99: result.p99,
+        max: result.max,
+        unanswered: result.unanswered,
+      });
+    }
+    return runs;
+  } finally {
+    bot.child.kill('SIGKILL');
+    await discord.close();
+  }
+}
+
+async function main() {
+  const subjects: Subject[] = values['this-bot-only'] ? ['this bot'] : ['this bot', 'discord.js'];
+  if (values['this-bot-only']) {
+    // only this bot: for trying flags and settings
+  } else if (pythonReady()) subjects.splice(1, 0, 'discord.py');
+  else {
+    process.stderr.write(
+      'discord.py 2.2 is not installed for /usr/bin/python3, so it is left out. Install it with: sudo apt-get install python3-discord\n',
+    );
+  }
+  const all: Run[] = [];
+  for (let run = 1; run <= RUNS; run++) {
+    for (const subject of subjects) {
+      process.stderr.write(`run ${run}/${RUNS}: ${subject}...\n`);
+      all.push(...(await measure(subject)));
+    }
+  }
+  const cell = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    return `${round(median)} (${round(sorted[0]!)}–${round(sorted.at(-1)!)})`;
+  };
+  const rows = [
+    `| rate | bot | p50 ms | p99 ms | worst ms | unanswered |`,
+    '| ---: | --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const rate of RATES) {
+    for (const subject of subjects) {
+      const runs = all.filter((r) => r.rate === rate && r.subject === subject);
+      rows.push(
+        `| ${rate}/s | ${subject} | ${cell(runs.map((r) => r.p50))} | ${cell(runs.map((r) => r.p99))} | ${cell(runs.map((r) => r.max))} | ${runs.reduce((n, r) => n + r.unanswered, 0)} |`,
+      );
+    }
+  }
+  const median = (subject: Subject, rate: number, key: 'p99' | 'max') => {
+    const values = all
+      .filter((r) => r.subject === subject && r.rate === rate)
+      .map((r) => r[key])
+      .sort((a, b) => a - b);
+    return values[Math.floor(values.length / 2)]!;
+  };
+  const ratios = RATES.flatMap((rate) =>
+    subjects
+      .filter((s) => s !== 'this bot')
+      .map(
+        (peer) =>
+          `${rate}/s: ${peer} p99 / this bot p99 = ${round(median(peer, rate, 'p99') / median('this bot', rate, 'p99'))}x`,
+      ),
+  );
+  console.log(`Node ${process.version}; ${RUNS} interleaved runs per bot, median (min–max).\n`);
+  console.log(rows.join('\n'));
+  console.log(`\n${ratios.join('\n')}`);
+}
+
+await main();
