@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openDatabase } from '../../src/store/database.ts';
 import { createOrderStore } from '../../src/store/orders.ts';
-import { type BotProcess, startBot, writeConfigDir } from '../support/bot-process.ts';
+import { type BotProcess, shopEnv, startBot } from '../support/bot-process.ts';
 import { customer, messageOf, validInputs } from '../support/customer.ts';
 import {
   type FakeDiscord,
@@ -44,20 +44,13 @@ describe('orders survive crashes, restarts and failed answers', () => {
   const launch = (dataDir: string, env: Record<string, string> = {}, config: Record<string, unknown> = {}) =>
     startBot({
       env: {
-        DISCORD_BOT_TOKEN: discord.token,
-        DISCORD_API_URL: discord.apiUrl,
-        DATA_DIR: dataDir,
-        CONFIG_DIR: writeConfigDir({
-          smtp_server: smtp.host,
-          smtp_port: smtp.port,
+        ...shopEnv(discord, smtp, {
           shop_name: 'Acme Sneakers',
           orders_channel_id: STAFF_CHANNEL,
           mail_retry_initial_seconds: 0.2,
           ...config,
         }),
-        SENDER_EMAIL: 'shop@example.test',
-        SENDER_PASSWORD: 'app-password',
-        NODE_EXTRA_CA_CERTS: smtp.certPath,
+        DATA_DIR: dataDir,
         ...env,
       },
     });

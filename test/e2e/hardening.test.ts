@@ -11,7 +11,7 @@ import { FATAL_CLOSE_CODES } from '../../src/gateway/gateway.ts';
 import { EXPIRED, INVALID_EMAIL, NOT_THIS_SERVER } from '../../src/order/texts.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createOrderStore } from '../../src/store/orders.ts';
-import { type BotProcess, startBot, writeConfigDir } from '../support/bot-process.ts';
+import { type BotProcess, shopEnv, startBot } from '../support/bot-process.ts';
 import { completeOrder, customer, messageOf, validInputs } from '../support/customer.ts';
 import {
   ADMIN_PERMISSIONS,
@@ -49,21 +49,14 @@ describe('hardening', () => {
     startBot({
       nodeArgs,
       env: {
-        DISCORD_BOT_TOKEN: discord.token,
-        DISCORD_API_URL: discord.apiUrl,
-        DATA_DIR: env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'order-bot-hard-')),
-        CONFIG_DIR: writeConfigDir({
-          smtp_server: smtp.host,
-          smtp_port: smtp.port,
+        ...shopEnv(discord, smtp, {
           shop_name: 'Acme Sneakers',
           orders_channel_id: STAFF_CHANNEL,
           allowed_guild_ids: [discord.guildIds[0]],
           mail_retry_initial_seconds: 0.05,
           ...config,
         }),
-        SENDER_EMAIL: 'shop@example.test',
-        SENDER_PASSWORD: 'app-password',
-        NODE_EXTRA_CA_CERTS: smtp.certPath,
+        DATA_DIR: env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'order-bot-hard-')),
         ...env,
       },
     });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { EXPIRED, INVALID_EMAIL } from '../../src/order/texts.ts';
-import { type BotProcess, startBot, writeConfigDir } from '../support/bot-process.ts';
+import { type BotProcess, shopEnv, startBot } from '../support/bot-process.ts';
 import { completeOrder, customer, messageOf, validInputs } from '../support/customer.ts';
 import { type FakeDiscord, type FakeUser, startFakeDiscord } from '../support/fake-discord.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
@@ -23,27 +23,18 @@ function launch(
   overrides: Record<string, unknown> = {},
 ): BotProcess {
   return startBot({
-    env: {
-      DISCORD_BOT_TOKEN: discord.token,
-      DISCORD_API_URL: discord.apiUrl,
-      CONFIG_DIR: writeConfigDir({
-        smtp_server: smtp.host,
-        smtp_port: smtp.port,
-        shop_name: 'Acme Sneakers',
-        orders_channel_id: STAFF_CHANNEL,
-        image_hosts: ['cdn.example.com'],
-        // These tests are about the form, not the anti-relay caps (test/e2e/hardening.test.ts).
-        recipient_daily_limit: 100,
-        server_hourly_limit: 10_000,
-        mail_hourly_limit: 10_000,
-        mail_retry_initial_seconds: 0.05,
-        mail_max_attempts: 2,
-        ...overrides,
-      }),
-      SENDER_EMAIL: 'shop@example.test',
-      SENDER_PASSWORD: 'app-password',
-      NODE_EXTRA_CA_CERTS: smtp.certPath,
-    },
+    env: shopEnv(discord, smtp, {
+      shop_name: 'Acme Sneakers',
+      orders_channel_id: STAFF_CHANNEL,
+      image_hosts: ['cdn.example.com'],
+      // These tests are about the form, not the anti-relay caps (test/e2e/hardening.test.ts).
+      recipient_daily_limit: 100,
+      server_hourly_limit: 10_000,
+      mail_hourly_limit: 10_000,
+      mail_retry_initial_seconds: 0.05,
+      mail_max_attempts: 2,
+      ...overrides,
+    }),
   });
 }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openDatabase } from '../../src/store/database.ts';
 import { createOrderStore } from '../../src/store/orders.ts';
-import { type BotProcess, ROOT, startBot, writeConfigDir } from '../support/bot-process.ts';
+import { type BotProcess, ROOT, shopEnv, startBot } from '../support/bot-process.ts';
 import { completeOrder, validInputs } from '../support/customer.ts';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
@@ -67,18 +67,8 @@ describe('the orders CLI', () => {
   const launch = () =>
     startBot({
       env: {
-        DISCORD_BOT_TOKEN: discord.token,
-        DISCORD_API_URL: discord.apiUrl,
+        ...shopEnv(discord, smtp, { order_cooldown_seconds: 0, mail_retry_initial_seconds: 0.05 }),
         DATA_DIR: dataDir,
-        CONFIG_DIR: writeConfigDir({
-          smtp_server: smtp.host,
-          smtp_port: smtp.port,
-          order_cooldown_seconds: 0,
-          mail_retry_initial_seconds: 0.05,
-        }),
-        SENDER_EMAIL: 'shop@example.test',
-        SENDER_PASSWORD: 'app-password',
-        NODE_EXTRA_CA_CERTS: smtp.certPath,
       },
     });
 

@@ -33,6 +33,25 @@ export function writeConfigDir(
   return dir;
 }
 
+/**
+ * The environment of a bot wired to a fake Discord and a test SMTP server (whose certificate it
+ * trusts), with the shop's login and a fresh config folder: the shipped config plus `config`.
+ */
+export function shopEnv(
+  discord: { token: string; apiUrl: string },
+  smtp: { host: string; port: number; certPath: string },
+  config: Record<string, unknown> = {},
+): Record<string, string> {
+  return {
+    DISCORD_BOT_TOKEN: discord.token,
+    DISCORD_API_URL: discord.apiUrl,
+    CONFIG_DIR: writeConfigDir({ smtp_server: smtp.host, smtp_port: smtp.port, ...config }),
+    SENDER_EMAIL: 'shop@example.test',
+    SENDER_PASSWORD: 'app-password',
+    NODE_EXTRA_CA_CERTS: smtp.certPath,
+  };
+}
+
 /** Options for {@link startBot}. */
 export interface BotOptions {
   env: Record<string, string | undefined>;
