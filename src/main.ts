@@ -141,6 +141,14 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
   };
   purgeOld();
   setInterval(purgeOld, DAY_MS).unref();
+  // The write-ahead log is copied into the database file when the store is quiet (see WalSync).
+  setInterval(() => {
+    try {
+      orders.checkpoint(performance.now());
+    } catch (error) {
+      log.warn('orders.checkpoint_failed', { error });
+    }
+  }, 1000).unref();
   const sessions = createSessionStore({
     ttlMs: config.session_ttl_seconds * 1000,
     maxSessions: config.max_sessions,

@@ -92,15 +92,15 @@ export function createMailCaps(options: MailCapOptions): MailCaps {
     check(email, guildId) {
       const at = now();
       const caps = options.settings();
-      const count = (since: number, filter?: { email?: string; guildId?: string }) =>
-        options.orders.countJobs(options.kind, since, filter).count;
-      if (count(at - HOUR_MS) >= caps.mail_hourly_limit) {
+      const reached = (since: number, limit: number, filter?: { email?: string; guildId?: string }) =>
+        options.orders.countJobs(options.kind, since, limit, filter) >= limit;
+      if (reached(at - HOUR_MS, caps.mail_hourly_limit)) {
         return { ok: false, reason: 'mail_hourly', limit: caps.mail_hourly_limit };
       }
-      if (guildId !== undefined && count(at - HOUR_MS, { guildId }) >= caps.server_hourly_limit) {
+      if (guildId !== undefined && reached(at - HOUR_MS, caps.server_hourly_limit, { guildId })) {
         return { ok: false, reason: 'server_hourly', limit: caps.server_hourly_limit };
       }
-      if (count(at - DAY_MS, { email }) >= caps.recipient_daily_limit) {
+      if (reached(at - DAY_MS, caps.recipient_daily_limit, { email })) {
         return { ok: false, reason: 'recipient_daily', limit: caps.recipient_daily_limit };
       }
       return { ok: true };

@@ -6,7 +6,7 @@
  * order's `status` follows its jobs: `pending` while one is outstanding, `failed` when one failed,
  * `sent` when all are done. It knows nothing of what the jobs do (their kind is a string).
  */
-import type { Database } from './database.ts';
+import { createCheckpoints, type Database } from './database.ts';
 
 /** Where an order stands: jobs outstanding, one failed, or all delivered. */
 export type OrderStatus = 'pending' | 'sent' | 'failed';
@@ -106,6 +106,8 @@ export interface OrderStore {
   readonly storeId: string;
   /** Writes the order and its jobs in one transaction, flushed to disk; throws (and writes nothing) on failure. */
   commit(order: NewOrder, jobs: readonly NewJob[]): Committed;
+  /** Checkpoints the write-ahead log when the store has been quiet (call it from a timer). */
+  checkpoint(now: number): boolean;
   get(id: number): StoredOrder | undefined;
   jobsOf(orderId: number): StoredJob[];
   job(id: number): StoredJob | undefined;
@@ -114,14 +116,16 @@ export interface OrderStore {
   /** Oldest first, one at a time (for exports of any size). */
   each(filter?: OrderFilter): IterableIterator<StoredOrder>;
   /**
-   * Jobs of `kind` created since `since`, optionally only for orders to `email` (any letter case)
-   * or from server `guildId`; the oldest job's time comes with the count.
+   * How many jobs of `kind` were created since `since`, optionally only for orders to `email` (any
+   * letter case) or from server `guildId`, counting no further than `atMost` (a cap only needs to
+   * know whether it was reached, so a check costs at most the cap, not the day's orders).
    */
   countJobs(
     kind: string,
     since: number,
+    atMost: number,
     filter?: { email?: string; guildId?: string },
-  ): { count: number; oldest: number | undefined };
+  ): number;
   /** Creation times of a user's orders since `since`, newest first. */
   createdSince(userId: string, since: number): number[];
   counts(since: number): StoreCounts;
@@ -235,11 +239,26 @@ export function createOrderStore(db: Database): OrderStore {
     `UPDATE jobs SET status = 'pending', attempts = 0, next_at = ?, updated_at = ?
      WHERE order_id = ? AND status = 'failed'`,
   );
+  // The caps' counts. Each stops at the cap (LIMIT), and the per-address and per-server ones start
+  // from that address's or server's orders (CROSS JOIN keeps SQLite from walking every email job of
+  // the day instead): a check reads at most as many rows as the cap allows.
+  const countJobsAll = sql(
+    'SELECT count(*) AS n FROM (SELECT 1 FROM jobs WHERE kind = ? AND created_at >= ? LIMIT ?)',
+  );
+  const countJobsByEmail = sql(
+    `SELECT count(*) AS n FROM (SELECT 1 FROM orders o CROSS JOIN jobs j INDEXED BY jobs_by_order_kind ON j.order_id = o.id
+       WHERE lower(o.email) = lower(?) AND o.created_at >= ? AND j.kind = ? AND j.created_at >= ? LIMIT ?)`,
+  );
+  const countJobsByGuild = sql(
+    `SELECT count(*) AS n FROM (SELECT 1 FROM orders o CROSS JOIN jobs j INDEXED BY jobs_by_order_kind ON j.order_id = o.id
+       WHERE o.guild_id = ? AND o.created_at >= ? AND j.kind = ? AND j.created_at >= ? LIMIT ?)`,
+  );
   const failedOrders = sql(`SELECT DISTINCT order_id FROM jobs WHERE status = 'failed'`);
   const clearPayload = sql('UPDATE jobs SET payload = NULL WHERE id = ?');
   const releaseJob = sql(`UPDATE jobs SET next_at = ? WHERE id = ? AND status = 'pending' AND next_at > ?`);
   const storeId = String((sql(`SELECT value FROM meta WHERE key = 'store_id'`).get() as Row).value);
 
+  const checkpoints = createCheckpoints(db);
   /**
    * Runs `work` in one IMMEDIATE transaction: it commits, or rolls back and rethrows. `durable`
    * flushes the write-ahead log to disk before returning (synchronous=FULL for this commit), so the
@@ -253,6 +272,7 @@ export function createOrderStore(db: Database): OrderStore {
       try {
         const result = work();
         db.exec('COMMIT');
+        checkpoints.wrote();
         return result;
       } catch (error) {
         if (db.isTransaction) db.exec('ROLLBACK');
@@ -322,6 +342,7 @@ export function createOrderStore(db: Database): OrderStore {
     commit(order, jobs) {
       return transaction(() => writeOrder(order, jobs), true);
     },
+    checkpoint: (now) => checkpoints.run(now),
     get(id) {
       const row = selectOrder.get(id) as Row | undefined;
       return row ? toOrder(row) : undefined;
@@ -346,22 +367,14 @@ export function createOrderStore(db: Database): OrderStore {
         yield toOrder(row as Row);
       }
     },
-    countJobs(kind, since, filter = {}) {
-      const clauses = ['j.kind = ?', 'j.created_at >= ?'];
-      const params: (string | number)[] = [kind, since];
-      if (filter.email !== undefined) {
-        clauses.push('lower(o.email) = lower(?)', 'o.created_at >= ?');
-        params.push(filter.email, since);
-      }
-      if (filter.guildId !== undefined) {
-        clauses.push('o.guild_id = ?', 'o.created_at >= ?');
-        params.push(filter.guildId, since);
-      }
-      const row = sql(
-        `SELECT count(*) AS n, min(j.created_at) AS oldest FROM jobs j JOIN orders o ON o.id = j.order_id
-         WHERE ${clauses.join(' AND ')}`,
-      ).get(...params) as Row;
-      return { count: num(row.n), oldest: row.oldest === null ? undefined : num(row.oldest) };
+    countJobs(kind, since, atMost, filter = {}) {
+      const row =
+        filter.email !== undefined
+          ? countJobsByEmail.get(filter.email, since, kind, since, atMost)
+          : filter.guildId !== undefined
+            ? countJobsByGuild.get(filter.guildId, since, kind, since, atMost)
+            : countJobsAll.get(kind, since, atMost);
+      return num((row as Row).n);
     },
     createdSince(userId, since) {
       return (selectCreated.all(userId, since) as Row[]).map((row) => num(row.created_at));

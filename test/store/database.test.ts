@@ -3,7 +3,13 @@ import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DATABASE_FILE, openDatabase, SCHEMA_VERSION, StoreError } from '../../src/store/database.ts';
+import {
+  createCheckpoints,
+  DATABASE_FILE,
+  openDatabase,
+  SCHEMA_VERSION,
+  StoreError,
+} from '../../src/store/database.ts';
 
 const temp = () => mkdtempSync(join(tmpdir(), 'order-bot-db-'));
 const storeError = (run: () => unknown) => {
@@ -26,6 +32,11 @@ test('a missing DATA_DIR is created for the bot alone (0700), with a 0600 databa
     (db.prepare('PRAGMA synchronous').get() as { synchronous: number }).synchronous,
     1,
     'NORMAL between writes; order commits switch to FULL (see the orders store test)',
+  );
+  assert.equal(
+    (db.prepare('PRAGMA wal_autocheckpoint').get() as { wal_autocheckpoint: number }).wal_autocheckpoint,
+    0,
+    'no checkpoint inside a commit: createCheckpoints runs them when the store is quiet',
   );
   assert.equal(
     (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version,
@@ -70,4 +81,28 @@ test('a database path that cannot be opened says so in one line, naming the file
     message,
     `${join(dir, DATABASE_FILE)}: cannot open the order database (permission denied or read-only): give the bot's user read and write access to DATA_DIR and the files in it.`,
   );
+});
+
+test('checkpoint() copies the log into the database file only once writes have paused (or every 30 s)', () => {
+  const dir = temp();
+  const db = openDatabase(dir);
+  const checkpoints = createCheckpoints(db);
+  const dbSize = () => statSync(join(dir, DATABASE_FILE)).size;
+  db.exec('CREATE TABLE t (v TEXT)');
+  assert.equal(checkpoints.run(10_000), false, 'nothing written through the store yet');
+  for (let i = 0; i < 200; i++) db.exec(`INSERT INTO t VALUES ('${'x'.repeat(1000)}')`);
+  checkpoints.wrote();
+  const before = dbSize();
+  const at = performance.now();
+  assert.equal(checkpoints.run(at + 100), false, 'written 100 ms ago: still busy');
+  assert.equal(dbSize(), before, 'the rows are still only in the log');
+  assert.equal(checkpoints.run(at + 600), true, 'quiet for 500 ms');
+  assert.ok(
+    dbSize() > before + 150_000,
+    `the rows reached the database file (${before} -> ${dbSize()} bytes)`,
+  );
+  assert.equal(checkpoints.run(at + 5000), false, 'nothing new to copy');
+  checkpoints.wrote();
+  assert.equal(checkpoints.run(at + 600 + 30_000), true, 'busy, but 30 s since the last checkpoint');
+  db.close();
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { formatWait } from '../../src/order/texts.ts';
 import { openDatabase } from '../../src/store/database.ts';
-import { createOrderLimits } from '../../src/store/limits.ts';
+import { createMailCaps, createOrderLimits } from '../../src/store/limits.ts';
 import { createOrderStore, type OrderStore } from '../../src/store/orders.ts';
 
 const DAY = 86_400_000;
@@ -64,4 +64,43 @@ test('waits read naturally', () => {
   assert.equal(formatWait(200_000), '3m 20s');
   assert.equal(formatWait(5 * 3600_000 + 12 * 60_000), '5h 12m');
   assert.equal(formatWait(10), '1s');
+});
+
+test('email caps: per address a day (any letter case), per server an hour, in all an hour; only email jobs count', () => {
+  let now = 10 * DAY;
+  const orders = store();
+  const settings = { recipient_daily_limit: 2, server_hourly_limit: 3, mail_hourly_limit: 4 };
+  const caps = createMailCaps({ orders, kind: 'email', settings: () => settings, now: () => now });
+  const send = (email: string, guildId: string, kind = 'email') =>
+    orders.commit({ ...order('u', now), email, guildId }, [{ kind }, { kind: 'staff_post' }]);
+
+  send('Ann@Example.com', 'g1');
+  send('ann@example.com', 'g1');
+  assert.deepEqual(caps.check('ANN@example.com', 'g2'), { ok: false, reason: 'recipient_daily', limit: 2 });
+  assert.deepEqual(caps.check('bob@example.com', 'g1'), { ok: true });
+  send('bob@example.com', 'g1');
+  assert.deepEqual(caps.check('cy@example.com', 'g1'), { ok: false, reason: 'server_hourly', limit: 3 });
+  send('cy@example.com', 'g1', 'staff_post'); // an order whose email was refused sends none: not counted
+  assert.deepEqual(caps.check('cy@example.com', 'g2'), { ok: true });
+  send('cy@example.com', 'g2');
+  assert.deepEqual(caps.check('dee@example.com', 'g3'), { ok: false, reason: 'mail_hourly', limit: 4 });
+
+  now += 3_600_001; // the hourly windows have passed; the daily one has not
+  assert.deepEqual(caps.check('dee@example.com', 'g1'), { ok: true });
+  assert.deepEqual(caps.check('ann@example.com', 'g1'), { ok: false, reason: 'recipient_daily', limit: 2 });
+  now += DAY;
+  assert.deepEqual(caps.check('ann@example.com', 'g1'), { ok: true });
+});
+
+test('a cap count stops at the cap: a check reads no more rows than the cap allows', () => {
+  const now = 10 * DAY;
+  const orders = store();
+  for (let i = 0; i < 50; i++)
+    orders.commit({ ...order(`u${i}`, now), email: 'a@example.com' }, [{ kind: 'email' }]);
+  assert.equal(orders.countJobs('email', now - DAY, 1000), 50);
+  assert.equal(orders.countJobs('email', now - DAY, 5), 5);
+  assert.equal(orders.countJobs('email', now - DAY, 7, { email: 'A@EXAMPLE.COM' }), 7);
+  assert.equal(orders.countJobs('email', now - DAY, 1000, { guildId: 'g' }), 50);
+  assert.equal(orders.countJobs('email', now - DAY, 1000, { guildId: 'other' }), 0);
+  assert.equal(orders.countJobs('email', now + 1, 1000), 0, 'only jobs since the time given');
 });
