@@ -10,20 +10,25 @@
  * callback request reaches its REST server. Prints a Markdown table.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildModal } from '../src/order/ui.ts';
+import type { TraceFile } from '../src/trace.ts';
 import { BUNDLE, ROOT, writeConfigDir } from '../test/support/bot-process.ts';
 import { startFakeDiscord } from '../test/support/fake-discord.ts';
-import { load, round } from './load.ts';
+import { load, percentile, round } from './load.ts';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, 'this-bot-only': { type: 'boolean' } },
+  options: {
+    runs: { type: 'string', default: '3' },
+    'this-bot-only': { type: 'boolean' },
+    'breakdown-only': { type: 'boolean' },
+  },
 });
 const RUNS = Number(values.runs);
-const RATES = [100, 500];
+const RATES = [100, 500, 1000];
 /** `npm start`'s flags, or BENCH_FLAGS to try others (e.g. BENCH_FLAGS="--max-semi-space-size=4"). */
 const START_FLAGS =
   process.env.BENCH_FLAGS?.split(/\s+/).filter(Boolean) ??
@@ -46,7 +51,7 @@ function pythonReady(): boolean {
 }
 
 function start(subject: Subject, env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {
-  const base = { PATH: process.env.PATH ?? '', ...env };
+  const base: Record<string, string> = { PATH: process.env.PATH ?? '', ...env };
   const child =
     subject === 'this bot'
       ? spawn(process.execPath, [...START_FLAGS, BUNDLE], {
@@ -117,6 +122,145 @@ async function measure(subject: Subject): Promise<Run[]> {
   }
 }
 
+/** The shared clock of the trace (see src/trace.ts): this process's performance.now() on it. */
+const shared = (hr: number) => performance.timeOrigin + hr;
+
+const SEGMENTS = [
+  ['written by the fake -> socket read', (t: number[], sent: number) => t[0]! - sent],
+  ['read -> dispatched (ws framing, JSON.parse, @discordjs/ws)', (t: number[]) => t[1]! - t[0]!],
+  ['dispatched -> handler starts', (t: number[]) => t[2]! - t[1]!],
+  ['handler -> answer queued', (t: number[]) => t[3]! - t[2]!],
+  ['queued -> request written', (t: number[]) => t[4]! - t[3]!],
+  ['written -> fake REST has it', (t: number[], _sent: number, arrived: number) => arrived - t[4]!],
+  ['round trip', (_t: number[], sent: number, arrived: number) => arrived - sent],
+] as const;
+
+interface BreakdownStep {
+  rate: number;
+  /** Per segment: every interaction's time in it (ms), same order as SEGMENTS. */
+  segments: number[][];
+  /** The round-trip rank order, to read the slowest 1%. */
+  totals: number[];
+  gc: { count: number; totalMs: number; maxMs: number };
+  loopDelay: { p99: number; max: number } | undefined;
+}
+
+/**
+ * The round trip of this bot, cut into stages (`ORDERBOT_TRACE`, src/trace.ts), at each rate: the
+ * bot stamps each interaction at socket read, dispatch, handler start, answer queued and request
+ * written; the fake stamps when it wrote the event and when the callback reached it.
+ */
+async function traced(): Promise<BreakdownStep[]> {
+  const file = join(mkdtempSync(join(tmpdir(), 'order-bot-trace-')), 'trace.json');
+  const discord = await startFakeDiscord({ guilds: 1, openApi: false, heartbeatIntervalMs: 5000 });
+  const bot = start('this bot', {
+    DISCORD_BOT_TOKEN: discord.token,
+    DISCORD_API_URL: discord.apiUrl,
+    DISCORD_GATEWAY_URL: discord.gatewayUrl,
+    ORDERBOT_TRACE: file,
+  });
+  const exited = new Promise((resolve) => bot.child.once('exit', resolve));
+  const steps: {
+    rate: number;
+    from: number;
+    to: number;
+    entries: Awaited<ReturnType<typeof load>>['entries'];
+  }[] = [];
+  try {
+    await bot.ready;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await load(discord, 200, 2);
+    for (const rate of RATES) {
+      bot.child.kill('SIGUSR2'); // marks the event-loop delay (the trace resets it)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const from = shared(performance.now());
+      const result = await load(discord, rate, 4);
+      const to = shared(performance.now());
+      bot.child.kill('SIGUSR2');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      steps.push({ rate, from, to, entries: result.entries });
+    }
+  } finally {
+    bot.child.kill('SIGTERM'); // a clean exit writes the trace
+    const timer = setTimeout(() => bot.child.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+    await discord.close();
+  }
+  if (!existsSync(file)) throw new Error('the bot wrote no trace (ORDERBOT_TRACE)');
+  const trace = JSON.parse(readFileSync(file, 'utf8')) as TraceFile;
+  return steps.map(({ rate, from, to, entries }) => {
+    const segments: number[][] = SEGMENTS.map(() => []);
+    const totals: number[] = [];
+    for (const entry of entries) {
+      const stamps = trace.interactions[String(entry.interaction.id)];
+      if (!stamps || entry.callbackAtHr === undefined || stamps.some((t) => t === 0)) continue;
+      const sent = shared(entry.sentAtHr);
+      const arrived = shared(entry.callbackAtHr);
+      SEGMENTS.forEach(([, of], i) => {
+        segments[i]!.push(of(stamps, sent, arrived));
+      });
+      totals.push(arrived - sent);
+    }
+    const pauses = trace.gc.filter(([at]) => at >= from && at <= to).map(([, ms]) => ms);
+    const mark = trace.loopDelay.find((m) => m.at >= to);
+    return {
+      rate,
+      segments,
+      totals,
+      gc: {
+        count: pauses.length,
+        totalMs: pauses.reduce((a, b) => a + b, 0),
+        maxMs: pauses.length ? Math.max(...pauses) : 0,
+      },
+      loopDelay: mark ? { p99: mark.p99, max: mark.max } : undefined,
+    };
+  });
+}
+
+function breakdownTable(runs: BreakdownStep[][]): string {
+  const lines = [
+    `Round trip of this bot cut into stages (ORDERBOT_TRACE; ${runs.length} run(s) pooled): p50 / p99 ms, and the mean of each stage among the slowest 1% of answers.`,
+    '',
+    `| stage | ${RATES.map((r) => `${r}/s p50 / p99`).join(' | ')} | ${RATES.map((r) => `${r}/s slowest 1%`).join(' | ')} |`,
+    `| --- | ${RATES.map(() => '---:').join(' | ')} | ${RATES.map(() => '---:').join(' | ')} |`,
+  ];
+  const pooled = RATES.map((rate) => {
+    const steps = runs.flat().filter((s) => s.rate === rate);
+    const segments = SEGMENTS.map((_, i) => steps.flatMap((s) => s.segments[i]!));
+    const totals = steps.flatMap((s) => s.totals);
+    const cut = percentile(totals, 99);
+    const slow = totals.map((t, i) => (t >= cut ? i : -1)).filter((i) => i >= 0);
+    return { steps, segments, slow };
+  });
+  SEGMENTS.forEach(([name], i) => {
+    const cells = pooled.map(
+      (p) => `${round(percentile(p.segments[i]!, 50), 3)} / ${round(percentile(p.segments[i]!, 99), 2)}`,
+    );
+    const slow = pooled.map((p) =>
+      p.slow.length
+        ? round(p.slow.reduce((sum, j) => sum + p.segments[i]![j]!, 0) / p.slow.length, 2)
+        : 'n/a',
+    );
+    lines.push(`| ${name} | ${cells.join(' | ')} | ${slow.join(' | ')} |`);
+  });
+  const gc = pooled.map((p) =>
+    p.steps
+      .map((s) => `${s.gc.count} GCs, ${round(s.gc.totalMs, 1)} ms, longest ${round(s.gc.maxMs, 2)}`)
+      .join('; '),
+  );
+  const delay = pooled.map((p) =>
+    p.steps
+      .map((s) =>
+        s.loopDelay ? `p99 ${round(s.loopDelay.p99, 2)}, max ${round(s.loopDelay.max, 2)}` : 'n/a',
+      )
+      .join('; '),
+  );
+  lines.push(`| GC pauses during the step (4 s) | ${gc.join(' | ')} | | | |`);
+  lines.push(`| event-loop delay during the step (ms) | ${delay.join(' | ')} | | | |`);
+  return lines.join('\n');
+}
+
 async function main() {
   const subjects: Subject[] = values['this-bot-only'] ? ['this bot'] : ['this bot', 'discord.js'];
   if (values['this-bot-only']) {
@@ -126,6 +270,15 @@ async function main() {
     process.stderr.write(
       'discord.py 2.2 is not installed for /usr/bin/python3, so it is left out. Install it with: sudo apt-get install python3-discord\n',
     );
+  }
+  if (values['breakdown-only']) {
+    const runs: BreakdownStep[][] = [];
+    for (let run = 1; run <= RUNS; run++) {
+      process.stderr.write(`breakdown run ${run}/${RUNS}...\n`);
+      runs.push(await traced());
+    }
+    console.log(breakdownTable(runs));
+    return;
   }
   const all: Run[] = [];
   for (let run = 1; run <= RUNS; run++) {

@@ -45,6 +45,7 @@ export async function load(discord: FakeDiscord, rate: number, seconds: number, 
   const answered = entries.filter((e) => e.callbackAtHr !== undefined);
   const trips = answered.map((e) => e.callbackAtHr! - e.sentAtHr);
   return {
+    entries,
     sent: entries.length,
     achieved_per_s: Math.round(entries.length / sendSeconds),
     unanswered: entries.length - answered.length,

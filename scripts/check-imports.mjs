@@ -11,7 +11,7 @@
 //   discord/               HTTP transport to Discord
 //   mail/                  template, transport, queue
 //   store/                 sessions, limits, orders
-//   leaves                 config, log, metrics, errors, health, commands, email-address, faults, version
+//   leaves                 config, log, metrics, errors, health, commands, email-address, faults, trace, version
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
@@ -35,6 +35,7 @@ const LAYERS = [
     'commands.ts',
     'email-address.ts',
     'faults.ts',
+    'trace.ts',
     'version.ts',
   ],
 ];

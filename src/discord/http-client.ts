@@ -39,6 +39,8 @@ export interface HttpRequest {
   signal?: AbortSignal | undefined;
   /** Gives up (rejects) after this many ms without a complete response. */
   timeoutMs?: number;
+  /** Called when the request gets its socket; Node writes it there in the same tick. */
+  onWritten?: (() => void) | undefined;
 }
 
 /** The shared client. */
@@ -121,6 +123,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         ),
       );
       outgoing.on('error', reject);
+      if (request.onWritten) outgoing.once('socket', request.onWritten);
       outgoing.end(request.body);
     });
   }

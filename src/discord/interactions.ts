@@ -17,6 +17,7 @@ import {
   type RESTPostAPIInteractionFollowupJSONBody,
   Routes,
 } from 'discord-api-types/v10';
+import { trace } from '../trace.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from './http-client.ts';
 
 /** How often a request is tried when Discord answers 5xx or the connection fails. */
@@ -162,6 +163,7 @@ export function createInteractionApi(options: InteractionApiOptions): Interactio
     body: unknown,
     deadline: number,
     idempotent: boolean,
+    onWritten?: () => void,
   ): Promise<void> {
     const payload = JSON.stringify(body);
     let serverErrors = 0;
@@ -169,7 +171,7 @@ export function createInteractionApi(options: InteractionApiOptions): Interactio
       let response: HttpResponse;
       try {
         response = await throttled(
-          { url: base + path, method, headers: JSON_HEADERS, body: payload, timeoutMs },
+          { url: base + path, method, headers: JSON_HEADERS, body: payload, timeoutMs, onWritten },
           deadline,
           route,
         );
@@ -219,6 +221,7 @@ export function createInteractionApi(options: InteractionApiOptions): Interactio
         body,
         deadline,
         true,
+        trace.enabled ? () => trace.stamp(id, 'written') : undefined,
       );
     },
     editOriginal(applicationId, token, body) {

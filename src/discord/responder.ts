@@ -12,6 +12,7 @@ import {
   InteractionResponseType,
   MessageFlags,
 } from 'discord-api-types/v10';
+import { trace } from '../trace.ts';
 import type { InteractionApi } from './interactions.ts';
 
 /** Message content a handler sends. */
@@ -81,6 +82,7 @@ export function createResponder(
   };
   const first = async (send: () => Promise<unknown>, nextState: ResponderState) => {
     firstResponseMs = now() - createdAt;
+    if (trace.enabled) trace.stamp(target.id, 'queued');
     await send();
     state = nextState;
   };

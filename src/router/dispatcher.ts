@@ -10,6 +10,7 @@ import {
   GatewayDispatchEvents,
   type GatewayDispatchPayload,
 } from 'discord-api-types/v10';
+import { trace } from '../trace.ts';
 import type { Router } from './router.ts';
 
 /** Options for {@link createDispatcher}. */
@@ -53,6 +54,7 @@ export function createDispatcher<B>(options: DispatcherOptions<B>): Dispatcher {
   async function handle(interaction: APIInteraction): Promise<string> {
     const started = performance.now();
     const base = options.context(interaction);
+    if (trace.enabled) trace.stamp(interaction.id, 'handler');
     const route = await router.route(interaction, base);
     options.finished(base, route, performance.now() - started);
     return route;
@@ -61,6 +63,10 @@ export function createDispatcher<B>(options: DispatcherOptions<B>): Dispatcher {
   return {
     dispatch(payload) {
       if (payload.t !== GatewayDispatchEvents.InteractionCreate) return;
+      if (trace.enabled) {
+        trace.stamp(payload.d.id, 'read', trace.lastRead());
+        trace.stamp(payload.d.id, 'dispatch');
+      }
       if (closed || inFlight >= maxInFlight) {
         options.refused?.(payload.d, closed ? 'closed' : 'busy');
         return;
