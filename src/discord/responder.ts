@@ -74,10 +74,32 @@ export function createResponder(
   let state: ResponderState = 'pending';
   let firstResponseMs: number | undefined;
   let chain: Promise<unknown> = Promise.resolve();
+  /** Calls started and not yet settled. */
+  let busy = 0;
 
   const serial = <T>(task: () => Promise<T>): Promise<T> => {
-    const next = chain.then(task, task);
-    chain = next.catch(() => undefined);
+    let next: Promise<T>;
+    if (busy === 0) {
+      // Nothing is in progress: start now, in this turn of the event loop, so the answer is on its
+      // way before the next interaction that arrived in the same socket read is handled.
+      try {
+        next = task();
+      } catch (error) {
+        next = Promise.reject(error);
+      }
+    } else {
+      next = chain.then(task, task);
+    }
+    busy++;
+    const settled = next.then(
+      () => {
+        busy--;
+      },
+      () => {
+        busy--;
+      },
+    );
+    chain = settled;
     return next;
   };
   const first = async (send: () => Promise<unknown>, nextState: ResponderState) => {

@@ -10,7 +10,7 @@ import { EXPIRED } from '../order/texts.ts';
 import { buildModal, OrderIds } from '../order/ui.ts';
 import type { SessionStore } from '../store/sessions.ts';
 import type { Component } from './context.ts';
-import { refusedOutsideShop } from './shop-only.ts';
+import { refuseOutsideShop } from './shop-only.ts';
 
 /** Creates the handler that opens a step's modal: `order_open:<step>:<nonce>`. */
 export function createOpenStep({ sessions }: { sessions: SessionStore }): Component {
@@ -18,7 +18,8 @@ export function createOpenStep({ sessions }: { sessions: SessionStore }): Compon
     kind: 'component',
     prefix: OrderIds.Open,
     async run(ctx) {
-      if (await refusedOutsideShop(ctx)) return;
+      const refused = refuseOutsideShop(ctx);
+      if (refused) return refused;
       const { userId, args, respond, log } = ctx;
       const step = Number(args[0]);
       const session = isStep(step) ? sessions.get(userId, args[1] ?? '') : undefined;
@@ -42,7 +43,8 @@ export function createCancelOrder({ sessions }: { sessions: SessionStore }): Com
     kind: 'component',
     prefix: OrderIds.Cancel,
     async run(ctx) {
-      if (await refusedOutsideShop(ctx)) return;
+      const refused = refuseOutsideShop(ctx);
+      if (refused) return refused;
       const { userId, args, respond, log } = ctx;
       if (!sessions.get(userId, args[0] ?? '')) {
         return respond.update({ content: EXPIRED, components: [], embeds: [] });

@@ -11,7 +11,7 @@ import { buildModal } from '../order/ui.ts';
 import type { OrderLimits } from '../store/limits.ts';
 import type { SessionStore } from '../store/sessions.ts';
 import type { Command } from './context.ts';
-import { refusedOutsideShop } from './shop-only.ts';
+import { refuseOutsideShop } from './shop-only.ts';
 
 /** What `/order_form` uses. */
 export interface OrderFormDeps {
@@ -25,7 +25,8 @@ export function createOrderForm({ sessions, limits }: OrderFormDeps): Command {
     kind: 'command',
     name: CommandName.OrderForm,
     async run(ctx) {
-      if (await refusedOutsideShop(ctx)) return;
+      const refused = refuseOutsideShop(ctx);
+      if (refused) return refused;
       const { interaction, userId, guildId, respond, config, log } = ctx;
       const ephemeral = (content: string) => respond.reply({ content, flags: MessageFlags.Ephemeral });
       if (!userId) return ephemeral('❌ I could not tell who you are. Please try again.');

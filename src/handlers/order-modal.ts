@@ -25,7 +25,7 @@ import type { Committed, OrderStore } from '../store/orders.ts';
 import type { OutboxWorker } from '../store/outbox.ts';
 import type { OrderSession, SessionStore } from '../store/sessions.ts';
 import type { Ctx, Modal } from './context.ts';
-import { refusedOutsideShop } from './shop-only.ts';
+import { refuseOutsideShop } from './shop-only.ts';
 
 /** What the modal handler uses. */
 export interface OrderModalDeps {
@@ -49,7 +49,8 @@ export function createOrderModal(deps: OrderModalDeps): Modal {
     kind: 'modal',
     prefix: OrderIds.Modal,
     async run(ctx) {
-      if (await refusedOutsideShop(ctx)) return;
+      const refused = refuseOutsideShop(ctx);
+      if (refused) return refused;
       const { interaction, userId, args, respond, log } = ctx;
       const step = Number(args[0]);
       const nonce = args[1] ?? '';

@@ -7,12 +7,13 @@ import { MessageFlags } from 'discord-api-types/v10';
 import { NOT_THIS_SERVER } from '../order/texts.ts';
 import type { AppContext } from './context.ts';
 
-/** Answers and returns true when the interaction comes from a server that is not the shop's. */
-export async function refusedOutsideShop(
-  ctx: Pick<AppContext, 'inShop' | 'log' | 'respond'>,
-): Promise<boolean> {
-  if (ctx.inShop) return false;
+/**
+ * Outside the shop's servers: answers the customer so, and returns that answer for the handler to
+ * return. Inside: returns undefined at once, without a turn of the event loop, so the handler runs
+ * straight on to its own answer.
+ */
+export function refuseOutsideShop(ctx: Pick<AppContext, 'inShop' | 'log' | 'respond'>): Promise<void> | undefined {
+  if (ctx.inShop) return undefined;
   ctx.log.warn('order.foreign_server', {});
-  await ctx.respond.reply({ content: NOT_THIS_SERVER, flags: MessageFlags.Ephemeral });
-  return true;
+  return ctx.respond.reply({ content: NOT_THIS_SERVER, flags: MessageFlags.Ephemeral });
 }

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { InteractionApi } from '../../src/discord/interactions.ts';
+import { createResponder } from '../../src/discord/responder.ts';
+
+/** The interaction API as the responder sees it: every request recorded, each settled by the test. */
+function recordingApi() {
+  const calls: { route: string; body: unknown; settle: (error?: Error) => void }[] = [];
+  const request = (route: string, body: unknown) =>
+    new Promise<void>((resolve, reject) => {
+      calls.push({ route, body, settle: (error) => (error ? reject(error) : resolve()) });
+    });
+  const api: InteractionApi = {
+    callback: (_id, _token, body) => request('callback', body),
+    editOriginal: (_app, _token, body) => request('edit', body),
+    followUp: (_app, _token, body) => request('followup', body),
+    get queued() {
+      return 0;
+    },
+  };
+  return { api, calls };
+}
+const target = { id: '1', token: 't', application_id: 'app' };
+
+describe('responder', () => {
+  test('the first answer is handed to the API at once, in the same turn, not after a microtask', () => {
+    const { api, calls } = recordingApi();
+    const respond = createResponder(api, target, { deferAfterMs: 0 });
+    void respond.reply({ content: 'hi' });
+    assert.equal(calls.length, 1, 'sent synchronously');
+    assert.equal(calls[0]!.route, 'callback');
+    assert.equal((calls[0]!.body as { type: number }).type, 4);
+    assert.equal(typeof respond.firstResponseMs, 'number');
+  });
+
+  test('a second answer waits for the first, then becomes a follow-up (calls never race)', async () => {
+    const { api, calls } = recordingApi();
+    const respond = createResponder(api, target, { deferAfterMs: 0 });
+    const first = respond.reply({ content: 'one' });
+    const second = respond.reply({ content: 'two' });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(calls.length, 1, 'the second is held while the first is on its way');
+    calls[0]!.settle();
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(
+      calls.map((c) => c.route),
+      ['callback', 'followup'],
+    );
+    calls[1]!.settle();
+    await second;
+    // Idle again: the next call starts at once.
+    void respond.followUp({ content: 'three' });
+    assert.equal(calls.length, 3);
+  });
+
+  test('a reply made while an automatic defer is on its way edits the deferred message', async () => {
+    const { api, calls } = recordingApi();
+    const respond = createResponder(api, target, { deferAfterMs: 5 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(calls.length, 1);
+    assert.equal((calls[0]!.body as { type: number }).type, 5, 'deferred');
+    const reply = respond.reply({ content: 'late' });
+    assert.equal(calls.length, 1, 'waits for the defer to be acknowledged');
+    calls[0]!.settle();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(calls[1]!.route, 'edit');
+    calls[1]!.settle();
+    await reply;
+    assert.equal(respond.state, 'replied');
+  });
+
+  test('a modal after an answer is refused as a rejected promise, and later calls still run', async () => {
+    const { api, calls } = recordingApi();
+    const respond = createResponder(api, target, { deferAfterMs: 0 });
+    const reply = respond.reply({ content: 'one' });
+    calls[0]!.settle();
+    await reply;
+    const modal = respond.modal({ custom_id: 'm', title: 'T', components: [] });
+    assert.ok(modal instanceof Promise, 'not a synchronous throw');
+    await assert.rejects(modal, /A modal can only be the first answer/);
+    void respond.followUp({ content: 'still works' });
+    assert.equal(calls.at(-1)!.route, 'followup');
+  });
+
+  test('a failed first answer rejects, and the responder goes on serving later calls', async () => {
+    const { api, calls } = recordingApi();
+    const respond = createResponder(api, target, { deferAfterMs: 0 });
+    const first = respond.reply({ content: 'one' });
+    calls[0]!.settle(new Error('500'));
+    await assert.rejects(first, /500/);
+    assert.equal(respond.state, 'pending', 'nothing reached Discord');
+    void respond.reply({ content: 'again' });
+    assert.equal(calls.length, 2, 'the retry starts at once');
+    assert.equal(calls[1]!.route, 'callback');
+  });
+});
