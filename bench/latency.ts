@@ -13,6 +13,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildModal } from '../src/order/ui.ts';
 import type { TraceFile } from '../src/trace.ts';
@@ -20,15 +21,13 @@ import { BUNDLE, ROOT, writeConfigDir } from '../test/support/bot-process.ts';
 import { startFakeDiscord } from '../test/support/fake-discord.ts';
 import { load, percentile, round } from './load.ts';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '3' },
-    'this-bot-only': { type: 'boolean' },
-    'breakdown-only': { type: 'boolean' },
-  },
-});
-const RUNS = Number(values.runs);
 const RATES = [100, 500, 1000];
+/** What each bot is measured on: /ping at each rate, then the first modal at 100/s. */
+const STEPS = [
+  ...RATES.map((rate) => ({ label: `/ping ${rate}/s`, rate, command: 'ping' })),
+  { label: 'first modal 100/s', rate: 100, command: 'order_form' },
+] as const;
+type Step = (typeof STEPS)[number]['label'];
 /** `npm start`'s flags, or BENCH_FLAGS to try others (e.g. BENCH_FLAGS="--max-semi-space-size=4"). */
 const START_FLAGS =
   process.env.BENCH_FLAGS?.split(/\s+/).filter(Boolean) ??
@@ -40,7 +39,7 @@ const START_FLAGS =
 /** Debian's python3 (python3-discord is installed for it, not for other Pythons on PATH). */
 const PYTHON = '/usr/bin/python3';
 
-type Subject = 'this bot' | 'discord.py' | 'discord.js';
+export type Subject = 'this bot' | 'discord.py' | 'discord.js';
 
 function pythonReady(): boolean {
   const probe = spawnSync(PYTHON, [
@@ -85,7 +84,8 @@ function start(subject: Subject, env: Record<string, string>): { child: ChildPro
 
 interface Run {
   subject: Subject;
-  rate: number;
+  /** /ping at a rate, or the first modal (/order_form) at 100/s. */
+  step: Step;
   p50: number;
   p99: number;
   max: number;
@@ -104,11 +104,11 @@ async function measure(subject: Subject): Promise<Run[]> {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     await load(discord, 200, 2); // warm-up, not measured: every bot's hot paths compiled or cached
     const runs: Run[] = [];
-    for (const rate of RATES) {
-      const result = await load(discord, rate, 4);
+    for (const step of STEPS) {
+      const result = await load(discord, step.rate, step.command === 'ping' ? 4 : 2, step.command);
       runs.push({
         subject,
-        rate,
+        step: step.label,
         p50: result.p50,
         p99: result.p99,
         max: result.max,
@@ -261,67 +261,97 @@ function breakdownTable(runs: BreakdownStep[][]): string {
   return lines.join('\n');
 }
 
-async function main() {
-  const subjects: Subject[] = values['this-bot-only'] ? ['this bot'] : ['this bot', 'discord.js'];
-  if (values['this-bot-only']) {
-    // only this bot: for trying flags and settings
-  } else if (pythonReady()) subjects.splice(1, 0, 'discord.py');
-  else {
-    process.stderr.write(
-      'discord.py 2.2 is not installed for /usr/bin/python3, so it is left out. Install it with: sudo apt-get install python3-discord\n',
-    );
-  }
-  if (values['breakdown-only']) {
-    const runs: BreakdownStep[][] = [];
-    for (let run = 1; run <= RUNS; run++) {
-      process.stderr.write(`breakdown run ${run}/${RUNS}...\n`);
-      runs.push(await traced());
-    }
-    console.log(breakdownTable(runs));
-    return;
-  }
+/** Which bots can be measured here: this bot and discord.js always, discord.py when installed. */
+export function peers(thisBotOnly = false): Subject[] {
+  if (thisBotOnly) return ['this bot'];
+  if (pythonReady()) return ['this bot', 'discord.py', 'discord.js'];
+  process.stderr.write(
+    'discord.py 2.2 is not installed for /usr/bin/python3, so it is left out. Install it with: sudo apt-get install python3-discord\n',
+  );
+  return ['this bot', 'discord.js'];
+}
+
+/** The bots side by side: `runs` interleaved runs, each in a fresh process against a fresh fake. */
+export async function compareBots(runs: number, subjects: Subject[]) {
   const all: Run[] = [];
-  for (let run = 1; run <= RUNS; run++) {
+  for (let run = 1; run <= runs; run++) {
     for (const subject of subjects) {
-      process.stderr.write(`run ${run}/${RUNS}: ${subject}...\n`);
+      process.stderr.write(`latency run ${run}/${runs}: ${subject}...\n`);
       all.push(...(await measure(subject)));
     }
   }
-  const cell = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)]!;
-    return `${round(median)} (${round(sorted[0]!)}–${round(sorted.at(-1)!)})`;
-  };
-  const rows = [
-    `| rate | bot | p50 ms | p99 ms | worst ms | unanswered |`,
-    '| ---: | --- | ---: | ---: | ---: | ---: |',
-  ];
-  for (const rate of RATES) {
-    for (const subject of subjects) {
-      const runs = all.filter((r) => r.rate === rate && r.subject === subject);
-      rows.push(
-        `| ${rate}/s | ${subject} | ${cell(runs.map((r) => r.p50))} | ${cell(runs.map((r) => r.p99))} | ${cell(runs.map((r) => r.max))} | ${runs.reduce((n, r) => n + r.unanswered, 0)} |`,
-      );
-    }
-  }
-  const median = (subject: Subject, rate: number, key: 'p99' | 'max') => {
-    const values = all
-      .filter((r) => r.subject === subject && r.rate === rate)
+  const sorted = (subject: Subject, step: Step, key: 'p50' | 'p99' | 'max') =>
+    all
+      .filter((r) => r.subject === subject && r.step === step)
       .map((r) => r[key])
       .sort((a, b) => a - b);
-    return values[Math.floor(values.length / 2)]!;
-  };
-  const ratios = RATES.flatMap((rate) =>
-    subjects
-      .filter((s) => s !== 'this bot')
-      .map(
-        (peer) =>
-          `${rate}/s: ${peer} p99 / this bot p99 = ${round(median(peer, rate, 'p99') / median('this bot', rate, 'p99'))}x`,
-      ),
-  );
-  console.log(`Node ${process.version}; ${RUNS} interleaved runs per bot, median (min–max).\n`);
-  console.log(rows.join('\n'));
-  console.log(`\n${ratios.join('\n')}`);
+  const median = (values: number[]) => values[Math.floor(values.length / 2)]!;
+  const cell = (values: number[]) =>
+    `${round(median(values))} (${round(values[0]!)}–${round(values.at(-1)!)})`;
+  const peerHeads = subjects.filter((s) => s !== 'this bot');
+  const rows = [
+    `| step | bot | p50 ms | p99 ms | worst ms | unanswered | ${peerHeads.map((p) => `p99 ${p} / this bot`).join(' | ')} |`,
+    `| --- | --- | ---: | ---: | ---: | ---: | ${peerHeads.map(() => '---:').join(' | ')} |`,
+  ];
+  const summary: Record<
+    string,
+    Record<string, { p50: number; p99: number; max: number; p99_range: number[] }>
+  > = {};
+  for (const { label } of STEPS) {
+    for (const subject of subjects) {
+      const p99 = sorted(subject, label, 'p99');
+      const ratios =
+        subject === 'this bot'
+          ? peerHeads.map((peer) => `${round(median(sorted(peer, label, 'p99')) / median(p99))}x`)
+          : peerHeads.map(() => '');
+      const unanswered = all
+        .filter((r) => r.subject === subject && r.step === label)
+        .reduce((n, r) => n + r.unanswered, 0);
+      rows.push(
+        `| ${label} | ${subject} | ${cell(sorted(subject, label, 'p50'))} | ${cell(p99)} | ${cell(sorted(subject, label, 'max'))} | ${unanswered} | ${ratios.join(' | ')} |`,
+      );
+      summary[label] ??= {};
+      summary[label]![subject] = {
+        p50: round(median(sorted(subject, label, 'p50'))),
+        p99: round(median(p99)),
+        max: round(median(sorted(subject, label, 'max'))),
+        p99_range: [round(p99[0]!), round(p99.at(-1)!)],
+      };
+    }
+  }
+  const markdown = [
+    `Round trip (INTERACTION_CREATE written to the socket until the callback reaches the fake REST), ${runs} interleaved runs per bot, one fresh process each; median (min–max) over the runs. Node ${process.version}; this bot started with: ${START_FLAGS.join(' ')}.`,
+    '',
+    ...rows,
+  ].join('\n');
+  return { markdown, summary };
 }
 
-await main();
+/** The round-trip breakdown of this bot, `runs` runs pooled. */
+export async function breakdown(runs: number) {
+  const all: BreakdownStep[][] = [];
+  for (let run = 1; run <= runs; run++) {
+    process.stderr.write(`breakdown run ${run}/${runs}...\n`);
+    all.push(await traced());
+  }
+  return breakdownTable(all);
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '3' },
+      'this-bot-only': { type: 'boolean' },
+      'breakdown-only': { type: 'boolean' },
+    },
+  });
+  const runs = Number(values.runs);
+  if (values['breakdown-only']) {
+    console.log(await breakdown(runs));
+    return;
+  }
+  const { markdown } = await compareBots(runs, peers(values['this-bot-only']));
+  console.log(markdown);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

@@ -7,7 +7,7 @@
  * Prints one Markdown table and writes bench/results.json.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +18,7 @@ import { BUNDLE, ROOT, writeConfigDir } from '../test/support/bot-process.ts';
 import { completeOrder, validInputs } from '../test/support/customer.ts';
 import { type FakeDiscord, REALISTIC_GUILD, startFakeDiscord } from '../test/support/fake-discord.ts';
 import { startSmtpServer } from '../test/support/smtp.ts';
+import { breakdown, compareBots, peers } from './latency.ts';
 import { load, percentile, round } from './load.ts';
 
 const QUICK = process.argv.includes('--quick');
@@ -29,6 +30,8 @@ const START_FLAGS =
   process.env.BENCH_FLAGS?.split(/\s+/).filter(Boolean) ??
   START_SCRIPT.split(/\s+/).filter((part) => part.startsWith('--'));
 const LIMIT_BYTES = 128 * 1024 * 1024;
+/** The order flow's customers start over this many milliseconds (BENCH_FLOW_RAMP_MS; 0, the default: all at once). */
+const FLOW_RAMP_MS = Number(process.env.BENCH_FLOW_RAMP_MS ?? 0);
 
 type Subject = 'lean' | 'discord.js';
 
@@ -67,6 +70,7 @@ function startSubject(
     PATH: process.env.PATH ?? '',
     DISCORD_BOT_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,
+    ...JSON.parse(process.env.BENCH_BOT_ENV ?? '{}'),
     ...extraEnv,
   };
   const args = subject === 'lean' ? [...START_FLAGS, BUNDLE] : [join(ROOT, 'bench/djs-bot.mjs')];
@@ -91,6 +95,7 @@ function startSubject(
     child.on('exit', (code) => reject(new Error(`${subject} exited with ${code} before ready`)));
   });
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    if (process.env.BENCH_DUMP_STDOUT) appendFileSync(process.env.BENCH_DUMP_STDOUT, chunk);
     buffer += chunk;
     let index = buffer.indexOf('\n');
     while (index >= 0) {
@@ -128,7 +133,7 @@ function startSubject(
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGKILL');
+      child.kill(process.env.BENCH_STOP === 'TERM' ? 'SIGTERM' : 'SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
     },
   };
@@ -178,7 +183,9 @@ async function measureSubject(subject: Subject, guilds: number) {
           fake_and_load: Math.round((ownUsed.user + ownUsed.system) / 1e4 / seconds),
         };
         if (process.env.BENCH_VERBOSE)
-          process.stderr.write(`  ${subject} ${rate}/s: ${JSON.stringify({ ...result, cpu: cpu[rate] })}\n`);
+          process.stderr.write(
+            `  ${subject} ${rate}/s: ${JSON.stringify({ ...result, entries: undefined, cpu: cpu[rate] })}\n`,
+          );
         if (bot.child.exitCode !== null || bot.child.signalCode !== null) break;
       }
       if (!result) break;
@@ -265,18 +272,37 @@ async function orderFlow(customers: number, memoryLimit = false) {
   try {
     await bot.ready;
     const started = performance.now();
+    // All customers start at once, or spread over FLOW_RAMP_MS as a crowd arrives.
+    let open = 0;
+    let mostOpen = 0;
     const results = await Promise.allSettled(
-      Array.from({ length: customers }, (_, i) =>
-        completeOrder(
-          discord,
-          { id: String(700_000_000_000_000_000n + BigInt(i)), username: `c${i}` },
-          `c${i}@example.com`,
-          validInputs(i),
-        ),
-      ),
+      Array.from({ length: customers }, async (_, i) => {
+        if (FLOW_RAMP_MS > 0)
+          await new Promise((resolve) => setTimeout(resolve, (i * FLOW_RAMP_MS) / customers));
+        open++;
+        mostOpen = Math.max(mostOpen, open);
+        try {
+          return await completeOrder(
+            discord,
+            { id: String(700_000_000_000_000_000n + BigInt(i)), username: `c${i}` },
+            `c${i}@example.com`,
+            validInputs(i),
+          );
+        } finally {
+          open--;
+        }
+      }),
     );
     const seconds = (performance.now() - started) / 1000;
     const failed = results.filter((r) => r.status === 'rejected').length;
+    const reasons = new Map<string, number>();
+    for (const r of results)
+      if (r.status === 'rejected') {
+        const k = String(r.reason).slice(0, 160);
+        reasons.set(k, (reasons.get(k) ?? 0) + 1);
+      }
+    if (reasons.size > 0)
+      process.stderr.write(`order flow failures: ${JSON.stringify([...reasons].slice(0, 5))}\n`);
     await smtp.waitForMessages(customers, 60_000).catch(() => undefined);
     // Bot-side time per step, from its own log lines: first answer leaving minus interaction arrival.
     const byRoute = new Map<string, number[]>();
@@ -297,6 +323,8 @@ async function orderFlow(customers: number, memoryLimit = false) {
     );
     return {
       customers,
+      /** Most customers in the middle of the form at the same moment. */
+      concurrent_flows: mostOpen,
       failed,
       killed_over_128mb: killed,
       completions_per_s: round(customers / seconds, 1),
@@ -381,6 +409,12 @@ async function main() {
     console.log(JSON.stringify(await startupWithOrders(QUICK ? 10_000 : 100_000), null, 2));
     return;
   }
+  if (process.argv.includes('--latency-only')) {
+    // The three bots' reply latency and this bot's breakdown alone: npm run bench -- --latency-only
+    const latency = await compareBots(QUICK ? 1 : 3, peers());
+    console.log(`${latency.markdown}\n\n${await breakdown(1)}`);
+    return;
+  }
   if (process.argv.includes('--flow-only')) {
     // For tuning the order flow alone: npm run bench -- --flow-only
     console.log(JSON.stringify(await orderFlow(QUICK ? 200 : 1000), null, 2));
@@ -425,6 +459,9 @@ async function main() {
     }
   }
   const boxedFlow = await orderFlow(QUICK ? 200 : 1000, true);
+  process.stderr.write('reply latency: this bot, discord.py and discord.js, interleaved runs...\n');
+  const latency = await compareBots(QUICK ? 1 : 3, peers());
+  const stages = await breakdown(1);
 
   const lean = (g: number) => rows.find((r) => r.subject === 'lean' && r.guilds === g)!;
   const notRun = { p50: Number.NaN, p99: Number.NaN, unanswered: 0 };
@@ -469,12 +506,17 @@ async function main() {
     '',
     `Heap growth from 1 to ${GUILD_COUNTS.at(-1)} guilds (this bot): ${heapGrowth} MB.`,
     `128 MB box (node ${START_FLAGS.join(' ')}; killed if RSS > 128 MB): ${boxed.map((b) => `${b.guilds} guilds peak ${b.peak_rss_mb} MB ${b.within_128mb ? 'ok' : 'OVER'}`).join('; ')}; order flow peak ${boxedFlow.peak_rss_mb} MB ${boxedFlow.killed_over_128mb ? 'OVER' : 'ok'} (${boxedFlow.failed} failed).`,
+    '',
+    latency.markdown,
+    '',
+    stages,
+    '',
     `Total bench time: ${round((performance.now() - began) / 1000, 1)} s.`,
   ].join('\n');
   console.log(table + flowTable);
   writeFileSync(
     join(ROOT, 'bench/results.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, start_flags: START_FLAGS, rows, order_flow: flow, startup_with_orders: startup, heap_growth_mb: heapGrowth, box_128mb: { runs: boxed, order_flow: boxedFlow } }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, start_flags: START_FLAGS, rows, order_flow: flow, startup_with_orders: startup, heap_growth_mb: heapGrowth, box_128mb: { runs: boxed, order_flow: boxedFlow }, latency: latency.summary }, null, 2)}\n`,
   );
 }
 
