@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildModal } from '../src/order/ui.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { createOrderStore } from '../src/store/orders.ts';
-import { BUNDLE, ROOT, writeConfigDir } from '../test/support/bot-process.ts';
+import { BUNDLE, ROOT, startCommand, writeConfigDir } from '../test/support/bot-process.ts';
 import { completeOrder, validInputs } from '../test/support/customer.ts';
 import { type FakeDiscord, REALISTIC_GUILD, startFakeDiscord } from '../test/support/fake-discord.ts';
 import { startSmtpServer } from '../test/support/smtp.ts';
@@ -23,12 +23,9 @@ import { load, percentile, round } from './load.ts';
 
 const QUICK = process.argv.includes('--quick');
 const GUILD_COUNTS = QUICK ? [1, 500] : [1, 1000, 2500];
-const START_SCRIPT = (
-  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
-).scripts.start;
-const START_FLAGS =
-  process.env.BENCH_FLAGS?.split(/\s+/).filter(Boolean) ??
-  START_SCRIPT.split(/\s+/).filter((part) => part.startsWith('--'));
+/** How `npm start` runs the bot (its malloc settings and Node flags); BENCH_FLAGS replaces the flags. */
+const START = startCommand();
+const START_FLAGS = process.env.BENCH_FLAGS?.split(/\s+/).filter(Boolean) ?? START.flags;
 const LIMIT_BYTES = 128 * 1024 * 1024;
 /** The order flow's customers start over this many milliseconds (BENCH_FLOW_RAMP_MS; 0, the default: all at once). */
 const FLOW_RAMP_MS = Number(process.env.BENCH_FLOW_RAMP_MS ?? 0);
@@ -70,6 +67,7 @@ function startSubject(
     PATH: process.env.PATH ?? '',
     DISCORD_BOT_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,
+    ...(subject === 'lean' ? START.env : {}),
     ...JSON.parse(process.env.BENCH_BOT_ENV ?? '{}'),
     ...extraEnv,
   };

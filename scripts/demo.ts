@@ -5,9 +5,9 @@
  * owner. Prints a transcript and writes the captured confirmation email to demo-output/.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ROOT, startBot, writeConfigDir } from '../test/support/bot-process.ts';
+import { ROOT, startBot, startCommand, writeConfigDir } from '../test/support/bot-process.ts';
 import { customer, messageOf, validInputs } from '../test/support/customer.ts';
 import { ADMIN_PERMISSIONS, type InteractionRecord, startFakeDiscord } from '../test/support/fake-discord.ts';
 import { startSmtpServer } from '../test/support/smtp.ts';
@@ -16,12 +16,9 @@ type Json = Record<string, unknown>;
 const OUT = join(ROOT, 'demo-output');
 /** The demo's order database: `DATA_DIR=demo-output/data npm run orders -- list` reads it afterwards. */
 const DATA_DIR = join(OUT, 'data');
-/** The same Node flags as `npm start`. */
-const START_FLAGS = (
-  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
-).scripts.start
-  .split(/\s+/)
-  .filter((part) => part.startsWith('--'));
+/** How `npm start` runs the bot: its malloc settings and Node flags. */
+const START = startCommand();
+const START_FLAGS = START.flags;
 const STAFF_CHANNEL = '900000000000000001';
 const color = process.stdout.isTTY
   ? (code: number, s: string) => `\x1b[${code}m${s}\x1b[0m`
@@ -84,6 +81,7 @@ async function main(): Promise<void> {
   const bot = startBot({
     nodeArgs: START_FLAGS,
     env: {
+      ...START.env,
       DISCORD_BOT_TOKEN: discord.token,
       DISCORD_API_URL: discord.apiUrl,
       CONFIG_DIR: configDir,
@@ -112,7 +110,11 @@ async function main(): Promise<void> {
   try {
     say.title('Lean Order Bot demo: everything runs on 127.0.0.1; nothing leaves this machine.');
     say.note(`fake Discord at ${discord.apiUrl}, SMTP with STARTTLS at ${smtp.host}:${smtp.port}`);
-    say.note(`bot: node ${START_FLAGS.join(' ')} dist/main.js`);
+    say.note(
+      `bot: ${Object.entries(START.env)
+        .map(([k, v]) => `${k}=${v} `)
+        .join('')}node ${START_FLAGS.join(' ')} dist/main.js`,
+    );
     const ready = await bot.waitForLog('bot.ready', undefined, 30_000);
     await bot.waitForLog('smtp.ready', undefined, 10_000);
     say.note(

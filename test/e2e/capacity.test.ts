@@ -8,17 +8,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ROOT, startBot, writeConfigDir } from '../support/bot-process.ts';
+import { startBot, startCommand, writeConfigDir } from '../support/bot-process.ts';
 import { customer } from '../support/customer.ts';
 import { startFakeDiscord } from '../support/fake-discord.ts';
 
 type Json = Record<string, unknown>;
-/** The Node flags of `npm start`. */
-const START_FLAGS = (
-  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
-).scripts.start
-  .split(/\s+/)
-  .filter((part) => part.startsWith('--'));
+/** How `npm start` runs the bot: its malloc settings and Node flags. */
+const START = startCommand();
+const START_FLAGS = START.flags;
 const rss = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 let nextUser = 640_000_000_000_000_000n;
@@ -33,6 +30,7 @@ test('10,000 customers with maximum-length forms: the session cap (1,000) keeps 
   const bot = startBot({
     nodeArgs: START_FLAGS,
     env: {
+      ...START.env,
       DISCORD_BOT_TOKEN: discord.token,
       DISCORD_API_URL: discord.apiUrl,
       DATA_DIR: mkdtempSync(join(tmpdir(), 'order-bot-capacity-')),

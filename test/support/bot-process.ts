@@ -14,6 +14,23 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The production bundle. */
 export const BUNDLE = join(ROOT, 'dist/main.js');
 
+/**
+ * How `npm start` runs the bot, read from package.json: the environment it sets (glibc's malloc
+ * settings) and the Node flags. Benchmarks and the capacity test run the bot exactly so.
+ */
+export function startCommand(): { env: Record<string, string>; flags: string[] } {
+  const script = (
+    JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts.start;
+  const parts = script.split(/\s+/);
+  const env = Object.fromEntries(
+    parts
+      .filter((part) => /^[A-Z_][A-Z0-9_]*=/.test(part))
+      .map((part) => part.split('=', 2) as [string, string]),
+  );
+  return { env, flags: parts.filter((part) => part.startsWith('--')) };
+}
+
 /** One parsed log line. */
 export type LogLine = Record<string, unknown> & { event: string; level: string };
 
