@@ -12,7 +12,9 @@ import type { AppContext } from './context.ts';
  * return. Inside: returns undefined at once, without a turn of the event loop, so the handler runs
  * straight on to its own answer.
  */
-export function refuseOutsideShop(ctx: Pick<AppContext, 'inShop' | 'log' | 'respond'>): Promise<void> | undefined {
+export function refuseOutsideShop(
+  ctx: Pick<AppContext, 'inShop' | 'log' | 'respond'>,
+): Promise<void> | undefined {
   if (ctx.inShop) return undefined;
   ctx.log.warn('order.foreign_server', {});
   return ctx.respond.reply({ content: NOT_THIS_SERVER, flags: MessageFlags.Ephemeral });
