@@ -106,3 +106,39 @@ test('checkpoint() copies the log into the database file only once writes have p
   assert.equal(checkpoints.run(at + 600 + 30_000), true, 'busy, but 30 s since the last checkpoint');
   db.close();
 });
+
+test('a schema 2 database with orders is upgraded in place at start-up, its orders kept', () => {
+  const dir = temp();
+  // A database as 0.2.0 left it: schema 2, with the index that schema 3 replaces, and an order.
+  const old = openDatabase(dir);
+  old.exec(
+    `DROP INDEX jobs_by_order_kind; CREATE INDEX jobs_by_order ON jobs (order_id); PRAGMA user_version = 2`,
+  );
+  old.exec(
+    `INSERT INTO orders (order_number, user_id, guild_id, email, fields, created_at) VALUES ('ORD-1', 'u', 'g', 'a@example.com', '{}', 1)`,
+  );
+  old.exec(`INSERT INTO jobs (order_id, kind, next_at, created_at, updated_at) VALUES (1, 'email', 1, 1, 1)`);
+  old.close();
+
+  const db = openDatabase(dir);
+  assert.equal(
+    (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version,
+    SCHEMA_VERSION,
+  );
+  const indexes = (
+    db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs'`).all() as {
+      name: string;
+    }[]
+  ).map((row) => row.name);
+  assert.ok(indexes.includes('jobs_by_order_kind'), indexes.join());
+  assert.ok(!indexes.includes('jobs_by_order'), indexes.join());
+  assert.deepEqual(
+    db
+      .prepare('SELECT order_number, email FROM orders')
+      .all()
+      .map((row) => ({ ...row })),
+    [{ order_number: 'ORD-1', email: 'a@example.com' }],
+  );
+  assert.equal((db.prepare('SELECT count(*) AS n FROM jobs').get() as { n: number }).n, 1);
+  db.close();
+});
