@@ -117,8 +117,9 @@ export interface OrderStore {
   each(filter?: OrderFilter): IterableIterator<StoredOrder>;
   /**
    * How many jobs of `kind` were created since `since`, optionally only for orders to `email` (any
-   * letter case) or from server `guildId`, counting no further than `atMost` (a cap only needs to
-   * know whether it was reached, so a check costs at most the cap, not the day's orders).
+   * letter case) or else from server `guildId` (one filter at a time: `email` wins), counting no
+   * further than `atMost` (a cap only needs to know whether it was reached, so a check costs at
+   * most the cap, not the day's orders).
    */
   countJobs(
     kind: string,
