@@ -78,7 +78,7 @@ export type AnswerEvent = 'expired' | 'rate_limited' | 'retried';
 
 /** Options for {@link createInteractionApi}. */
 export interface InteractionApiOptions {
-  http: HttpClient;
+  http: Pick<HttpClient, 'send'>;
   /** Discord's API base URL, e.g. `https://discord.com/api`. */
   apiUrl: string;
   /**

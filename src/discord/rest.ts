@@ -1,11 +1,12 @@
 /**
  * @module discord/rest
- * The Discord transport, built once and injected everywhere: one keep-alive HTTP client shared by
- * @discordjs/rest (bot-token routes: the gateway URL, commands, the staff channel) and the
- * interaction API (answers, outside rest's queue). The gateway, the handlers and the CLIs all take
+ * The Discord transport, built once and injected everywhere: a keep-alive node:http client for
+ * @discordjs/rest (bot-token routes: the gateway URL, commands, the staff channel), and a lean
+ * keep-alive client for the interaction API (answers, outside rest's queue; see answer-client.ts). The gateway, the handlers and the CLIs all take
  * what is built here; nothing below builds its own.
  */
 import { DiscordAPIError, HTTPError, REST } from '@discordjs/rest';
+import { createAnswerClient } from './answer-client.ts';
 import { createHttpClient, type HttpClient } from './http-client.ts';
 import { type AnswerEvent, createInteractionApi, type InteractionApi } from './interactions.ts';
 
@@ -50,12 +51,22 @@ export function createDiscordTransport(options: DiscordTransportOptions): Discor
     timeout: options.timeoutMs ?? 10_000,
     ...(options.retries === undefined ? {} : { retries: options.retries }),
   }).setToken(options.token);
+  // Answers go through their own lean client (see answer-client.ts): they are the hot path.
+  const answers = createAnswerClient();
   const interactions = createInteractionApi({
-    http,
+    http: answers,
     apiUrl: options.apiUrl,
     ...(options.onAnswerEvent ? { onEvent: options.onAnswerEvent } : {}),
   });
-  return { rest, interactions, http, destroy: () => http.destroy() };
+  return {
+    rest,
+    interactions,
+    http,
+    destroy: () => {
+      http.destroy();
+      answers.destroy();
+    },
+  };
 }
 
 /** The HTTP status of a failed @discordjs/rest request, or undefined when no response arrived. */
