@@ -14,7 +14,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import type { HttpRequest, HttpResponse } from './http-client.ts';
+import { createLocator, type HttpRequest, type HttpResponse, type RequestTarget } from './http-client.ts';
 
 /** Longest response head accepted (status line and headers). */
 const MAX_HEAD_BYTES = 64 * 1024;
@@ -62,27 +62,7 @@ export interface AnswerClientOptions {
 export function createAnswerClient(options: AnswerClientOptions = {}): AnswerClient {
   const idle = new Map<string, Connection[]>();
   const all = new Set<Connection>();
-  const origins = new Map<string, { secure: boolean; host: string; port: number; hostHeader: string }>();
-
-  const locate = (url: string | URL) => {
-    const text = String(url);
-    const slash = text.indexOf('/', text.indexOf('//') + 2);
-    const origin = slash < 0 ? text : text.slice(0, slash);
-    let parsed = origins.get(origin);
-    if (!parsed) {
-      const { protocol, hostname, port, host } = new URL(origin);
-      if (protocol !== 'http:' && protocol !== 'https:') throw new Error(`unsupported protocol ${protocol}`);
-      const secure = protocol === 'https:';
-      parsed = {
-        secure,
-        host: hostname.replace(/^\[(.*)\]$/, '$1'),
-        port: Number(port) || (secure ? 443 : 80),
-        hostHeader: host,
-      };
-      if (origins.size < 8) origins.set(origin, parsed);
-    }
-    return { origin, ...parsed, path: slash < 0 ? '/' : text.slice(slash) };
-  };
+  const locate = createLocator();
 
   const close = (connection: Connection, error?: Error) => {
     all.delete(connection);
@@ -232,7 +212,7 @@ export function createAnswerClient(options: AnswerClientOptions = {}): AnswerCli
     }
   };
 
-  const open = (target: ReturnType<typeof locate>): Connection => {
+  const open = (target: RequestTarget): Connection => {
     const socket = target.secure
       ? tls.connect({
           host: target.host,

@@ -52,6 +52,46 @@ export interface HttpClient {
   destroy(): void;
 }
 
+/** Where a request goes: its origin, parsed once, and its path. */
+export interface RequestTarget {
+  origin: string;
+  secure: boolean;
+  /** The host name or address (IPv6 without brackets). */
+  host: string;
+  port: number;
+  /** The `Host` header: host and, when not the default, port. */
+  hostHeader: string;
+  path: string;
+}
+
+/**
+ * Splits URLs into origin and path, parsing each origin once (the bot talks to one or two; at
+ * most 8 are remembered).
+ */
+export function createLocator(): (url: string | URL) => RequestTarget {
+  const origins = new Map<string, Omit<RequestTarget, 'path'>>();
+  return (url) => {
+    const text = String(url);
+    const slash = text.indexOf('/', text.indexOf('//') + 2);
+    const origin = slash < 0 ? text : text.slice(0, slash);
+    let parsed = origins.get(origin);
+    if (!parsed) {
+      const { protocol, hostname, port, host } = new URL(origin);
+      if (protocol !== 'http:' && protocol !== 'https:') throw new Error(`unsupported protocol ${protocol}`);
+      const secure = protocol === 'https:';
+      parsed = {
+        origin,
+        secure,
+        host: hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: Number(port) || (secure ? 443 : 80),
+        hostHeader: host,
+      };
+      if (origins.size < 8) origins.set(origin, parsed);
+    }
+    return { ...parsed, path: slash < 0 ? '/' : text.slice(slash) };
+  };
+}
+
 /** Creates the client with its own keep-alive agents. */
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const agentOptions = {
@@ -63,25 +103,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent(agentOptions);
 
-  /** Parsed origins: the bot talks to one or two, so a URL is only parsed once per origin. */
-  const origins = new Map<string, { https: boolean; hostname: string; port: number }>();
-  const locate = (url: string | URL) => {
-    const text = String(url);
-    const slash = text.indexOf('/', text.indexOf('//') + 2);
-    const origin = slash < 0 ? text : text.slice(0, slash);
-    let parsed = origins.get(origin);
-    if (!parsed) {
-      const { protocol, hostname, port } = new URL(origin);
-      const secure = protocol === 'https:';
-      parsed = {
-        https: secure,
-        hostname: hostname.replace(/^\[(.*)\]$/, '$1'),
-        port: Number(port) || (secure ? 443 : 80),
-      };
-      if (origins.size < 8) origins.set(origin, parsed);
-    }
-    return { ...parsed, path: slash < 0 ? '/' : text.slice(slash) };
-  };
+  const locate = createLocator();
 
   function send(request: HttpRequest): Promise<HttpResponse> {
     const target = locate(request.url);
@@ -92,14 +114,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         : { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) };
 
     return new Promise((resolve, reject) => {
-      const outgoing = (target.https ? https : http).request(
+      const outgoing = (target.secure ? https : http).request(
         {
-          hostname: target.hostname,
+          hostname: target.host,
           port: target.port,
           path: target.path,
           method: request.method,
           headers,
-          agent: target.https ? httpsAgent : httpAgent,
+          agent: target.secure ? httpsAgent : httpAgent,
           ...(request.signal ? { signal: request.signal } : {}),
           ...(request.timeoutMs ? { timeout: request.timeoutMs } : {}),
         },
@@ -119,7 +141,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       outgoing.on('timeout', () =>
         outgoing.destroy(
           // The path is left out: interaction routes carry a token in it.
-          new Error(`${request.method} to ${target.hostname}: no response in ${request.timeoutMs} ms`),
+          new Error(`${request.method} to ${target.host}: no response in ${request.timeoutMs} ms`),
         ),
       );
       outgoing.on('error', reject);
