@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startBot, startCommand, writeConfigDir } from '../support/bot-process.ts';
-import { customer } from '../support/customer.ts';
+import { customer, userMaker } from '../support/customer.ts';
 import { startFakeDiscord } from '../support/fake-discord.ts';
 
 type Json = Record<string, unknown>;
@@ -18,11 +18,7 @@ const START = startCommand();
 const START_FLAGS = START.flags;
 const rss = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
-let nextUser = 640_000_000_000_000_000n;
-const newUser = () => {
-  nextUser++;
-  return { id: String(nextUser), username: `c${nextUser % 100_000n}` };
-};
+const newUser = userMaker(640_000_000_000_000_000n, 'c');
 
 test('10,000 customers with maximum-length forms: the session cap (1,000) keeps memory under the deploy limit', async () => {
   const discord = await startFakeDiscord({ openApi: false });

@@ -7,39 +7,24 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { openDatabase } from '../../src/store/database.ts';
 import { createOrderStore } from '../../src/store/orders.ts';
 import { type BotProcess, shopEnv, startBot } from '../support/bot-process.ts';
-import { customer, messageOf, validInputs } from '../support/customer.ts';
-import {
-  type FakeDiscord,
-  type FakeUser,
-  type InteractionRecord,
-  startFakeDiscord,
-} from '../support/fake-discord.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
+import { customer, messageOf, userMaker, validInputs } from '../support/customer.ts';
+import type { FakeDiscord, FakeUser, InteractionRecord } from '../support/fake-discord.ts';
+import { useFakeServices } from '../support/services.ts';
+import type { TestSmtpServer } from '../support/smtp.ts';
 
 type Json = Record<string, unknown>;
 const STAFF_CHANNEL = '300000000000000002';
-let nextUser = 500_000_000_000_000_000n;
-const newUser = (): FakeUser => {
-  nextUser++;
-  return { id: String(nextUser), username: `buyer${nextUser % 10_000n}` };
-};
+const newUser = userMaker(500_000_000_000_000_000n, 'buyer');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('orders survive crashes, restarts and failed answers', () => {
   let discord: FakeDiscord;
   let smtp: TestSmtpServer;
-  before(async () => {
-    discord = await startFakeDiscord();
-    smtp = await startSmtpServer();
-  });
-  after(async () => {
-    await smtp.close();
-    await discord.close();
-  });
+  useFakeServices({}, (started) => ({ discord, smtp } = started));
 
   const launch = (dataDir: string, env: Record<string, string> = {}, config: Record<string, unknown> = {}) =>
     startBot({

@@ -6,40 +6,25 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { FATAL_CLOSE_CODES } from '../../src/gateway/gateway.ts';
 import { EXPIRED, INVALID_EMAIL, NOT_THIS_SERVER } from '../../src/order/texts.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createOrderStore } from '../../src/store/orders.ts';
 import { type BotProcess, shopEnv, startBot } from '../support/bot-process.ts';
-import { completeOrder, customer, messageOf, validInputs } from '../support/customer.ts';
-import {
-  ADMIN_PERMISSIONS,
-  type FakeDiscord,
-  type FakeUser,
-  startFakeDiscord,
-} from '../support/fake-discord.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
+import { completeOrder, customer, messageOf, userMaker, validInputs } from '../support/customer.ts';
+import { ADMIN_PERMISSIONS, type FakeDiscord } from '../support/fake-discord.ts';
+import { useFakeServices } from '../support/services.ts';
+import type { TestSmtpServer } from '../support/smtp.ts';
 
 type Json = Record<string, unknown>;
 const STAFF_CHANNEL = '300000000000000003';
-let nextUser = 630_000_000_000_000_000n;
-const newUser = (over: Partial<FakeUser> = {}): FakeUser => {
-  nextUser++;
-  return { id: String(nextUser), username: `u${nextUser % 100_000n}`, ...over };
-};
+const newUser = userMaker(630_000_000_000_000_000n, 'u');
 
 describe('hardening', () => {
   let discord: FakeDiscord;
   let smtp: TestSmtpServer;
-  before(async () => {
-    discord = await startFakeDiscord({ guilds: 2 });
-    smtp = await startSmtpServer();
-  });
-  after(async () => {
-    await smtp.close();
-    await discord.close();
-  });
+  useFakeServices({ guilds: 2 }, (started) => ({ discord, smtp } = started));
 
   const launch = (
     config: Record<string, unknown> = {},

@@ -5,17 +5,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { EXPIRED, INVALID_EMAIL } from '../../src/order/texts.ts';
 import { type BotProcess, shopEnv, startBot } from '../support/bot-process.ts';
-import { completeOrder, customer, messageOf, validInputs } from '../support/customer.ts';
-import { type FakeDiscord, type FakeUser, startFakeDiscord } from '../support/fake-discord.ts';
+import { completeOrder, customer, messageOf, userMaker, validInputs } from '../support/customer.ts';
+import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord.ts';
+import { useFakeServices } from '../support/services.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 
 type Json = Record<string, unknown>;
 const STAFF_CHANNEL = '300000000000000001';
-let nextUser = 400_000_000_000_000_000n;
-const newUser = (roles: string[] = []): FakeUser => {
-  nextUser++;
-  return { id: String(nextUser), username: `customer${nextUser % 10_000n}`, roles };
-};
+const newUser = userMaker(400_000_000_000_000_000n, 'customer');
 
 function launch(
   discord: FakeDiscord,
@@ -299,14 +296,7 @@ describe('the order form', () => {
 describe('the order form, other configurations', () => {
   let discord: FakeDiscord;
   let smtp: TestSmtpServer;
-  before(async () => {
-    discord = await startFakeDiscord();
-    smtp = await startSmtpServer();
-  });
-  after(async () => {
-    await smtp.close();
-    await discord.close();
-  });
+  useFakeServices({}, (started) => ({ discord, smtp } = started));
 
   const withBot = async (overrides: Record<string, unknown>, run: (bot: BotProcess) => Promise<void>) => {
     const bot = launch(discord, smtp, overrides);
@@ -358,14 +348,17 @@ describe('the order form, other configurations', () => {
   test('allowed_role_ids restricts who may order', async () => {
     const role = '500000000000000001';
     await withBot({ allowed_role_ids: [role] }, async () => {
-      const denied = await customer(discord, newUser(['500000000000000999'])).command('order_form', {
-        email: 'r@example.com',
-      });
+      const denied = await customer(discord, newUser({ roles: ['500000000000000999'] })).command(
+        'order_form',
+        {
+          email: 'r@example.com',
+        },
+      );
       assert.match(
         String(denied.callback.data?.content),
         /open to members with the <@&500000000000000001> role/,
       );
-      const allowed = await customer(discord, newUser([role])).command('order_form', {
+      const allowed = await customer(discord, newUser({ roles: [role] })).command('order_form', {
         email: 'r@example.com',
       });
       assert.equal(allowed.callback.type, 9);

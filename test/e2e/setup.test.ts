@@ -8,25 +8,19 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ROOT, startBot } from '../support/bot-process.ts';
 import { completeOrder, validInputs } from '../support/customer.ts';
-import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
+import type { FakeDiscord } from '../support/fake-discord.ts';
+import { useFakeServices } from '../support/services.ts';
+import type { TestSmtpServer } from '../support/smtp.ts';
 
 type Json = Record<string, unknown>;
 
 describe('npm run setup', () => {
   let discord: FakeDiscord;
   let smtp: TestSmtpServer;
-  before(async () => {
-    discord = await startFakeDiscord({ guilds: 2 });
-    smtp = await startSmtpServer();
-  });
-  after(async () => {
-    await smtp.close();
-    await discord.close();
-  });
+  useFakeServices({ guilds: 2 }, (started) => ({ discord, smtp } = started));
 
   const setup = (args: string[], cwd: string, input?: string) =>
     new Promise<{ code: number | null; out: string; err: string }>((resolve) => {

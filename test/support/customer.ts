@@ -52,6 +52,18 @@ export function findButton(message: Json, label: string | RegExp): Json {
   throw new Error(`no button ${String(label)} on message: ${JSON.stringify(message).slice(0, 400)}`);
 }
 
+/**
+ * Makes a new user each call, with ids counting up from `first` (each suite takes its own range,
+ * so suites sharing a fake never collide) and names `prefix` + the id's last digits.
+ */
+export function userMaker(first: bigint, prefix: string): (over?: Partial<FakeUser>) => FakeUser {
+  let next = first;
+  return (over = {}) => {
+    next++;
+    return { id: String(next), username: `${prefix}${next % 100_000n}`, ...over };
+  };
+}
+
 /** A customer on the fake Discord. */
 export function customer(discord: FakeDiscord, user: FakeUser) {
   let lastMessage: Json | undefined;
