@@ -13,9 +13,10 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUNDLE, startCommand, writeConfigDir } from '../test/support/bot-process.ts';
+import { BUNDLE, writeConfigDir } from '../test/support/bot-process.ts';
 import { startFakeDiscord } from '../test/support/fake-discord.ts';
 import { load, round } from './load.ts';
+import { START_ENV, START_FLAGS } from './start.ts';
 
 /** Sums what was allocated between collections in `--trace-gc` output. */
 function allocatedMb(trace: string): { collections: number; mb: number } {
@@ -53,7 +54,7 @@ if (process.argv.includes('--http-only')) {
     (async () => { for (let i = 0; i < 500; i++) await one(); console.log('MARK'); for (let i = 0; i < 3000; i++) await one(); })();
   `;
   const run = await new Promise<string>((resolve) => {
-    const child = spawn(process.execPath, [...startCommand().flags, '--trace-gc', '-e', client], {
+    const child = spawn(process.execPath, [...START_FLAGS, '--trace-gc', '-e', client], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let text = '';
@@ -72,11 +73,10 @@ if (process.argv.includes('--http-only')) {
 
 const rate = Number(process.env.RATE ?? 500);
 const command = process.env.CMD ?? 'ping';
-const start = startCommand();
 const discord = await startFakeDiscord({ guilds: 1, openApi: false, heartbeatIntervalMs: 5000 });
-const child = spawn(process.execPath, [...start.flags, '--trace-gc', BUNDLE], {
+const child = spawn(process.execPath, [...START_FLAGS, '--trace-gc', BUNDLE], {
   env: {
-    ...start.env,
+    ...START_ENV,
     PATH: process.env.PATH ?? '',
     DISCORD_BOT_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,

@@ -17,9 +17,10 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildModal } from '../src/order/ui.ts';
 import type { TraceFile } from '../src/trace.ts';
-import { BUNDLE, ROOT, startCommand, writeConfigDir } from '../test/support/bot-process.ts';
+import { BUNDLE, ROOT, writeConfigDir } from '../test/support/bot-process.ts';
 import { startFakeDiscord } from '../test/support/fake-discord.ts';
 import { load, percentile, round } from './load.ts';
+import { START_ENV, START_FLAGS, START_TEXT } from './start.ts';
 
 const RATES = [100, 500, 1000];
 /** What each bot is measured on: /ping at each rate, then the first modal at 100/s. */
@@ -28,9 +29,6 @@ const STEPS = [
   { label: 'first modal 100/s', rate: 100, command: 'order_form' },
 ] as const;
 type Step = (typeof STEPS)[number]['label'];
-/** How `npm start` runs the bot (malloc settings and Node flags); BENCH_FLAGS replaces the flags. */
-const START = startCommand();
-const START_FLAGS = process.env.BENCH_FLAGS?.split(/\s+/).filter(Boolean) ?? START.flags;
 /** Debian's python3 (python3-discord is installed for it, not for other Pythons on PATH). */
 const PYTHON = '/usr/bin/python3';
 
@@ -50,7 +48,7 @@ function start(subject: Subject, env: Record<string, string>): { child: ChildPro
     subject === 'this bot'
       ? spawn(process.execPath, [...START_FLAGS, BUNDLE], {
           env: {
-            ...START.env,
+            ...START_ENV,
             ...base,
             CONFIG_DIR: writeConfigDir({ order_cooldown_seconds: 0, daily_order_limit: 10_000 }),
             // BENCH_LOG_LEVEL=warn measures the bot without its per-interaction info lines.
@@ -316,11 +314,7 @@ export async function compareBots(runs: number, subjects: Subject[]) {
     }
   }
   const markdown = [
-    `Round trip (INTERACTION_CREATE written to the socket until the callback reaches the fake REST), ${runs} interleaved runs per bot, one fresh process each; median (min–max) over the runs. Node ${process.version}; this bot started as npm start starts it: ${Object.entries(
-      START.env,
-    )
-      .map(([k, v]) => `${k}=${v} `)
-      .join('')}node ${START_FLAGS.join(' ')}.`,
+    `Round trip (INTERACTION_CREATE written to the socket until the callback reaches the fake REST), ${runs} interleaved runs per bot, one fresh process each; median (min–max) over the runs. Node ${process.version}; this bot started with: ${START_TEXT}.`,
     '',
     ...rows,
   ].join('\n');

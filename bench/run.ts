@@ -14,18 +14,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildModal } from '../src/order/ui.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { createOrderStore } from '../src/store/orders.ts';
-import { BUNDLE, ROOT, startCommand, writeConfigDir } from '../test/support/bot-process.ts';
+import { BUNDLE, ROOT, writeConfigDir } from '../test/support/bot-process.ts';
 import { completeOrder, validInputs } from '../test/support/customer.ts';
 import { type FakeDiscord, REALISTIC_GUILD, startFakeDiscord } from '../test/support/fake-discord.ts';
 import { startSmtpServer } from '../test/support/smtp.ts';
 import { breakdown, compareBots, peers } from './latency.ts';
 import { load, percentile, round } from './load.ts';
+import { START_ENV, START_FLAGS, START_TEXT } from './start.ts';
 
 const QUICK = process.argv.includes('--quick');
 const GUILD_COUNTS = QUICK ? [1, 500] : [1, 1000, 2500];
-/** How `npm start` runs the bot (its malloc settings and Node flags); BENCH_FLAGS replaces the flags. */
-const START = startCommand();
-const START_FLAGS = process.env.BENCH_FLAGS?.split(/\s+/).filter(Boolean) ?? START.flags;
 const LIMIT_BYTES = 128 * 1024 * 1024;
 /** The order flow's customers start over this many milliseconds (BENCH_FLOW_RAMP_MS; 0, the default: all at once). */
 const FLOW_RAMP_MS = Number(process.env.BENCH_FLOW_RAMP_MS ?? 0);
@@ -67,7 +65,7 @@ function startSubject(
     PATH: process.env.PATH ?? '',
     DISCORD_BOT_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,
-    ...(subject === 'lean' ? START.env : {}),
+    ...(subject === 'lean' ? START_ENV : {}),
     ...JSON.parse(process.env.BENCH_BOT_ENV ?? '{}'),
     ...extraEnv,
   };
@@ -503,7 +501,7 @@ async function main() {
     ),
     '',
     `Heap growth from 1 to ${GUILD_COUNTS.at(-1)} guilds (this bot): ${heapGrowth} MB.`,
-    `128 MB box (node ${START_FLAGS.join(' ')}; killed if RSS > 128 MB): ${boxed.map((b) => `${b.guilds} guilds peak ${b.peak_rss_mb} MB ${b.within_128mb ? 'ok' : 'OVER'}`).join('; ')}; order flow peak ${boxedFlow.peak_rss_mb} MB ${boxedFlow.killed_over_128mb ? 'OVER' : 'ok'} (${boxedFlow.failed} failed).`,
+    `128 MB box (${START_TEXT}; killed if RSS > 128 MB): ${boxed.map((b) => `${b.guilds} guilds peak ${b.peak_rss_mb} MB ${b.within_128mb ? 'ok' : 'OVER'}`).join('; ')}; order flow peak ${boxedFlow.peak_rss_mb} MB ${boxedFlow.killed_over_128mb ? 'OVER' : 'ok'} (${boxedFlow.failed} failed).`,
     '',
     latency.markdown,
     '',

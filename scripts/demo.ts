@@ -16,9 +16,6 @@ type Json = Record<string, unknown>;
 const OUT = join(ROOT, 'demo-output');
 /** The demo's order database: `DATA_DIR=demo-output/data npm run orders -- list` reads it afterwards. */
 const DATA_DIR = join(OUT, 'data');
-/** How `npm start` runs the bot: its malloc settings and Node flags. */
-const START = startCommand();
-const START_FLAGS = START.flags;
 const STAFF_CHANNEL = '900000000000000001';
 const color = process.stdout.isTTY
   ? (code: number, s: string) => `\x1b[${code}m${s}\x1b[0m`
@@ -79,9 +76,8 @@ async function main(): Promise<void> {
     orders_channel_id: STAFF_CHANNEL,
   });
   const bot = startBot({
-    nodeArgs: START_FLAGS,
+    asNpmStart: true,
     env: {
-      ...START.env,
       DISCORD_BOT_TOKEN: discord.token,
       DISCORD_API_URL: discord.apiUrl,
       CONFIG_DIR: configDir,
@@ -110,11 +106,7 @@ async function main(): Promise<void> {
   try {
     say.title('Lean Order Bot demo: everything runs on 127.0.0.1; nothing leaves this machine.');
     say.note(`fake Discord at ${discord.apiUrl}, SMTP with STARTTLS at ${smtp.host}:${smtp.port}`);
-    say.note(
-      `bot: ${Object.entries(START.env)
-        .map(([k, v]) => `${k}=${v} `)
-        .join('')}node ${START_FLAGS.join(' ')} dist/main.js`,
-    );
+    say.note(`bot: ${startCommand().script}`);
     const ready = await bot.waitForLog('bot.ready', undefined, 30_000);
     await bot.waitForLog('smtp.ready', undefined, 10_000);
     say.note(

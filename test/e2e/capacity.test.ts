@@ -8,14 +8,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startBot, startCommand, writeConfigDir } from '../support/bot-process.ts';
+import { startBot, writeConfigDir } from '../support/bot-process.ts';
 import { customer, userMaker } from '../support/customer.ts';
 import { startFakeDiscord } from '../support/fake-discord.ts';
 
 type Json = Record<string, unknown>;
-/** How `npm start` runs the bot: its malloc settings and Node flags. */
-const START = startCommand();
-const START_FLAGS = START.flags;
 const rss = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 const newUser = userMaker(640_000_000_000_000_000n, 'c');
@@ -24,9 +21,8 @@ test('10,000 customers with maximum-length forms: the session cap (1,000) keeps 
   const discord = await startFakeDiscord({ openApi: false });
   // As production runs it: the flags of `npm start`, the shipped defaults (max_sessions 1,000).
   const bot = startBot({
-    nodeArgs: START_FLAGS,
+    asNpmStart: true,
     env: {
-      ...START.env,
       DISCORD_BOT_TOKEN: discord.token,
       DISCORD_API_URL: discord.apiUrl,
       DATA_DIR: mkdtempSync(join(tmpdir(), 'order-bot-capacity-')),

@@ -18,7 +18,7 @@ export const BUNDLE = join(ROOT, 'dist/main.js');
  * How `npm start` runs the bot, read from package.json: the environment it sets (glibc's malloc
  * settings) and the Node flags. Benchmarks and the capacity test run the bot exactly so.
  */
-export function startCommand(): { env: Record<string, string>; flags: string[] } {
+export function startCommand(): { env: Record<string, string>; flags: string[]; script: string } {
   const script = (
     JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
   ).scripts.start;
@@ -28,7 +28,7 @@ export function startCommand(): { env: Record<string, string>; flags: string[] }
       .filter((part) => /^[A-Z_][A-Z0-9_]*=/.test(part))
       .map((part) => part.split('=', 2) as [string, string]),
   );
-  return { env, flags: parts.filter((part) => part.startsWith('--')) };
+  return { env, flags: parts.filter((part) => part.startsWith('--')), script };
 }
 
 /** One parsed log line. */
@@ -72,8 +72,10 @@ export function shopEnv(
 /** Options for {@link startBot}. */
 export interface BotOptions {
   env: Record<string, string | undefined>;
-  /** Extra node flags (e.g. the memory flags of `npm start`). */
+  /** Extra node flags. */
   nodeArgs?: string[];
+  /** Start it as `npm start` does: its malloc settings and Node flags (before `env` and `nodeArgs`). */
+  asNpmStart?: boolean;
   cwd?: string;
   /** Run as this user and group (needs root). */
   uid?: number;
@@ -95,9 +97,10 @@ export interface BotProcess {
 
 /** Starts `node dist/main.js` with exactly the given environment (plus PATH). */
 export function startBot(options: BotOptions): BotProcess {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
+  const npmStart = options.asNpmStart ? startCommand() : undefined;
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...npmStart?.env };
   for (const [key, value] of Object.entries(options.env)) if (value !== undefined) env[key] = value;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BUNDLE], {
+  const child = spawn(process.execPath, [...(npmStart?.flags ?? []), ...(options.nodeArgs ?? []), BUNDLE], {
     cwd: options.cwd ?? mkdtempSync(join(tmpdir(), 'order-bot-cwd-')),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
