@@ -191,6 +191,9 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
     router,
     context: app.context,
     finished: app.finished,
+    // Each customer in the form can hold two handlers: the step being answered, and the previous
+    // answer still on its way to Discord. (Set at start; a reload does not change it.)
+    maxInFlight: 2 * config.max_sessions,
     // While shutting down or overloaded: a quick, honest answer instead of silence.
     refused: (interaction, reason) => {
       if (reason === 'busy') metrics.count('interactions_refused');

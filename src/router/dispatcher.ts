@@ -26,10 +26,8 @@ export interface DispatcherOptions<B> {
    */
   refused?(interaction: APIInteraction, reason: 'closed' | 'busy'): void;
   /**
-   * Most handlers running at once; beyond it interactions are refused as busy. A handler runs until
-   * Discord has acknowledged its answer, so each customer in the form can hold two (the step being
-   * answered, and the last one's answer still on its way): twice `max_sessions`.
-   * @defaultValue `2000`
+   * Most handlers running at once (a handler runs until its answers are acknowledged); beyond it
+   * interactions are refused as busy. @defaultValue `500`
    */
   maxInFlight?: number;
 }
@@ -53,7 +51,7 @@ export function createDispatcher<B>(options: DispatcherOptions<B>): Dispatcher {
   const { router } = options;
   let inFlight = 0;
   let closed = false;
-  const maxInFlight = options.maxInFlight ?? 2000;
+  const maxInFlight = options.maxInFlight ?? 500;
   const idleWaiters = new Set<() => void>();
 
   async function handle(interaction: APIInteraction): Promise<string> {
