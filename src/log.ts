@@ -80,27 +80,65 @@ function serialize(value: unknown): unknown {
 
 /** Creates the structured logger. */
 export function createLogger(options: LoggerOptions = {}, bound: LogFields = {}): Logger {
-  const minimum = LOG_LEVELS.indexOf(options.level ?? 'info');
-  const write = options.write ?? stdoutWriter();
-  const pretty = options.pretty ?? process.stdout.isTTY === true;
-  const now = options.now ?? Date.now;
-
-  const emit = (level: LogLevel, event: string, fields: LogFields = {}) => {
-    if (LOG_LEVELS.indexOf(level) < minimum) return;
-    const record: Record<string, unknown> = { time: new Date(now()).toISOString(), level, event };
-    for (const key in bound) add(record, key, bound[key]);
-    for (const key in fields) add(record, key, fields[key]);
-    write(pretty ? formatPretty(record) : JSON.stringify(record));
+  const sink: Sink = {
+    minimum: LOG_LEVELS.indexOf(options.level ?? 'info'),
+    write: options.write ?? stdoutWriter(),
+    pretty: options.pretty ?? process.stdout.isTTY === true,
+    now: options.now ?? Date.now,
   };
+  return new StructuredLogger(sink, Object.keys(bound).length > 0 ? [bound] : []);
+}
 
-  return {
-    debug: (event, fields) => emit('debug', event, fields),
-    info: (event, fields) => emit('info', event, fields),
-    warn: (event, fields) => emit('warn', event, fields),
-    error: (event, fields) => emit('error', event, fields),
-    child: (fields) => createLogger({ ...options, write, pretty, now }, { ...bound, ...fields }),
-    enabled: (level) => LOG_LEVELS.indexOf(level) >= minimum,
-  };
+/** Where a logger and all its children write. */
+interface Sink {
+  readonly minimum: number;
+  readonly write: (line: string) => void;
+  readonly pretty: boolean;
+  readonly now: () => number;
+}
+
+/**
+ * A class, and children keep their parents' fields as a list: one child is made per interaction,
+ * and copying fields with spreads (`{ ...bound, ...fields }`) made V8 keep each copy alive into
+ * the old generation (see discord/responder.ts).
+ */
+class StructuredLogger implements Logger {
+  readonly #sink: Sink;
+  /** Bound fields, outermost first; later ones win. */
+  readonly #bound: readonly LogFields[];
+
+  constructor(sink: Sink, bound: readonly LogFields[]) {
+    this.#sink = sink;
+    this.#bound = bound;
+  }
+
+  debug(event: string, fields?: LogFields): void {
+    this.#emit('debug', event, fields);
+  }
+  info(event: string, fields?: LogFields): void {
+    this.#emit('info', event, fields);
+  }
+  warn(event: string, fields?: LogFields): void {
+    this.#emit('warn', event, fields);
+  }
+  error(event: string, fields?: LogFields): void {
+    this.#emit('error', event, fields);
+  }
+  child(fields: LogFields): Logger {
+    return new StructuredLogger(this.#sink, [...this.#bound, fields]);
+  }
+  enabled(level: LogLevel): boolean {
+    return LOG_LEVELS.indexOf(level) >= this.#sink.minimum;
+  }
+
+  #emit(level: LogLevel, event: string, fields: LogFields | undefined): void {
+    const sink = this.#sink;
+    if (LOG_LEVELS.indexOf(level) < sink.minimum) return;
+    const record: Record<string, unknown> = { time: new Date(sink.now()).toISOString(), level, event };
+    for (const bound of this.#bound) for (const key in bound) add(record, key, bound[key]);
+    if (fields) for (const key in fields) add(record, key, fields[key]);
+    sink.write(sink.pretty ? formatPretty(record) : JSON.stringify(record));
+  }
 }
 
 function formatPretty(record: Record<string, unknown>): string {

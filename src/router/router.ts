@@ -23,7 +23,10 @@ export function customId(prefix: string, ...args: readonly (string | number)[]):
   return [prefix, ...args].join(CUSTOM_ID_SEPARATOR);
 }
 
-/** What a handler receives: the application's context, the narrowed interaction, custom_id arguments. */
+/**
+ * What a handler receives: the application's context, the narrowed interaction, custom_id
+ * arguments. The application's context `B` must not have `interaction` or `args` of its own.
+ */
 export type RouteContext<B, I> = B & {
   /** The interaction being handled. */
   readonly interaction: I;
@@ -122,6 +125,17 @@ export function createRouter<B>(options: RouterOptions<B>): Router<B> {
     const [prefix = '', ...args] = id.split(CUSTOM_ID_SEPARATOR);
     return { prefix, args };
   };
+  /**
+   * One interaction's context. The spread comes last: an object that gains properties after a
+   * spread (`{ ...base, interaction }`) is kept alive by V8 through the next scavenge and promoted
+   * to the old generation, one per interaction (measured with `npm run bench:alloc`). `B` has no
+   * `interaction` or `args` of its own (see {@link RouteContext}).
+   */
+  const contextOf = <I extends APIInteraction>(
+    base: B,
+    interaction: I,
+    args: readonly string[],
+  ): RouteContext<B, I> => ({ interaction, args, ...base });
 
   return {
     async route(interaction, base) {
@@ -136,11 +150,11 @@ export function createRouter<B>(options: RouterOptions<B>): Router<B> {
             route = `/${interaction.data.name}`;
             const handler = registry.commands.get(interaction.data.name);
             if (handler && Utils.isChatInputApplicationCommandInteraction(interaction)) {
-              const own = { ...base, interaction, args: [] };
+              const own = contextOf(base, interaction, []);
               ctx = own;
               await handler.run(own);
             } else {
-              ctx = { ...base, interaction, args: [] };
+              ctx = contextOf(base, interaction, []);
               await options.notFound(ctx, { kind: 'command', key: interaction.data.name });
             }
             return route;
@@ -148,7 +162,7 @@ export function createRouter<B>(options: RouterOptions<B>): Router<B> {
           case InteractionType.MessageComponent: {
             const { prefix, args } = split(interaction.data.custom_id);
             route = `button:${prefix}`;
-            const own = { ...base, interaction, args };
+            const own = contextOf(base, interaction, args);
             ctx = own;
             const handler = registry.components.get(prefix);
             if (handler) await handler.run(own);
@@ -158,7 +172,7 @@ export function createRouter<B>(options: RouterOptions<B>): Router<B> {
           case InteractionType.ModalSubmit: {
             const { prefix, args } = split(interaction.data.custom_id);
             route = `modal:${prefix}`;
-            const own = { ...base, interaction, args };
+            const own = contextOf(base, interaction, args);
             ctx = own;
             const handler = registry.modals.get(prefix);
             if (handler) await handler.run(own);
@@ -167,12 +181,12 @@ export function createRouter<B>(options: RouterOptions<B>): Router<B> {
           }
           case InteractionType.ApplicationCommandAutocomplete:
             route = 'autocomplete';
-            ctx = { ...base, interaction, args: [] };
+            ctx = contextOf(base, interaction, []);
             await options.notFound(ctx, { kind: 'autocomplete', key: interaction.data.name });
             return route;
           default: {
             const unknown: never = interaction;
-            ctx = { ...base, interaction: unknown, args: [] };
+            ctx = contextOf(base, unknown, []);
             await options.notFound(ctx, {
               kind: 'unknown_type',
               key: String((unknown as { type: number }).type),
@@ -182,7 +196,7 @@ export function createRouter<B>(options: RouterOptions<B>): Router<B> {
         }
       } catch (error) {
         try {
-          await options.onError(error, ctx ?? { ...base, interaction, args: [] }, route);
+          await options.onError(error, ctx ?? contextOf(base, interaction, []), route);
         } catch {
           // onError answers and logs; if even that fails there is no one left to tell.
         }
