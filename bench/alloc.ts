@@ -18,15 +18,34 @@ import { startFakeDiscord } from '../test/support/fake-discord.ts';
 import { load, round } from './load.ts';
 import { START_ENV, START_FLAGS } from './start.ts';
 
-/** Sums what was allocated between collections in `--trace-gc` output. */
-function allocatedMb(trace: string): { collections: number; mb: number } {
+/**
+ * Sums what was allocated between collections in `--trace-gc` output, and what scavenges moved to
+ * the old generation (the heap after one scavenge minus after the one before, when no full
+ * collection came between): what survives long enough to be promoted only leaves at a full
+ * mark-compact, the long pause.
+ */
+function allocatedMb(trace: string): {
+  collections: number;
+  fullCollections: number;
+  mb: number;
+  promotedMb: number;
+} {
   const collections = [...trace.matchAll(/: (Scavenge|Mark-Compact)\D*([\d.]+) \([\d.]+\) -> ([\d.]+)/g)].map(
-    (m) => ({ before: Number(m[2]), after: Number(m[3]) }),
+    (m) => ({ full: m[1] === 'Mark-Compact', before: Number(m[2]), after: Number(m[3]) }),
   );
   let mb = 0;
-  for (let i = 1; i < collections.length; i++)
-    mb += Math.max(0, collections[i]!.before - collections[i - 1]!.after);
-  return { collections: collections.length, mb };
+  let promotedMb = 0;
+  for (let i = 1; i < collections.length; i++) {
+    const [previous, current] = [collections[i - 1]!, collections[i]!];
+    mb += Math.max(0, current.before - previous.after);
+    if (!current.full && !previous.full) promotedMb += Math.max(0, current.after - previous.after);
+  }
+  return {
+    collections: collections.length,
+    fullCollections: collections.filter((c) => c.full).length,
+    mb,
+    promotedMb,
+  };
 }
 
 if (process.argv.includes('--http-only')) {
@@ -98,9 +117,9 @@ try {
   const mark = output.length;
   const result = await load(discord, rate, 4, command);
   await new Promise((resolve) => setTimeout(resolve, 300));
-  const { collections, mb } = allocatedMb(output.slice(mark));
+  const { collections, fullCollections, mb, promotedMb } = allocatedMb(output.slice(mark));
   console.log(
-    `${command} at ${rate}/s, LOG_LEVEL=${process.env.LOG_LEVEL ?? 'info'}: ${result.sent} interactions, ${collections} collections, ${round(mb, 1)} MB allocated, ${round((mb * 1024) / result.sent, 1)} KB per interaction`,
+    `${command} at ${rate}/s, LOG_LEVEL=${process.env.LOG_LEVEL ?? 'info'}: ${result.sent} interactions, ${collections} collections (${fullCollections} full), ${round(mb, 1)} MB allocated, ${round((mb * 1024) / result.sent, 1)} KB per interaction, ${round((promotedMb * 1024) / result.sent, 2)} KB per interaction promoted to the old generation`,
   );
 } finally {
   child.kill('SIGKILL');
