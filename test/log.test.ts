@@ -17,6 +17,63 @@ test('one JSON line per event with bound and event fields', () => {
   });
 });
 
+test("children add fields to their parent's; a child's field of the same name wins in its place", () => {
+  const lines: string[] = [];
+  const root = createLogger(
+    { write: (l) => lines.push(l), pretty: false, now: () => 0 },
+    { component: 'bot' },
+  );
+  const child = root.child({ interaction_id: '42', user_id: '7' });
+  const grandchild = child.child({ user_id: '8', email: 'jane@example.com' });
+  grandchild.warn('x', { step: 2 });
+  child.info('y');
+  root.info('z');
+  assert.deepEqual(
+    lines.map((line) => JSON.parse(line)),
+    [
+      {
+        time: '1970-01-01T00:00:00.000Z',
+        level: 'warn',
+        event: 'x',
+        component: 'bot',
+        interaction_id: '42',
+        user_id: '8',
+        email: '[redacted]',
+        step: 2,
+      },
+      {
+        time: '1970-01-01T00:00:00.000Z',
+        level: 'info',
+        event: 'y',
+        component: 'bot',
+        interaction_id: '42',
+        user_id: '7',
+      },
+      { time: '1970-01-01T00:00:00.000Z', level: 'info', event: 'z', component: 'bot' },
+    ],
+  );
+  assert.deepEqual(Object.keys(JSON.parse(lines[0]!)), [
+    'time',
+    'level',
+    'event',
+    'component',
+    'interaction_id',
+    'user_id',
+    'email',
+    'step',
+  ]);
+});
+
+test("children keep their parent's level", () => {
+  const lines: string[] = [];
+  const child = createLogger({ level: 'warn', write: (l) => lines.push(l), pretty: false }).child({ a: 1 });
+  child.info('dropped');
+  child.error('kept');
+  assert.equal(lines.length, 1);
+  assert.ok(!child.enabled('info'));
+  assert.ok(child.enabled('error'));
+});
+
 test('levels below the minimum are dropped', () => {
   const lines: string[] = [];
   const log = createLogger({ level: 'warn', write: (l) => lines.push(l), pretty: false });

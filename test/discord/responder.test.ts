@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { AllowedMentionsTypes } from 'discord-api-types/v10';
 import type { InteractionApi } from '../../src/discord/interactions.ts';
 import { createResponder } from '../../src/discord/responder.ts';
 
@@ -52,6 +53,42 @@ describe('responder', () => {
     // Idle again: the next call starts at once.
     void respond.followUp({ content: 'three' });
     assert.equal(calls.length, 3);
+  });
+
+  test('settle() stops the automatic defer', async () => {
+    const { api, calls } = recordingApi();
+    const respond = createResponder(api, target, { deferAfterMs: 5 });
+    respond.settle();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(calls.length, 0);
+    assert.equal(respond.state, 'pending');
+    assert.equal(respond.firstResponseMs, undefined);
+  });
+
+  test('messages mention no one unless they say so; edits drop the ephemeral flag', async () => {
+    const { api, calls } = recordingApi();
+    const respond = createResponder(api, target, { deferAfterMs: 0 });
+    const first = respond.reply({ content: 'a', flags: 64 });
+    calls[0]!.settle();
+    await first;
+    assert.ok((respond.firstResponseMs ?? -1) >= 0);
+    const second = respond.followUp({
+      content: 'b',
+      allowed_mentions: { parse: [AllowedMentionsTypes.User] },
+    });
+    calls[1]!.settle();
+    await second;
+    const third = respond.editReply({ content: 'c', flags: 64 });
+    calls[2]!.settle();
+    await third;
+    assert.deepEqual(
+      calls.map((call) => [call.route, call.body]),
+      [
+        ['callback', { type: 4, data: { allowed_mentions: { parse: [] }, content: 'a', flags: 64 } }],
+        ['followup', { allowed_mentions: { parse: [AllowedMentionsTypes.User] }, content: 'b' }],
+        ['edit', { allowed_mentions: { parse: [] }, content: 'c' }],
+      ],
+    );
   });
 
   test('a reply made while an automatic defer is on its way edits the deferred message', async () => {
