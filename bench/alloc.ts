@@ -24,7 +24,7 @@ import { START_ENV, START_FLAGS } from './start.ts';
  * collection came between): what survives long enough to be promoted only leaves at a full
  * mark-compact, the long pause.
  */
-function allocatedMb(trace: string): {
+function gcTotals(trace: string): {
   collections: number;
   fullCollections: number;
   mb: number;
@@ -83,7 +83,7 @@ if (process.argv.includes('--http-only')) {
     child.on('exit', () => resolve(text));
   });
   server.close();
-  const { collections, mb } = allocatedMb(run.slice(run.indexOf('MARK')));
+  const { collections, mb } = gcTotals(run.slice(run.indexOf('MARK')));
   console.log(
     `node:http client alone: 3000 requests, ${collections} collections, ${round(mb, 1)} MB allocated, ${round((mb * 1024) / 3000, 1)} KB per request`,
   );
@@ -117,7 +117,7 @@ try {
   const mark = output.length;
   const result = await load(discord, rate, 4, command);
   await new Promise((resolve) => setTimeout(resolve, 300));
-  const { collections, fullCollections, mb, promotedMb } = allocatedMb(output.slice(mark));
+  const { collections, fullCollections, mb, promotedMb } = gcTotals(output.slice(mark));
   console.log(
     `${command} at ${rate}/s, LOG_LEVEL=${process.env.LOG_LEVEL ?? 'info'}: ${result.sent} interactions, ${collections} collections (${fullCollections} full), ${round(mb, 1)} MB allocated, ${round((mb * 1024) / result.sent, 1)} KB per interaction, ${round((promotedMb * 1024) / result.sent, 2)} KB per interaction promoted to the old generation`,
   );

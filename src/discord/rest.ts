@@ -2,8 +2,8 @@
  * @module discord/rest
  * The Discord transport, built once and injected everywhere: a keep-alive node:http client for
  * @discordjs/rest (bot-token routes: the gateway URL, commands, the staff channel), and a lean
- * keep-alive client for the interaction API (answers, outside rest's queue; see answer-client.ts). The gateway, the handlers and the CLIs all take
- * what is built here; nothing below builds its own.
+ * keep-alive client for the interaction API (answers, outside rest's queue; see answer-client.ts).
+ * The gateway, the handlers and the CLIs all take what is built here; nothing below builds its own.
  */
 import { DiscordAPIError, HTTPError, REST } from '@discordjs/rest';
 import { createAnswerClient } from './answer-client.ts';
