@@ -4,6 +4,8 @@
  * server(s) and staff channel (and checks the bot can post there), asks the shop name, sets up and
  * checks email (login and a test message), registers the commands in the shop's server, and writes
  * `.env` (mode 0600) and `config/local/config.json`. Every step that fails says why and asks again.
+ * `.env` values are quoted where the bot's readers need it (`./env-file.ts`) and read back before
+ * setup says it is done: what the bot reads is what setup checked.
  *
  * It also runs without questions, from flags and the environment (for scripts and CI):
  *   npm run setup -- --token <token> --guild <id> --channel <id> --shop-name "Acme" \
@@ -24,6 +26,7 @@ import { createMailer } from '../mail/mailer.ts';
 import { checkSmtpLogin, createSmtpTransport, type SmtpConfig } from '../mail/transport.ts';
 import { confirmationJob } from '../order/email.ts';
 import { SAMPLE_ORDER } from '../order/sample.ts';
+import { envMismatches, envValueProblem, setEnvKeys } from './env-file.ts';
 
 /** The providers of README's table. */
 const PROVIDERS: Readonly<Record<string, { label: string; smtp: Partial<SmtpConfig> }>> = {
@@ -278,6 +281,8 @@ async function main(): Promise<number> {
                 'Password (SENDER_PASSWORD; Gmail: an app password)',
                 first ? (flags['sender-password'] ?? env.SENDER_PASSWORD) : undefined,
               );
+        const unwritable = envValueProblem(password);
+        if (unwritable) throw new Error(`this password cannot be written to .env: ${unwritable}`);
         const credentials = { user: sender, pass: password || undefined };
         const login = await checkSmtpLogin(smtp, credentials);
         if (!login.ok) throw new Error(login.error.message);
@@ -314,7 +319,19 @@ async function main(): Promise<number> {
   });
   bot.transport.destroy();
 
-  // 7. The files.
+  // 7. The files. The .env text is made first: a value it cannot hold stops setup before any write.
+  const envPath = resolve('.env');
+  const envValues: Record<string, string> = {
+    DISCORD_BOT_TOKEN: bot.token,
+    ...(apiUrl !== 'https://discord.com/api' ? { DISCORD_API_URL: apiUrl } : {}),
+    ...(email ? { SENDER_EMAIL: email.sender, SENDER_PASSWORD: email.password } : {}),
+  };
+  let envText: string;
+  try {
+    envText = setEnvKeys(existsSync(envPath) ? readFileSync(envPath, 'utf8') : '', envValues);
+  } catch (error) {
+    throw new SetupError((error as Error).message);
+  }
   const configDir = resolve(process.env.CONFIG_DIR?.trim() || join('config', 'local'));
   const configPath = join(configDir, 'config.json');
   mkdirSync(configDir, { recursive: true });
@@ -329,12 +346,15 @@ async function main(): Promise<number> {
     ...(email ? email.smtp : {}),
   };
   writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
-  const envPath = resolve('.env');
-  writeEnv(envPath, {
-    DISCORD_BOT_TOKEN: bot.token,
-    ...(apiUrl !== 'https://discord.com/api' ? { DISCORD_API_URL: apiUrl } : {}),
-    ...(email ? { SENDER_EMAIL: email.sender, SENDER_PASSWORD: email.password } : {}),
-  });
+  writeFileSync(envPath, envText, { mode: 0o600 });
+  chmodSync(envPath, 0o600);
+  // Read back from disk as the bot reads it (npm start and docker --env-file), before saying done.
+  const mismatches = envMismatches(readFileSync(envPath, 'utf8'), envValues);
+  if (mismatches.length > 0) {
+    throw new SetupError(
+      `${envPath} was written, but the bot would read ${mismatches.join(', ')} differently from what setup checked: look for an unclosed quote in the lines above them`,
+    );
+  }
   say(`\n== Done. Written: ${envPath} (readable by you only) and ${configPath}.`);
   say('Start the bot:');
   say('  npm start                                   # in this terminal');
@@ -344,16 +364,6 @@ async function main(): Promise<number> {
   );
   say('Then run /order_form in your server.');
   return 0;
-}
-
-/** Sets keys in a `.env` file (keeping its other lines) and makes it readable by its owner only. */
-function writeEnv(path: string, values: Record<string, string>): void {
-  const lines = existsSync(path) ? readFileSync(path, 'utf8').split('\n') : [];
-  const kept = lines.filter((line) => !Object.keys(values).some((key) => line.startsWith(`${key}=`)));
-  while (kept.length > 0 && kept[kept.length - 1] === '') kept.pop();
-  const body = [...kept, ...Object.entries(values).map(([key, value]) => `${key}=${value}`)].join('\n');
-  writeFileSync(path, `${body}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
 }
 
 try {

@@ -5,15 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { parseEnv } from 'node:util';
+import { cleanEnv } from '../../src/config.ts';
 import { ROOT, startBot } from '../support/bot-process.ts';
 import { completeOrder, validInputs } from '../support/customer.ts';
 import type { FakeDiscord } from '../support/fake-discord.ts';
 import { useFakeServices } from '../support/services.ts';
-import type { TestSmtpServer } from '../support/smtp.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 
 type Json = Record<string, unknown>;
 
@@ -131,6 +133,79 @@ describe('npm run setup', () => {
     } finally {
       await bot.stop('SIGKILL');
     }
+  });
+
+  test('a password with # and spaces: .env quotes it, the bot reads it back exactly and logs in with it', async () => {
+    const password = 'pa ss#word x';
+    const strict = await startSmtpServer({ users: { 'shop@example.test': password } });
+    const cwd = mkdtempSync(join(tmpdir(), 'order-bot-setup-'));
+    try {
+      const result = await setup(
+        [
+          ...['--token', discord.token, '--guild', discord.guildIds[0]!, '--channel', staffChannel()],
+          ...['--shop-name', 'Hash Shop', '--smtp', 'custom-587', '--smtp-host', strict.host],
+          ...['--smtp-port', String(strict.port), '--sender-email', 'shop@example.test'],
+          ...['--sender-password', password, '--test-email', 'hash@example.com'],
+        ],
+        cwd,
+      );
+      assert.equal(result.code, 0, result.err + result.out);
+      assert.match(result.out, /✓ Logged in to 127\.0\.0\.1 as shop@example\.test/);
+      await strict.waitForRecipients(['hash@example.com']);
+
+      // Read back as the bot reads it: Node's .env reader (process.loadEnvFile), then cleanEnv().
+      const text = readFileSync(join(cwd, '.env'), 'utf8');
+      assert.equal(cleanEnv(parseEnv(text)).env.SENDER_PASSWORD, password);
+      assert.ok(text.includes(`SENDER_PASSWORD='${password}'\n`), text.replace(/TOKEN=.*/, 'TOKEN=…'));
+      // ...and as docker --env-file does (every character kept), then cleanEnv().
+      const dockerLine = text.split('\n').find((line) => line.startsWith('SENDER_PASSWORD='))!;
+      const docker = cleanEnv({ SENDER_PASSWORD: dockerLine.slice('SENDER_PASSWORD='.length) });
+      assert.equal(docker.env.SENDER_PASSWORD, password);
+
+      // The bot, started in that folder, logs in to a server that takes only the exact password.
+      const bot = startBot({ env: { NODE_EXTRA_CA_CERTS: smtp.certPath }, cwd });
+      try {
+        await bot.waitForLog('smtp.ready');
+        assert.ok(!bot.logs.some((line) => line.event === 'smtp.unavailable'));
+      } finally {
+        await bot.stop('SIGKILL');
+      }
+
+      // The control: the line as setup used to write it (bare) gives the bot "pa ss", refused.
+      const bare = mkdtempSync(join(tmpdir(), 'order-bot-setup-'));
+      cpSync(join(cwd, 'config'), join(bare, 'config'), { recursive: true });
+      writeFileSync(join(bare, '.env'), text.replace(dockerLine, `SENDER_PASSWORD=${password}`), {
+        mode: 0o600,
+      });
+      const old = startBot({ env: { NODE_EXTRA_CA_CERTS: smtp.certPath }, cwd: bare });
+      try {
+        const down = await old.waitForLog('smtp.unavailable');
+        assert.match(String(down.reason), /auth|password|535/i);
+      } finally {
+        await old.stop('SIGKILL');
+      }
+    } finally {
+      await strict.close();
+    }
+  });
+
+  test('a password no .env line can carry (a line break) is refused in one line, and nothing is written', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'order-bot-setup-'));
+    const result = await setup(
+      [
+        ...['--token', discord.token, '--guild', discord.guildIds[0]!, '--channel', staffChannel()],
+        ...['--shop-name', 'Acme', '--smtp', 'custom-587', '--smtp-host', smtp.host],
+        ...['--smtp-port', String(smtp.port), '--sender-email', 'shop@example.test'],
+        ...['--sender-password', 'two\nlines'],
+      ],
+      cwd,
+    );
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.err.trim(),
+      'Setup stopped: 5. Email (the confirmation customers receive): this password cannot be written to .env: it contains a line break, which a .env line cannot hold',
+    );
+    assert.ok(!existsSync(join(cwd, '.env')) && !existsSync(join(cwd, 'config')));
   });
 
   test('answers typed in: a wrong token is refused and asked again; a channel the bot may not post in is refused and asked again', async () => {
