@@ -8,8 +8,13 @@
  *   npm run orders -- retry <id> | --failed
  *   npm run orders -- purge --before 2025-11-01
  *   npm run orders -- backup <file>
+ *
+ * Exports and backups hold personal data: each is a new file (never one that exists already),
+ * readable by its owner only (mode 600), reported written only once it is complete on disk, and
+ * removed again if writing it fails, so a failed run leaves nothing half-written behind.
  */
-import { createWriteStream, existsSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { backup } from '@photostructure/sqlite';
@@ -24,13 +29,94 @@ import { createOrderStore, type OrderFilter, type OrderStatus, type StoredOrder 
 const USAGE = `Usage: npm run orders -- <command>
   list [--since YYYY-MM-DD] [--status pending|sent|failed] [--limit N]   newest first (default 50)
   show <id>                                                           every field and delivery job
-  export --csv [--out FILE] [--since YYYY-MM-DD] [--status S]         a spreadsheet file (or standard output)
+  export --csv [--out FILE] [--since YYYY-MM-DD] [--status S]         a new spreadsheet file (or standard output)
   retry <id> | --failed                                               send failed emails / staff posts again
   purge --before YYYY-MM-DD                                           remove personal data of older orders
   backup FILE                                                         a consistent copy, safe while the bot runs
-The database is DATA_DIR/orders.db (DATA_DIR from .env or the environment, default ./data).`;
+The database is DATA_DIR/orders.db (DATA_DIR from .env or the environment, default ./data).
+export --out and backup write a new file, readable only by you (mode 600); they never overwrite one.`;
 
 class UsageError extends Error {}
+
+/** A file the CLI could not write; the message names the command, the path and the reason. */
+class FileError extends Error {}
+
+/** What an OS error code means for a file the CLI writes. */
+const FILE_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'its folder does not exist',
+  ENOTDIR: 'part of the path is not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'disk full',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EROFS: 'read-only file system',
+  EISDIR: 'it is a folder',
+  EIO: 'input/output error',
+};
+
+/** SQLite's primary result codes for a failed write (the extended code's low byte). */
+const SQLITE_REASONS: Readonly<Record<number, string>> = {
+  8: 'read-only file system',
+  10: 'input/output error',
+  13: 'disk full',
+  14: 'cannot open the file',
+};
+
+/** One line for a failed write: `export: cannot write /x/orders.csv: disk full (ENOSPC)`. */
+function fileError(command: string, path: string, error: unknown, leftBehind = false): FileError {
+  const { code, errcode, message } = error as { code?: unknown; errcode?: unknown; message?: unknown };
+  const why =
+    typeof code === 'string' && /^E[A-Z]+$/.test(code)
+      ? `${FILE_REASONS[code] ?? String(message)} (${code})`
+      : ((typeof errcode === 'number' ? SQLITE_REASONS[errcode & 0xff] : undefined) ??
+        String(message ?? error));
+  const text =
+    code === 'EEXIST'
+      ? `${command}: ${path} exists already; name a new file`
+      : `${command}: cannot write ${path}: ${why}${leftBehind ? ' (a partial file is left there: remove it)' : ''}`;
+  return new FileError(text, { cause: error });
+}
+
+/** Removes a file this run created and could not finish; false if it is still there. */
+function discard(path: string): boolean {
+  try {
+    rmSync(path, { force: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Creates `path` as a new file readable by its owner only: `wx` refuses anything already there,
+ * atomically, so a file that existed before is never touched.
+ */
+async function createNewFile(command: string, path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'wx', 0o600);
+  } catch (error) {
+    throw fileError(command, path, error);
+  }
+}
+
+/** Runs `write`, which completes the new file at `path`; if it fails, the file is removed. */
+async function completeOrRemove(command: string, path: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    throw fileError(command, path, error, !discard(path));
+  }
+}
+
+/** Writes all of `text`: a write on a nearly full disk may take only part of it. */
+async function writeAll(handle: FileHandle, text: string): Promise<void> {
+  let bytes = Buffer.from(text);
+  while (bytes.length > 0) {
+    const { bytesWritten } = await handle.write(bytes);
+    bytes = bytes.subarray(bytesWritten);
+  }
+}
 
 const STATUSES: readonly OrderStatus[] = ['pending', 'sent', 'failed'];
 
@@ -166,19 +252,40 @@ async function run(argv: string[]): Promise<number> {
         const wanted = status(values.status);
         if (since !== undefined) filter.since = since;
         if (wanted !== undefined) filter.status = wanted;
-        const out = values.out ? createWriteStream(resolve(values.out)) : process.stdout;
+        if (!values.out) {
+          const write = (text: string) =>
+            process.stdout.write(text)
+              ? Promise.resolve()
+              : new Promise<void>((done) => process.stdout.once('drain', () => done()));
+          await write(CSV_BOM + csvHeader());
+          for (const order of store.each(filter)) await write(csvLine(order));
+          return 0;
+        }
+        const target = resolve(values.out);
         let count = 0;
-        const write = (text: string) =>
-          out.write(text) ? Promise.resolve() : new Promise<void>((done) => out.once('drain', () => done()));
-        await write(CSV_BOM + csvHeader());
-        for (const order of store.each(filter)) {
-          await write(csvLine(order));
-          count++;
-        }
-        if (values.out) {
-          await new Promise<void>((done, fail) => out.end(() => done()).once('error', fail));
-          console.log(`Wrote ${count} order(s) to ${resolve(values.out)}.`);
-        }
+        const file = await createNewFile('export', target);
+        await completeOrRemove('export', target, async () => {
+          try {
+            // Lines gathered into writes of about 64 KiB: few system calls, little memory.
+            let pending = CSV_BOM + csvHeader();
+            for (const order of store.each(filter)) {
+              pending += csvLine(order);
+              count++;
+              if (pending.length >= 65_536) {
+                await writeAll(file, pending);
+                pending = '';
+              }
+            }
+            await writeAll(file, pending);
+            // Some file systems report a full disk only when the data is flushed.
+            await file.sync();
+          } catch (error) {
+            await file.close().catch(() => undefined);
+            throw error;
+          }
+          await file.close();
+        });
+        console.log(`Wrote ${count} order(s) to ${target}.`);
         return 0;
       }
       case 'retry': {
@@ -213,8 +320,13 @@ async function run(argv: string[]): Promise<number> {
         const file = positionals[0];
         if (!file) throw new UsageError('backup: name the file to write, e.g. backup orders-2026-11-24.db');
         const target = resolve(file);
-        if (existsSync(target)) throw new UsageError(`backup: ${target} exists already; name a new file`);
-        await backup(store.database, target);
+        // The file is made here, new and private; SQLite then fills the empty file it finds and
+        // keeps its mode. A failed copy is removed, so it does not block the next try.
+        const empty = await createNewFile('backup', target);
+        await completeOrRemove('backup', target, async () => {
+          await empty.close();
+          await backup(store.database, target);
+        });
         console.log(
           `Backed up to ${target}. Restore: stop the bot, copy it to DATA_DIR/orders.db, start the bot.`,
         );
@@ -233,6 +345,7 @@ try {
 } catch (error) {
   const known =
     error instanceof UsageError ||
+    error instanceof FileError ||
     error instanceof StoreError ||
     error instanceof ConfigError ||
     String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');

@@ -9,7 +9,7 @@ import type { Transporter } from 'nodemailer';
 import { MailError, type MailFailureReason } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { RenderedEmail } from './template.ts';
-import { classifyMailError, type SmtpContext } from './transport.ts';
+import { classifyMailError, type SmtpContext, smtpContextOf } from './transport.ts';
 
 /** State of the SMTP connection as last seen. */
 export type SmtpState = 'unchecked' | 'ok' | 'down' | 'disabled';
@@ -57,7 +57,10 @@ export interface MailerOptions {
   transport: Transporter | undefined;
   /** The From address (SENDER_EMAIL). */
   from: string | undefined;
-  /** Where mail goes, so errors can name the setting to change. */
+  /**
+   * Where mail goes, so errors name `host:port` and the setting to change.
+   * @defaultValue the server the transport was built for by `createSmtpTransport`
+   */
   smtp?: SmtpContext;
   log: Logger;
   disabledReason?: string;
@@ -66,6 +69,7 @@ export interface MailerOptions {
 /** Creates the mailer. */
 export function createMailer(options: MailerOptions): Mailer {
   const { transport, from, log } = options;
+  const server = options.smtp ?? (transport ? smtpContextOf(transport) : undefined);
   let smtp: SmtpState = transport ? 'unchecked' : 'disabled';
   let reason: MailFailureReason | undefined = transport ? undefined : 'disabled';
   let detail: string | undefined = transport
@@ -121,7 +125,7 @@ export function createMailer(options: MailerOptions): Mailer {
         });
         noteOk();
       } catch (error) {
-        const mailError = classifyMailError(error, options.smtp);
+        const mailError = classifyMailError(error, server);
         noteFailure(mailError);
         throw mailError;
       }
@@ -138,7 +142,7 @@ export function createMailer(options: MailerOptions): Mailer {
         log.info('smtp.ready', {});
         return true;
       } catch (error) {
-        const mailError = classifyMailError(error, options.smtp);
+        const mailError = classifyMailError(error, server);
         smtp = 'down';
         reason = mailError.reason;
         detail = mailError.message;

@@ -1,7 +1,8 @@
 /**
  * @module mail/transport
  * The nodemailer SMTP transport built from config, and the classification of its errors by
- * nodemailer's error codes and the SMTP reply code into a typed reason (see `MailFailureReason`).
+ * nodemailer's error codes and the SMTP reply code into a typed reason (see `MailFailureReason`),
+ * with a message that names the server as `host:port`.
  */
 import type { ConnectionOptions } from 'node:tls';
 import type { Transporter } from 'nodemailer';
@@ -35,6 +36,17 @@ export interface SmtpTransportOptions {
 /** The config keys the transport reads. */
 export type SmtpConfig = Pick<BotConfig, 'smtp_server' | 'smtp_port' | 'smtp_security'>;
 
+/** Where the bot was trying to send: lets an error name the server and the setting to change. */
+export type SmtpContext = SmtpConfig;
+
+/** The server each transport built by {@link createSmtpTransport} sends to. */
+const SERVERS = new WeakMap<Transporter, SmtpContext>();
+
+/** The server `transport` sends to, when {@link createSmtpTransport} built it. */
+export function smtpContextOf(transport: Transporter): SmtpContext | undefined {
+  return SERVERS.get(transport);
+}
+
 /** Builds the SMTP transport: STARTTLS required by default, implicit TLS, or plain on loopback. */
 export function createSmtpTransport(
   config: SmtpConfig,
@@ -60,7 +72,15 @@ export function createSmtpTransport(
     disableFileAccess: true,
     disableUrlAccess: true,
   };
-  if (options.pool === false) return new Mail(new SMTPTransport(common), common);
+  const remember = (transport: Transporter) => {
+    SERVERS.set(transport, {
+      smtp_server: config.smtp_server,
+      smtp_port: config.smtp_port,
+      smtp_security: config.smtp_security,
+    });
+    return transport;
+  };
+  if (options.pool === false) return remember(new Mail(new SMTPTransport(common), common));
   const pooled = {
     ...common,
     pool: true,
@@ -70,7 +90,7 @@ export function createSmtpTransport(
     maxRequeues: 0,
     idleTimeout: 30_000,
   };
-  return new Mail(new SMTPPool(pooled), pooled);
+  return remember(new Mail(new SMTPPool(pooled), pooled));
 }
 
 /** nodemailer's error codes (`code` on its errors), as documented in its source. */
@@ -160,56 +180,79 @@ export async function checkSmtpLogin(
   }
 }
 
-/** Where the bot was trying to send: lets an error name the setting to change. */
-export type SmtpContext = SmtpConfig;
+/** `host:port`, the address in brackets when it is IPv6 (`[::1]:25`). */
+function serverName({ smtp_server, smtp_port }: SmtpContext): string {
+  return `${smtp_server.includes(':') ? `[${smtp_server}]` : smtp_server}:${smtp_port}`;
+}
 
 /**
  * The TLS and socket codes nodemailer keeps as `originalCode`, with the mistake each one means.
- * `{host}`, `{port}` are filled from the context.
+ * Every sentence names the server as `host:port`.
  */
-const ORIGINAL_CODES: Readonly<Record<string, { reason: MailFailureReason; text: string }>> = {
+const ORIGINAL_CODES: Readonly<
+  Record<string, { reason: MailFailureReason; text: (server: string) => string }>
+> = {
   ERR_SSL_WRONG_VERSION_NUMBER: {
     reason: 'tls',
-    text: 'port {port} does not start with TLS: set smtp_security to "starttls" (ports 587 and 25); "tls" is for port 465',
+    text: (server) =>
+      `${server} does not start with TLS: set smtp_security to "starttls" (ports 587 and 25); "tls" is for port 465`,
   },
   ERR_SSL_PACKET_LENGTH_TOO_LONG: {
     reason: 'tls',
-    text: 'port {port} does not start with TLS: set smtp_security to "starttls" (ports 587 and 25); "tls" is for port 465',
+    text: (server) =>
+      `${server} does not start with TLS: set smtp_security to "starttls" (ports 587 and 25); "tls" is for port 465`,
   },
   DEPTH_ZERO_SELF_SIGNED_CERT: {
     reason: 'tls',
-    text: "{host}'s TLS certificate is self-signed, so it cannot be trusted: use your provider's official mail host name, or give Node its CA with NODE_EXTRA_CA_CERTS",
+    text: (server) =>
+      `the TLS certificate of ${server} is self-signed, so it cannot be trusted: use your provider's official mail host name, or give Node its CA with NODE_EXTRA_CA_CERTS`,
   },
   SELF_SIGNED_CERT_IN_CHAIN: {
     reason: 'tls',
-    text: "{host}'s TLS certificate is signed by an unknown authority: use your provider's official mail host name, or give Node its CA with NODE_EXTRA_CA_CERTS",
+    text: (server) =>
+      `the TLS certificate of ${server} is signed by an unknown authority: use your provider's official mail host name, or give Node its CA with NODE_EXTRA_CA_CERTS`,
   },
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: {
     reason: 'tls',
-    text: "{host}'s TLS certificate cannot be verified: use your provider's official mail host name",
+    text: (server) =>
+      `the TLS certificate of ${server} cannot be verified: use your provider's official mail host name`,
   },
   CERT_HAS_EXPIRED: {
     reason: 'tls',
-    text: "{host}'s TLS certificate has expired: the mail provider must renew it",
+    text: (server) => `the TLS certificate of ${server} has expired: the mail provider must renew it`,
   },
   ERR_TLS_CERT_ALTNAME_INVALID: {
     reason: 'tls',
-    text: "{host}'s TLS certificate is for another name: set smtp_server to the host name your provider gives",
+    text: (server) =>
+      `the TLS certificate of ${server} is for another name: set smtp_server to the host name your provider gives`,
   },
   ECONNREFUSED: {
     reason: 'unreachable',
-    text: 'nothing answers at {host}:{port} (connection refused): check smtp_server and smtp_port',
+    text: (server) => `nothing answers at ${server} (connection refused): check smtp_server and smtp_port`,
   },
-  ENOTFOUND: { reason: 'unreachable', text: 'the host name {host} does not exist: check smtp_server' },
+  ENOTFOUND: {
+    reason: 'unreachable',
+    text: (server) => `the host name of ${server} does not exist: check smtp_server`,
+  },
   EAI_AGAIN: {
     reason: 'unreachable',
-    text: 'the host name {host} could not be looked up (DNS): try again, or check smtp_server',
+    text: (server) =>
+      `the host name of ${server} could not be looked up (DNS): try again, or check smtp_server`,
   },
-  EHOSTUNREACH: { reason: 'unreachable', text: '{host} cannot be reached from this machine (no route)' },
-  ENETUNREACH: { reason: 'unreachable', text: '{host} cannot be reached from this machine (no network)' },
+  EHOSTUNREACH: {
+    reason: 'unreachable',
+    text: (server) => `${server} cannot be reached from this machine (no route)`,
+  },
+  ENETUNREACH: {
+    reason: 'unreachable',
+    text: (server) => `${server} cannot be reached from this machine (no network)`,
+  },
 };
 
-/** Turns a nodemailer error into a {@link MailError} whose `reason` says what went wrong. */
+/**
+ * Turns a nodemailer error into a {@link MailError} whose `reason` says what went wrong. With a
+ * `context` (the bot always has one), the message names the server as `host:port`.
+ */
 export function classifyMailError(error: unknown, context?: SmtpContext): MailError {
   if (error instanceof MailError) return error;
   const err = error as { code?: unknown; responseCode?: unknown; message?: unknown; originalCode?: unknown };
@@ -217,13 +260,10 @@ export function classifyMailError(error: unknown, context?: SmtpContext): MailEr
   const originalCode = typeof err.originalCode === 'string' ? err.originalCode : undefined;
   const responseCode = typeof err.responseCode === 'number' ? err.responseCode : undefined;
   const message = typeof err.message === 'string' ? err.message : String(error);
-  const fill = (text: string) =>
-    text
-      .replaceAll('{host}', context?.smtp_server ?? 'the mail server')
-      .replaceAll('{port}', String(context?.smtp_port ?? '?'));
+  const server = context ? serverName(context) : 'the mail server';
   const known = originalCode === undefined ? undefined : ORIGINAL_CODES[originalCode];
   if (responseCode === undefined && known) {
-    return new MailError(fill(known.text), known.reason, undefined, { cause: error });
+    return new MailError(known.text(server), known.reason, undefined, { cause: error });
   }
   // The reply code is the server's own word and wins over the transport's code (EENVELOPE with 451
   // is a busy server, not a bad message).
@@ -235,13 +275,12 @@ export function classifyMailError(error: unknown, context?: SmtpContext): MailEr
     // No greeting: on 465 the server waits for TLS first; elsewhere something eats the connection.
     const text =
       context.smtp_port === 465 && context.smtp_security !== 'tls'
-        ? 'no greeting from {host}:{port}: port 465 expects TLS from the first byte: set smtp_security to "tls"'
-        : 'no answer from {host}:{port} in time: a firewall or the VPS provider may block the port (many block 25; try 587 or 465)';
-    return new MailError(fill(text), 'unreachable', undefined, { cause: error });
+        ? `no greeting from ${server}: port 465 expects TLS from the first byte: set smtp_security to "tls"`
+        : `no answer from ${server} in time: a firewall or the VPS provider may block the port (many block 25; try 587 or 465)`;
+    return new MailError(text, 'unreachable', undefined, { cause: error });
   }
-  return new MailError(describeSmtpError(reason, code, responseCode, message), reason, responseCode, {
-    cause: error,
-  });
+  const text = describeSmtpError(reason, code, responseCode, message, context ? server : undefined);
+  return new MailError(text, reason, responseCode, { cause: error });
 }
 
 function describeSmtpError(
@@ -249,17 +288,21 @@ function describeSmtpError(
   code: string | undefined,
   responseCode: number | undefined,
   message: string,
+  /** `host:port`, when known. */
+  known: string | undefined,
 ): string {
+  const server = known ?? 'the mail server';
   switch (reason) {
     case 'auth':
-      return `SMTP Authentication Error: the server rejected SENDER_EMAIL / SENDER_PASSWORD (${message})`;
+      return `SMTP Authentication Error: ${server} rejected SENDER_EMAIL / SENDER_PASSWORD (${message})`;
     case 'recipient_rejected':
-      return `recipient rejected by the mail server (${responseCode}): ${message}`;
+      return `recipient rejected by ${server} (${responseCode}): ${message}`;
     case 'tls':
-      return `TLS problem talking to the mail server: ${message}`;
+      return `TLS problem talking to ${server}: ${message}`;
     case 'unreachable':
-      return `cannot reach the mail server (${code}): ${message}`;
+      return `cannot reach ${server} (${code}): ${message}`;
     default:
-      return responseCode ? `mail server replied ${responseCode}: ${message}` : message;
+      if (responseCode) return `${server} replied ${responseCode}: ${message}`;
+      return known ? `${known}: ${message}` : message;
   }
 }

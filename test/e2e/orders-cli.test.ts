@@ -1,10 +1,22 @@
 /**
  * End to end: `npm run orders` (the built CLI) on the database a running bot wrote: list, show,
- * a CSV export of hostile input, retry of a failed email, backup and purge.
+ * a CSV export of hostile input, retry of a failed email, backup and purge; exports and backups
+ * are new private files, and a failed write says so and leaves nothing behind.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -202,6 +214,84 @@ describe('the orders CLI', () => {
     const shown = orders('show', '1').out;
     assert.match(shown, /Personal data removed/);
     assert.doesNotMatch(shown, /eve@example\.com|Main St/);
+  });
+
+  test('export into a folder that does not exist: an error naming the path, exit 1, no file', () => {
+    const file = join(tmpdir(), `order-bot-no-such-folder-${process.pid}`, 'orders.csv');
+    const result = orders('export', '--csv', '--out', file);
+    assert.equal(result.code, 1);
+    assert.equal(result.out, '', 'no "Wrote ..." line');
+    assert.equal(result.err.trim(), `export: cannot write ${file}: its folder does not exist (ENOENT)`);
+    assert.equal(existsSync(file), false);
+  });
+
+  test('export and backup refuse a file that exists, and leave it as it was', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'order-bot-existing-'));
+    const file = join(dir, 'precious.txt');
+    writeFileSync(file, 'keep me\n');
+    const exported = orders('export', '--csv', '--out', file);
+    assert.deepEqual(
+      [exported.code, exported.out, exported.err.trim()],
+      [1, '', `export: ${file} exists already; name a new file`],
+    );
+    const backedUp = orders('backup', file);
+    assert.deepEqual(
+      [backedUp.code, backedUp.out, backedUp.err.trim()],
+      [1, '', `backup: ${file} exists already; name a new file`],
+    );
+    assert.equal(readFileSync(file, 'utf8'), 'keep me\n');
+    assert.deepEqual(readdirSync(dir), ['precious.txt']);
+  });
+
+  test('exports and backups hold personal data: readable by their owner only (mode 600)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'order-bot-private-'));
+    const csv = join(dir, 'orders.csv');
+    const db = join(dir, 'orders.db');
+    assert.equal(orders('export', '--csv', '--out', csv).code, 0);
+    assert.equal(orders('backup', db).code, 0);
+    assert.equal(statSync(csv).mode & 0o777, 0o600, 'export');
+    assert.equal(statSync(db).mode & 0o777, 0o600, 'backup');
+  });
+
+  test('backup and export onto a full disk: exit 1, "disk full" with the path, no file left', (t) => {
+    const mountPoint = mkdtempSync(join(tmpdir(), 'order-bot-full-'));
+    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mountPoint], {
+      encoding: 'utf8',
+    });
+    if (mount.status !== 0 && /permission denied|must be superuser|only root/i.test(mount.stderr)) {
+      rmdirSync(mountPoint);
+      t.skip('needs root to mount a tmpfs');
+      return;
+    }
+    assert.equal(mount.status, 0, `mount: ${mount.stderr}`);
+    t.after(() => {
+      const umount = spawnSync('umount', [mountPoint], { encoding: 'utf8' });
+      assert.equal(umount.status, 0, `umount: ${umount.stderr}`);
+      rmdirSync(mountPoint);
+    });
+    // Fill the disk to the last byte.
+    const filler = openSync(join(mountPoint, 'filler'), 'w');
+    try {
+      for (;;) writeSync(filler, Buffer.alloc(1024));
+    } catch (error) {
+      assert.equal((error as NodeJS.ErrnoException).code, 'ENOSPC');
+    } finally {
+      closeSync(filler);
+    }
+
+    const copy = join(mountPoint, 'orders-backup.db');
+    const backedUp = orders('backup', copy);
+    assert.deepEqual(
+      [backedUp.code, backedUp.out, backedUp.err.trim()],
+      [1, '', `backup: cannot write ${copy}: disk full`],
+    );
+    const csv = join(mountPoint, 'orders.csv');
+    const exported = orders('export', '--csv', '--out', csv);
+    assert.deepEqual(
+      [exported.code, exported.out, exported.err.trim()],
+      [1, '', `export: cannot write ${csv}: disk full (ENOSPC)`],
+    );
+    assert.deepEqual(readdirSync(mountPoint), ['filler'], 'no partial file to block the next try');
   });
 
   test('a mistyped DATA_DIR is reported, and nothing is created there', () => {

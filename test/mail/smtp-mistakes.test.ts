@@ -1,12 +1,16 @@
 /**
  * The most common SMTP mistakes, each against a real server set up that way: every one gets a
- * sentence naming the setting to change, not "cannot reach the mail server".
+ * sentence naming the server (`host:port`) and the setting to change, not "cannot reach the mail
+ * server".
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { MailError } from '../../src/errors.ts';
+import { silentLogger } from '../../src/log.ts';
+import { createMailer } from '../../src/mail/mailer.ts';
 import type { SmtpConfig } from '../../src/mail/transport.ts';
-import { checkSmtpLogin } from '../../src/mail/transport.ts';
+import { checkSmtpLogin, createSmtpTransport } from '../../src/mail/transport.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 
 const creds = { user: 'shop@example.test', pass: 'app-password' };
@@ -45,7 +49,7 @@ describe('SMTP mistakes name the mistake', () => {
     assert.equal(error.reason, 'tls');
     assert.equal(
       error.message,
-      `port ${plain.port} does not start with TLS: set smtp_security to "starttls" (ports 587 and 25); "tls" is for port 465`,
+      `127.0.0.1:${plain.port} does not start with TLS: set smtp_security to "starttls" (ports 587 and 25); "tls" is for port 465`,
     );
   });
 
@@ -65,7 +69,8 @@ describe('SMTP mistakes name the mistake', () => {
   test('a self-signed certificate', async () => {
     const error = await failure(at(starttls.port, 'starttls'));
     assert.equal(error.reason, 'tls');
-    assert.match(error.message, /^127\.0\.0\.1's TLS certificate is self-signed, so it cannot be trusted/);
+    const expected = `the TLS certificate of 127.0.0.1:${starttls.port} is self-signed, so it cannot be trusted:`;
+    assert.ok(error.message.startsWith(expected), error.message);
   });
 
   test('a server that offers no login: connected, password unused, said so', async () => {
@@ -82,10 +87,8 @@ describe('SMTP mistakes name the mistake', () => {
       { ...creds, pass: 'wrong' },
     );
     assert.equal(error.reason, 'auth');
-    assert.match(
-      error.message,
-      /^SMTP Authentication Error: the server rejected SENDER_EMAIL \/ SENDER_PASSWORD/,
-    );
+    const expected = `SMTP Authentication Error: 127.0.0.1:${starttls.port} rejected SENDER_EMAIL / SENDER_PASSWORD`;
+    assert.ok(error.message.startsWith(expected), error.message);
   });
 
   test('nothing listening, and a server that never answers', async () => {
@@ -94,7 +97,44 @@ describe('SMTP mistakes name the mistake', () => {
       refused.message,
       'nothing answers at 127.0.0.1:9 (connection refused): check smtp_server and smtp_port',
     );
-    const quiet = await failure(at((silent.address() as net.AddressInfo).port, 'starttls'));
-    assert.match(quiet.message, /in time: a firewall or the VPS provider may block the port/);
+    const quietPort = (silent.address() as net.AddressInfo).port;
+    const quiet = await failure(at(quietPort, 'starttls'));
+    assert.ok(
+      quiet.message.startsWith(
+        `no answer from 127.0.0.1:${quietPort} in time: a firewall or the VPS provider may block the port`,
+      ),
+      quiet.message,
+    );
+  });
+
+  test("the bot's mailer names host:port of a closed port, with no context passed in (as main.ts builds it)", async () => {
+    const closed = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => closed.once('listening', resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const transport = createSmtpTransport(at(port, 'starttls'), creds, { connectionTimeoutMs: 1000 });
+    const mailer = createMailer({ transport, from: creds.user, log: silentLogger });
+    try {
+      const error = await mailer
+        .send({
+          to: 'customer@example.com',
+          fromName: 'Shop',
+          render: () => ({ subject: 'Order', html: '<p>Order</p>', text: 'Order' }),
+        })
+        .then(
+          () => assert.fail('sent through a closed port'),
+          (thrown: unknown) => thrown,
+        );
+      assert.ok(error instanceof MailError, String(error));
+      assert.deepEqual([error.reason, error.kind], ['unreachable', 'transient']);
+      assert.equal(
+        error.message,
+        `nothing answers at 127.0.0.1:${port} (connection refused): check smtp_server and smtp_port`,
+      );
+      assert.equal(await mailer.verify(), false);
+      assert.ok(mailer.status().detail?.includes(`127.0.0.1:${port}`), mailer.status().detail);
+    } finally {
+      mailer.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MailError } from '../../src/errors.ts';
-import { classifyMailError } from '../../src/mail/transport.ts';
+import { classifyMailError, type SmtpContext } from '../../src/mail/transport.ts';
 
 const smtpError = (responseCode: number, code = 'EENVELOPE') =>
   Object.assign(new Error(`${responseCode} reply`), { responseCode, code });
@@ -49,4 +49,46 @@ test("nodemailer's error codes decide when there is no reply code", () => {
 test('a MailError passes through unchanged', () => {
   const original = new MailError('x', 'disabled');
   assert.equal(classifyMailError(original), original);
+});
+
+test('with the server known, every message names it as host:port, and the reason stays the same', () => {
+  const at: SmtpContext = { smtp_server: 'smtp.example.com', smtp_port: 587, smtp_security: 'starttls' };
+  const socketError = (originalCode: string) =>
+    Object.assign(new Error(originalCode), { code: 'ESOCKET', originalCode });
+  const errors: unknown[] = [
+    ...[421, 451, 535, 550, 553, 554].map((code) => smtpError(code)),
+    ...[
+      'ECONNECTION',
+      'ETIMEDOUT',
+      'ESOCKET',
+      'EDNS',
+      'EAUTH',
+      'ETLS',
+      'EENVELOPE',
+      'ECONFIG',
+      'SOMETHING_NEW',
+    ].map(codeError),
+    ...[
+      'ERR_SSL_WRONG_VERSION_NUMBER',
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      'CERT_HAS_EXPIRED',
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+      'ECONNREFUSED',
+      'ENOTFOUND',
+      'EAI_AGAIN',
+      'EHOSTUNREACH',
+      'ENETUNREACH',
+    ].map(socketError),
+    new Error('what happened'),
+  ];
+  for (const error of errors) {
+    const named = classifyMailError(error, at);
+    assert.ok(named.message.includes('smtp.example.com:587'), named.message);
+    const bare = classifyMailError(error);
+    assert.deepEqual([named.reason, named.kind], [bare.reason, bare.kind], named.message);
+  }
+  assert.equal(
+    classifyMailError(socketError('ECONNREFUSED'), { ...at, smtp_server: '::1', smtp_port: 25 }).message,
+    'nothing answers at [::1]:25 (connection refused): check smtp_server and smtp_port',
+  );
 });
