@@ -46,3 +46,27 @@ export const emailAddress = v.pipe(
 export function isEmailAddress(value: string): boolean {
   return normalizeEmailAddress(value) !== undefined;
 }
+
+/** Domains whose mailboxes ignore dots in the local part, and the one name they share. */
+const GMAIL_DOMAINS: ReadonlySet<string> = new Set(['gmail.com', 'googlemail.com']);
+
+/**
+ * The mailbox an address delivers to, as the per-recipient cap counts it: letter case does not
+ * matter, a `+tag` after the local part is dropped (`ann+shop@x.com` is `ann@x.com`), and at
+ * `gmail.com`/`googlemail.com` dots in the local part are dropped and both domains are one
+ * (`a.n.n@googlemail.com` is `ann@gmail.com`). Other providers' aliases are not guessed.
+ */
+export function mailboxKey(address: string): string {
+  const value = address.trim().toLowerCase();
+  const at = value.lastIndexOf('@');
+  if (at <= 0) return value;
+  let local = value.slice(0, at);
+  let domain = value.slice(at + 1);
+  const plus = local.indexOf('+');
+  if (plus > 0) local = local.slice(0, plus);
+  if (GMAIL_DOMAINS.has(domain)) {
+    local = local.replaceAll('.', '');
+    domain = 'gmail.com';
+  }
+  return `${local}@${domain}`;
+}

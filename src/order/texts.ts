@@ -23,12 +23,14 @@ export function formatWait(ms: number): string {
 
 /** Why no confirmation email was sent, for the customer and the staff post. */
 export function emailRefusedText(
-  reason: 'recipient_daily' | 'server_hourly' | 'mail_hourly',
+  reason: 'recipient_daily' | 'user_daily' | 'server_hourly' | 'mail_hourly',
   limit: number,
 ): string {
   switch (reason) {
     case 'recipient_daily':
       return `this address has already been sent ${limit} confirmation${limit === 1 ? '' : 's'} today`;
+    case 'user_daily':
+      return `you have already been sent ${limit} confirmation${limit === 1 ? '' : 's'} today`;
     case 'server_hourly':
       return `this server has reached its limit of ${limit} confirmation emails an hour`;
     case 'mail_hourly':

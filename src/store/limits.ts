@@ -3,6 +3,9 @@
  * Per-user cooldown after a completed order and a rolling 24-hour cap, read from the orders
  * themselves, so they hold across restarts and there is nothing extra to record: committing an
  * order is what counts it.
+ *
+ * Times come from the injected `now` (monotonic in the bot). An order whose stored time lies ahead
+ * of it (the clock was set back since) never makes a customer wait longer than the rule itself.
  */
 import type { OrderStore } from './orders.ts';
 
@@ -40,11 +43,17 @@ export function createOrderLimits(options: OrderLimitOptions): OrderLimits {
       const recent = options.orders.createdSince(userId, at - DAY_MS + 1);
       if (recent.length >= dailyCap) {
         const oldestCounted = recent[dailyCap - 1]!;
-        return { ok: false, reason: 'daily_cap', retryAfterMs: oldestCounted + DAY_MS - at };
+        return {
+          ok: false,
+          reason: 'daily_cap',
+          retryAfterMs: Math.min(DAY_MS, oldestCounted + DAY_MS - at),
+        };
       }
-      const last = recent[0];
+      // An order stamped more than a cooldown ahead of now was stamped by a clock since set back:
+      // its age cannot be told, and it holds no one up.
+      const last = recent.find((createdAt) => createdAt <= at + cooldownMs);
       if (last !== undefined && at - last < cooldownMs) {
-        return { ok: false, reason: 'cooldown', retryAfterMs: last + cooldownMs - at };
+        return { ok: false, reason: 'cooldown', retryAfterMs: Math.min(cooldownMs, last + cooldownMs - at) };
       }
       return { ok: true };
     },
@@ -58,7 +67,7 @@ export function createOrderLimits(options: OrderLimitOptions): OrderLimits {
 const HOUR_MS = 3_600_000;
 
 /** Why a confirmation email is not sent (the order itself is still taken). */
-export type MailCapReason = 'recipient_daily' | 'server_hourly' | 'mail_hourly';
+export type MailCapReason = 'recipient_daily' | 'user_daily' | 'server_hourly' | 'mail_hourly';
 
 /** Whether one more confirmation may be sent. */
 export type MailCapCheck = { ok: true } | { ok: false; reason: MailCapReason; limit: number };
@@ -66,6 +75,7 @@ export type MailCapCheck = { ok: true } | { ok: false; reason: MailCapReason; li
 /** The caps that protect the shop's mail account; numbers from config.json. */
 export interface MailCapSettings {
   recipient_daily_limit: number;
+  user_daily_email_limit: number;
   server_hourly_limit: number;
   mail_hourly_limit: number;
 }
@@ -80,20 +90,27 @@ export interface MailCapOptions {
   now?: () => number;
 }
 
-/** The caps on confirmation emails: per address a day, per server an hour, in all an hour. */
+/**
+ * The caps on confirmation emails: per mailbox a day (see `mailboxKey`), per Discord user a day,
+ * per server an hour, in all an hour. Call {@link MailCaps.check} inside the transaction that
+ * commits the order (`OrderStore.commit` with a plan), so no other order slips in between.
+ */
 export interface MailCaps {
-  check(email: string, guildId: string | undefined): MailCapCheck;
+  check(email: string, guildId: string | undefined, userId: string): MailCapCheck;
 }
 
 /** Creates the caps over the order store. */
 export function createMailCaps(options: MailCapOptions): MailCaps {
   const now = options.now ?? Date.now;
   return {
-    check(email, guildId) {
+    check(email, guildId, userId) {
       const at = now();
       const caps = options.settings();
-      const reached = (since: number, limit: number, filter?: { email?: string; guildId?: string }) =>
-        options.orders.countJobs(options.kind, since, limit, filter) >= limit;
+      const reached = (
+        since: number,
+        limit: number,
+        filter?: { email?: string; guildId?: string; userId?: string },
+      ) => options.orders.countJobs(options.kind, since, limit, filter) >= limit;
       if (reached(at - HOUR_MS, caps.mail_hourly_limit)) {
         return { ok: false, reason: 'mail_hourly', limit: caps.mail_hourly_limit };
       }
@@ -102,6 +119,9 @@ export function createMailCaps(options: MailCapOptions): MailCaps {
       }
       if (reached(at - DAY_MS, caps.recipient_daily_limit, { email })) {
         return { ok: false, reason: 'recipient_daily', limit: caps.recipient_daily_limit };
+      }
+      if (reached(at - DAY_MS, caps.user_daily_email_limit, { userId })) {
+        return { ok: false, reason: 'user_daily', limit: caps.user_daily_email_limit };
       }
       return { ok: true };
     },

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { mailboxKey } from '../../src/email-address.ts';
 import { formatWait } from '../../src/order/texts.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createMailCaps, createOrderLimits } from '../../src/store/limits.ts';
@@ -69,27 +70,40 @@ test('waits read naturally', () => {
 test('email caps: per address a day (any letter case), per server an hour, in all an hour; only email jobs count', () => {
   let now = 10 * DAY;
   const orders = store();
-  const settings = { recipient_daily_limit: 2, server_hourly_limit: 3, mail_hourly_limit: 4 };
+  const settings = {
+    recipient_daily_limit: 2,
+    user_daily_email_limit: 100,
+    server_hourly_limit: 3,
+    mail_hourly_limit: 4,
+  };
   const caps = createMailCaps({ orders, kind: 'email', settings: () => settings, now: () => now });
   const send = (email: string, guildId: string, kind = 'email') =>
     orders.commit({ ...order('u', now), email, guildId }, [{ kind }, { kind: 'staff_post' }]);
 
   send('Ann@Example.com', 'g1');
   send('ann@example.com', 'g1');
-  assert.deepEqual(caps.check('ANN@example.com', 'g2'), { ok: false, reason: 'recipient_daily', limit: 2 });
-  assert.deepEqual(caps.check('bob@example.com', 'g1'), { ok: true });
+  assert.deepEqual(caps.check('ANN@example.com', 'g2', 'u'), {
+    ok: false,
+    reason: 'recipient_daily',
+    limit: 2,
+  });
+  assert.deepEqual(caps.check('bob@example.com', 'g1', 'u'), { ok: true });
   send('bob@example.com', 'g1');
-  assert.deepEqual(caps.check('cy@example.com', 'g1'), { ok: false, reason: 'server_hourly', limit: 3 });
+  assert.deepEqual(caps.check('cy@example.com', 'g1', 'u'), { ok: false, reason: 'server_hourly', limit: 3 });
   send('cy@example.com', 'g1', 'staff_post'); // an order whose email was refused sends none: not counted
-  assert.deepEqual(caps.check('cy@example.com', 'g2'), { ok: true });
+  assert.deepEqual(caps.check('cy@example.com', 'g2', 'u'), { ok: true });
   send('cy@example.com', 'g2');
-  assert.deepEqual(caps.check('dee@example.com', 'g3'), { ok: false, reason: 'mail_hourly', limit: 4 });
+  assert.deepEqual(caps.check('dee@example.com', 'g3', 'u'), { ok: false, reason: 'mail_hourly', limit: 4 });
 
   now += 3_600_001; // the hourly windows have passed; the daily one has not
-  assert.deepEqual(caps.check('dee@example.com', 'g1'), { ok: true });
-  assert.deepEqual(caps.check('ann@example.com', 'g1'), { ok: false, reason: 'recipient_daily', limit: 2 });
+  assert.deepEqual(caps.check('dee@example.com', 'g1', 'u'), { ok: true });
+  assert.deepEqual(caps.check('ann@example.com', 'g1', 'u'), {
+    ok: false,
+    reason: 'recipient_daily',
+    limit: 2,
+  });
   now += DAY;
-  assert.deepEqual(caps.check('ann@example.com', 'g1'), { ok: true });
+  assert.deepEqual(caps.check('ann@example.com', 'g1', 'u'), { ok: true });
 });
 
 test('a cap count stops at the cap: a check reads no more rows than the cap allows', () => {
@@ -103,4 +117,73 @@ test('a cap count stops at the cap: a check reads no more rows than the cap allo
   assert.equal(orders.countJobs('email', now - DAY, 1000, { guildId: 'g' }), 50);
   assert.equal(orders.countJobs('email', now - DAY, 1000, { guildId: 'other' }), 0);
   assert.equal(orders.countJobs('email', now + 1, 1000), 0, 'only jobs since the time given');
+});
+
+test('the per-recipient cap counts mailboxes: case, +tags, and Gmail dots and domain alias are one recipient', () => {
+  const now = 10 * DAY;
+  const orders = store();
+  const settings = {
+    recipient_daily_limit: 3,
+    user_daily_email_limit: 100,
+    server_hourly_limit: 100,
+    mail_hourly_limit: 100,
+  };
+  const caps = createMailCaps({ orders, kind: 'email', settings: () => settings, now: () => now });
+  let n = 0;
+  const send = (email: string) => orders.commit({ ...order(`u${n++}`, now), email }, [{ kind: 'email' }]);
+  send('victim+1@gmail.com');
+  send('v.ictim@gmail.com');
+  send('victim@googlemail.com');
+  for (const variant of ['victim@gmail.com', 'Vic.Tim+x@GoogleMail.com', 'victim+2@gmail.com']) {
+    assert.deepEqual(
+      caps.check(variant, 'g', 'someone'),
+      { ok: false, reason: 'recipient_daily', limit: 3 },
+      variant,
+    );
+  }
+  // Dots matter elsewhere, and a +tag is dropped at any domain.
+  assert.deepEqual(caps.check('v.ictim@example.com', 'g', 'someone'), { ok: true });
+  send('ann+a@example.com');
+  send('ANN+b@example.com');
+  send('ann@example.com');
+  assert.equal(caps.check('ann+zzz@example.com', 'g', 'someone').ok, false);
+});
+
+test('mailboxKey: the documented rules', () => {
+  assert.equal(mailboxKey('A.B+tag@GoogleMail.com'), 'ab@gmail.com');
+  assert.equal(mailboxKey('a.b+tag@Example.com'), 'a.b@example.com');
+  assert.equal(mailboxKey('+only@example.com'), '+only@example.com', 'a local part that is all tag is kept');
+});
+
+test('a per-user daily email cap, whatever addresses the user gives', () => {
+  const now = 10 * DAY;
+  const orders = store();
+  const settings = {
+    recipient_daily_limit: 100,
+    user_daily_email_limit: 2,
+    server_hourly_limit: 100,
+    mail_hourly_limit: 100,
+  };
+  const caps = createMailCaps({ orders, kind: 'email', settings: () => settings, now: () => now });
+  orders.commit({ ...order('mallory', now), email: 'a@example.com' }, [{ kind: 'email' }]);
+  orders.commit({ ...order('mallory', now), email: 'b@example.com' }, [{ kind: 'email' }]);
+  assert.deepEqual(caps.check('c@example.com', 'g', 'mallory'), {
+    ok: false,
+    reason: 'user_daily',
+    limit: 2,
+  });
+  assert.deepEqual(caps.check('c@example.com', 'g', 'someone-else'), { ok: true });
+});
+
+test('a clock set back never stretches a wait beyond the rule', () => {
+  const orders = store();
+  let now = 10 * DAY;
+  const limits = createOrderLimits({ orders, cooldownMs: 60_000, dailyCap: 10, now: () => now });
+  orders.commit(order('u', now), []);
+  now -= 2 * 3_600_000; // the clock goes back two hours
+  assert.deepEqual(limits.check('u'), { ok: true }, 'an order stamped two hours ahead holds no one up');
+  now += 2 * 3_600_000 + 10_000;
+  const check = limits.check('u');
+  assert.equal(check.ok, false);
+  assert.ok(!check.ok && check.retryAfterMs <= 60_000);
 });
