@@ -6,6 +6,7 @@
  * order's `status` follows its jobs: `pending` while one is outstanding, `failed` when one failed,
  * `sent` when all are done. It knows nothing of what the jobs do (their kind is a string).
  */
+import { mailboxKey } from '../email-address.ts';
 import { createCheckpoints, type Database } from './database.ts';
 
 /** Where an order stands: jobs outstanding, one failed, or all delivered. */
@@ -50,6 +51,8 @@ export interface StoredOrder {
   createdAt: number;
   /** When personal data was removed (`purge`), else null. */
   purgedAt: number | null;
+  /** Why no confirmation email was sent although mail is on (a cap's wording), else null. */
+  emailRefused: string | null;
 }
 
 /** A stored job. */
@@ -67,7 +70,21 @@ export interface StoredJob {
   result: string | null;
   createdAt: number;
   updatedAt: number;
+  /** When the latest try began ({@link OrderStore.markStarted}), else null. */
+  startedAt: number | null;
+  /** Why the row could not be read in full (its payload is not JSON), else null. */
+  damaged: string | null;
 }
+
+/** What to commit with an order, decided inside its transaction (see {@link OrderStore.commit}). */
+export interface OrderPlan {
+  jobs: readonly NewJob[];
+  /** Why the confirmation email is not sent, when a cap kept it back. */
+  emailRefused?: string | undefined;
+}
+
+/** Whether the store's latest write succeeded; while not, since when and why. */
+export type WriteStatus = { ok: true } | { ok: false; since: number; error: string };
 
 /** An order and its jobs as written. */
 export interface Committed {
@@ -75,11 +92,12 @@ export interface Committed {
   jobs: StoredJob[];
 }
 
-/** One job outcome for {@link OrderStore.record}. */
-export type JobRecord =
+/** One job outcome for {@link OrderStore.record}; `clearPayload` forgets the payload in the same write. */
+export type JobRecord = (
   | { jobId: number; status: 'done'; result: string | undefined; at: number }
   | { jobId: number; status: 'retry'; nextAt: number; reason: string; detail: string; at: number }
-  | { jobId: number; status: 'failed'; reason: string; detail: string; at: number };
+  | { jobId: number; status: 'failed'; reason: string; detail: string; at: number }
+) & { clearPayload?: boolean };
 
 /** Filters of {@link OrderStore.list}. */
 export interface OrderFilter {
@@ -93,6 +111,8 @@ export interface StoreCounts {
   ordersTotal: number;
   ordersSince: number;
   jobsPending: number;
+  /** Pending jobs that have failed at least once and wait for a retry. */
+  jobsRetrying: number;
   jobsFailed: number;
   /** Creation time of the oldest pending job, or undefined when none is pending. */
   oldestPendingAt: number | undefined;
@@ -104,8 +124,16 @@ export interface OrderStore {
   readonly database: Database;
   /** A random ID of this database, made when it was created (stable Message-IDs use it). */
   readonly storeId: string;
-  /** Writes the order and its jobs in one transaction, flushed to disk; throws (and writes nothing) on failure. */
-  commit(order: NewOrder, jobs: readonly NewJob[]): Committed;
+  /**
+   * Writes the order and its jobs in one transaction, flushed to disk; throws (and writes nothing)
+   * on failure. Given a function, it runs inside the transaction after the order is written, so
+   * what it reads (the caps' counts) cannot change before the order and its jobs are committed.
+   */
+  commit(order: NewOrder, plan: readonly NewJob[] | ((orderId: number) => OrderPlan)): Committed;
+  /** Whether writes are succeeding (health reads it). */
+  writeStatus(): WriteStatus;
+  /** Tries a small write when the last one failed, so a freed disk is noticed; returns {@link writeStatus}. */
+  probe(now: number): WriteStatus;
   /** Checkpoints the write-ahead log when the store has been quiet (call it from a timer). */
   checkpoint(now: number): boolean;
   get(id: number): StoredOrder | undefined;
@@ -116,25 +144,39 @@ export interface OrderStore {
   /** Oldest first, one at a time (for exports of any size). */
   each(filter?: OrderFilter): IterableIterator<StoredOrder>;
   /**
-   * How many jobs of `kind` were created since `since`, optionally only for orders to `email` (any
-   * letter case) or else from server `guildId` (one filter at a time: `email` wins), counting no
-   * further than `atMost` (a cap only needs to know whether it was reached, so a check costs at
-   * most the cap, not the day's orders).
+   * How many jobs of `kind` were created since `since`, optionally only for orders to the mailbox
+   * of `email` (see `mailboxKey`), else from server `guildId`, else by user `userId` (one filter at
+   * a time, in that order), counting no further than `atMost` (a cap only needs to know whether it
+   * was reached, so a check costs at most the cap, not the day's orders).
    */
   countJobs(
     kind: string,
     since: number,
     atMost: number,
-    filter?: { email?: string; guildId?: string },
+    filter?: { email?: string; guildId?: string; userId?: string },
   ): number;
   /** Creation times of a user's orders since `since`, newest first. */
   createdSince(userId: string, since: number): number[];
   counts(since: number): StoreCounts;
-  /** Removes personal data of orders created before `before`; returns how many. */
+  /**
+   * Removes personal data of orders created before `before`, then rewrites the file (VACUUM) and
+   * empties the write-ahead log, so no copy is left in free pages or the log; returns how many.
+   */
   purge(before: number, now: number): number;
 
-  /** Pending jobs due at `now` whose prerequisite has settled, oldest first, skipping `busy`. */
+  /**
+   * Pending jobs due at `now` whose prerequisite has settled, oldest first, skipping `busy`. A row
+   * that cannot be read (a payload that is not JSON) is marked `failed` with reason `bad_row` on its
+   * own, and the others are returned: one damaged job never stops the rest.
+   */
   due(now: number, limit: number, busy: ReadonlySet<number>): StoredJob[];
+  /** Notes that a try of a job begins (kept in `startedAt`). */
+  markStarted(jobId: number, at: number): void;
+  /**
+   * Makes pending jobs scheduled after `latest` due at `at`; returns how many. No wait is ever that
+   * long, so such a time was written by a clock that has since been set back.
+   */
+  pullIn(latest: number, at: number): number;
   /** The earliest `next_at` of a pending job that {@link due} could return, skipping `busy`; or undefined. */
   nextDueAt(busy?: ReadonlySet<number>): number | undefined;
   /**
@@ -148,12 +190,12 @@ export interface OrderStore {
   retryOrder(orderId: number, now: number): number;
   /** Makes every failed job pending again; returns how many. */
   retryAllFailed(now: number): number;
-  /** Forgets a job's payload (e.g. an interaction token that is no longer needed). */
-  clearPayload(jobId: number): void;
   close(): void;
 }
 
 type Row = Record<string, unknown>;
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 const str = (value: unknown) => (value === null || value === undefined ? null : String(value));
 const num = (value: unknown) => Number(value);
@@ -165,14 +207,32 @@ function toOrder(row: Row): StoredOrder {
     userId: String(row.user_id),
     guildId: str(row.guild_id),
     email: String(row.email),
-    fields: JSON.parse(String(row.fields)) as Record<string, string>,
+    fields: readFields(row.fields),
     status: String(row.status) as OrderStatus,
     createdAt: num(row.created_at),
     purgedAt: row.purged_at === null ? null : num(row.purged_at),
+    emailRefused: str(row.email_refused),
   };
 }
 
+/** An order's fields; a damaged value reads as none, so one bad row never stops a list or export. */
+function readFields(value: unknown): Record<string, string> {
+  try {
+    const fields = JSON.parse(String(value)) as unknown;
+    return typeof fields === 'object' && fields !== null ? (fields as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
 function toJob(row: Row): StoredJob {
+  let payload: unknown;
+  let damaged: string | null = null;
+  try {
+    payload = row.payload === null ? undefined : (JSON.parse(String(row.payload)) as unknown);
+  } catch (error) {
+    damaged = `its payload is not JSON (${describe(error)})`;
+  }
   return {
     id: num(row.id),
     orderId: num(row.order_id),
@@ -183,10 +243,12 @@ function toJob(row: Row): StoredJob {
     nextAt: num(row.next_at),
     reason: str(row.reason),
     detail: str(row.detail),
-    payload: row.payload === null ? undefined : (JSON.parse(String(row.payload)) as unknown),
+    payload,
     result: str(row.result),
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
+    startedAt: row.started_at === null || row.started_at === undefined ? null : num(row.started_at),
+    damaged,
   };
 }
 
@@ -194,8 +256,8 @@ function toJob(row: Row): StoredJob {
 export function createOrderStore(db: Database): OrderStore {
   const sql = (text: string) => db.prepare(text);
   const insertOrder = sql(
-    `INSERT INTO orders (order_number, user_id, guild_id, email, fields, created_at)
-     VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
+    `INSERT INTO orders (order_number, user_id, guild_id, email, email_key, fields, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   );
   const insertJob = sql(
     `INSERT INTO jobs (order_id, kind, after_job, affects_status, next_at, payload, created_at, updated_at)
@@ -248,7 +310,11 @@ export function createOrderStore(db: Database): OrderStore {
   );
   const countJobsByEmail = sql(
     `SELECT count(*) AS n FROM (SELECT 1 FROM orders o CROSS JOIN jobs j INDEXED BY jobs_by_order_kind ON j.order_id = o.id
-       WHERE lower(o.email) = lower(?) AND o.created_at >= ? AND j.kind = ? AND j.created_at >= ? LIMIT ?)`,
+       WHERE o.email_key = ? AND o.created_at >= ? AND j.kind = ? AND j.created_at >= ? LIMIT ?)`,
+  );
+  const countJobsByUser = sql(
+    `SELECT count(*) AS n FROM (SELECT 1 FROM orders o CROSS JOIN jobs j INDEXED BY jobs_by_order_kind ON j.order_id = o.id
+       WHERE o.user_id = ? AND o.created_at >= ? AND j.kind = ? AND j.created_at >= ? LIMIT ?)`,
   );
   const countJobsByGuild = sql(
     `SELECT count(*) AS n FROM (SELECT 1 FROM orders o CROSS JOIN jobs j INDEXED BY jobs_by_order_kind ON j.order_id = o.id
@@ -257,32 +323,54 @@ export function createOrderStore(db: Database): OrderStore {
   const failedOrders = sql(`SELECT DISTINCT order_id FROM jobs WHERE status = 'failed'`);
   const clearPayload = sql('UPDATE jobs SET payload = NULL WHERE id = ?');
   const releaseJob = sql(`UPDATE jobs SET next_at = ? WHERE id = ? AND status = 'pending' AND next_at > ?`);
+  const markStarted = sql('UPDATE jobs SET started_at = ? WHERE id = ?');
+  const failRow = sql(
+    `UPDATE jobs SET status = 'failed', reason = 'bad_row', detail = ?, updated_at = ?
+     WHERE id = ? AND status = 'pending' RETURNING order_id`,
+  );
+  const pullIn = sql(`UPDATE jobs SET next_at = ? WHERE status = 'pending' AND next_at > ?`);
+  const setEmailRefused = sql('UPDATE orders SET email_refused = ? WHERE id = ?');
+  const probeWrite = sql(`INSERT OR REPLACE INTO meta (key, value) VALUES ('probed_at', ?)`);
   const storeId = String((sql(`SELECT value FROM meta WHERE key = 'store_id'`).get() as Row).value);
 
   const checkpoints = createCheckpoints(db);
+  let status: WriteStatus = { ok: true };
+  /** Runs a write, keeping {@link WriteStatus} up to date. */
+  const writing = <T>(work: () => T): T => {
+    try {
+      const result = work();
+      status = { ok: true };
+      return result;
+    } catch (error) {
+      if (status.ok) status = { ok: false, since: Date.now(), error: describe(error) };
+      else status = { ...status, error: describe(error) };
+      throw error;
+    }
+  };
   /**
    * Runs `work` in one IMMEDIATE transaction: it commits, or rolls back and rethrows. `durable`
    * flushes the write-ahead log to disk before returning (synchronous=FULL for this commit), so the
    * data survives a power cut; otherwise it survives a crash of the process, and reaches the disk
    * with the next flush.
    */
-  const transaction = <T>(work: () => T, durable = false): T => {
-    if (durable) db.exec('PRAGMA synchronous = FULL');
-    try {
-      db.exec('BEGIN IMMEDIATE');
+  const transaction = <T>(work: () => T, durable = false): T =>
+    writing(() => {
+      if (durable) db.exec('PRAGMA synchronous = FULL');
       try {
-        const result = work();
-        db.exec('COMMIT');
-        checkpoints.wrote();
-        return result;
-      } catch (error) {
-        if (db.isTransaction) db.exec('ROLLBACK');
-        throw error;
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = work();
+          db.exec('COMMIT');
+          checkpoints.wrote();
+          return result;
+        } catch (error) {
+          if (db.isTransaction) db.exec('ROLLBACK');
+          throw error;
+        }
+      } finally {
+        if (durable) db.exec('PRAGMA synchronous = NORMAL');
       }
-    } finally {
-      if (durable) db.exec('PRAGMA synchronous = NORMAL');
-    }
-  };
+    });
   const settle = (row: Row | undefined) => {
     if (row) updateOrderStatus.run(num(row.order_id));
   };
@@ -301,17 +389,27 @@ export function createOrderStore(db: Database): OrderStore {
   };
 
   /** Inserts one order and its jobs (inside a transaction). */
-  const writeOrder = (order: NewOrder, jobs: readonly NewJob[]): Committed => {
+  const writeOrder = (
+    order: NewOrder,
+    plan: readonly NewJob[] | ((orderId: number) => OrderPlan),
+  ): Committed => {
     const stored = toOrder(
       insertOrder.get(
         order.orderNumber,
         order.userId,
         order.guildId ?? null,
         order.email,
+        mailboxKey(order.email),
         JSON.stringify(order.fields),
         order.createdAt,
       ) as Row,
     );
+    const decided = typeof plan === 'function' ? plan(stored.id) : { jobs: plan };
+    const { jobs } = decided;
+    if (decided.emailRefused) {
+      setEmailRefused.run(decided.emailRefused, stored.id);
+      stored.emailRefused = decided.emailRefused;
+    }
     const made: StoredJob[] = [];
     for (const job of jobs) {
       const after = job.after === undefined ? null : (made[job.after]?.id ?? null);
@@ -340,8 +438,19 @@ export function createOrderStore(db: Database): OrderStore {
   const store: OrderStore = {
     database: db,
     storeId,
-    commit(order, jobs) {
-      return transaction(() => writeOrder(order, jobs), true);
+    commit(order, plan) {
+      return transaction(() => writeOrder(order, plan), true);
+    },
+    writeStatus: () => status,
+    probe(now) {
+      if (!status.ok) {
+        try {
+          writing(() => probeWrite.run(String(now)));
+        } catch {
+          // still failing: the status says why
+        }
+      }
+      return status;
     },
     checkpoint: (now) => checkpoints.run(now),
     get(id) {
@@ -371,10 +480,12 @@ export function createOrderStore(db: Database): OrderStore {
     countJobs(kind, since, atMost, filter = {}) {
       const row =
         filter.email !== undefined
-          ? countJobsByEmail.get(filter.email, since, kind, since, atMost)
+          ? countJobsByEmail.get(mailboxKey(filter.email), since, kind, since, atMost)
           : filter.guildId !== undefined
             ? countJobsByGuild.get(filter.guildId, since, kind, since, atMost)
-            : countJobsAll.get(kind, since, atMost);
+            : filter.userId !== undefined
+              ? countJobsByUser.get(filter.userId, since, kind, since, atMost)
+              : countJobsAll.get(kind, since, atMost);
       return num((row as Row).n);
     },
     createdSince(userId, since) {
@@ -386,6 +497,7 @@ export function createOrderStore(db: Database): OrderStore {
       ).get(since) as Row;
       const jobs = sql(
         `SELECT count(CASE WHEN status = 'pending' THEN 1 END) AS pending,
+                count(CASE WHEN status = 'pending' AND attempts > 0 THEN 1 END) AS retrying,
                 count(CASE WHEN status = 'failed' THEN 1 END) AS failed,
                 min(CASE WHEN status = 'pending' THEN created_at END) AS oldest
          FROM jobs WHERE status != 'done'`,
@@ -394,22 +506,33 @@ export function createOrderStore(db: Database): OrderStore {
         ordersTotal: num(orders.total),
         ordersSince: num(orders.recent),
         jobsPending: num(jobs.pending),
+        jobsRetrying: num(jobs.retrying),
         jobsFailed: num(jobs.failed),
         oldestPendingAt: jobs.oldest === null ? undefined : num(jobs.oldest),
       };
     },
     purge(before, now) {
-      return transaction(() => {
+      const purged = transaction(() => {
         sql(
           `UPDATE jobs SET payload = NULL, detail = NULL WHERE order_id IN
            (SELECT id FROM orders WHERE created_at < ? AND purged_at IS NULL)`,
         ).run(before);
         const changed = sql(
-          `UPDATE orders SET email = '', user_id = '', fields = '{}', purged_at = ?
+          `UPDATE orders SET email = '', email_key = NULL, user_id = '', fields = '{}', purged_at = ?
            WHERE created_at < ? AND purged_at IS NULL`,
         ).run(now, before);
         return Number(changed.changes);
       });
+      if (purged > 0) {
+        // secure_delete zeroes what the updates freed; VACUUM rewrites the file without the old
+        // copies of the rows (index pages among them), and the TRUNCATE checkpoint empties the
+        // write-ahead log, which still held the pages as they were before.
+        writing(() => {
+          db.exec('VACUUM');
+          db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+        });
+      }
+      return purged;
     },
 
     due(now, limit, busy) {
@@ -417,10 +540,23 @@ export function createOrderStore(db: Database): OrderStore {
       const jobs: StoredJob[] = [];
       for (const row of rows) {
         if (busy.has(num(row.id))) continue;
-        jobs.push(toJob(row));
+        const job = toJob(row);
+        if (job.damaged !== null) {
+          // A damaged row or a hand edit: this job fails with its reason, and the others go on.
+          const reason = `cannot read the job: ${job.damaged}`;
+          transaction(() => settle(failRow.get(reason, now, job.id) as Row | undefined));
+          continue;
+        }
+        jobs.push(job);
         if (jobs.length >= limit) break;
       }
       return jobs;
+    },
+    markStarted(jobId, at) {
+      writing(() => markStarted.run(at, jobId));
+    },
+    pullIn(latest, at) {
+      return transaction(() => Number(pullIn.run(at, latest).changes));
     },
     nextDueAt(busy = new Set<number>()) {
       for (const row of selectNextDue.all(busy.size + 1) as Row[]) {
@@ -431,6 +567,7 @@ export function createOrderStore(db: Database): OrderStore {
     record(outcomes) {
       transaction(() => {
         for (const outcome of outcomes) {
+          if (outcome.clearPayload) clearPayload.run(outcome.jobId);
           switch (outcome.status) {
             case 'done':
               settle(updateDone.get(outcome.result ?? null, outcome.at, outcome.jobId) as Row | undefined);
@@ -454,7 +591,7 @@ export function createOrderStore(db: Database): OrderStore {
       });
     },
     release(jobId, at) {
-      releaseJob.run(at, jobId, at);
+      writing(() => releaseJob.run(at, jobId, at));
     },
     retryOrder(orderId, now) {
       return transaction(() => {
@@ -472,9 +609,6 @@ export function createOrderStore(db: Database): OrderStore {
         }
         return changed;
       });
-    },
-    clearPayload(jobId) {
-      clearPayload.run(jobId);
     },
     close() {
       db.close();

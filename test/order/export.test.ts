@@ -24,6 +24,7 @@ test("a line has the header's columns and ends with CRLF", () => {
     status: 'sent',
     createdAt: Date.UTC(2026, 10, 24, 12, 0, 0),
     purgedAt: null,
+    emailRefused: null,
   });
   assert.ok(header.endsWith('\r\n') && line.endsWith('\r\n'));
   assert.equal(header.split('","').length, line.split('","').length);

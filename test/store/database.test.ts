@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import {
   createCheckpoints,
   DATABASE_FILE,
+  lockDataDir,
   openDatabase,
   SCHEMA_VERSION,
   StoreError,
@@ -79,7 +80,7 @@ test('a database path that cannot be opened says so in one line, naming the file
   const message = storeError(() => openDatabase(dir));
   assert.equal(
     message,
-    `${join(dir, DATABASE_FILE)}: cannot open the order database (permission denied or read-only): give the bot's user read and write access to DATA_DIR and the files in it.`,
+    `${join(dir, DATABASE_FILE)}: cannot write the order database (permission denied or read-only): give the bot's user read and write access to DATA_DIR and the files in it.`,
   );
 });
 
@@ -107,15 +108,18 @@ test('checkpoint() copies the log into the database file only once writes have p
   db.close();
 });
 
-test('a schema 2 database with orders is upgraded in place at start-up, its orders kept', () => {
+test('a schema 2 database with orders is upgraded in place at start-up, its orders kept and keyed by mailbox', () => {
   const dir = temp();
   // A database as 0.2.0 left it: schema 2, with the index that schema 3 replaces, and an order.
   const old = openDatabase(dir);
   old.exec(
-    `DROP INDEX jobs_by_order_kind; CREATE INDEX jobs_by_order ON jobs (order_id); PRAGMA user_version = 2`,
+    `DROP INDEX jobs_by_order_kind; CREATE INDEX jobs_by_order ON jobs (order_id);
+     DROP INDEX orders_by_email_key; ALTER TABLE orders DROP COLUMN email_key;
+     ALTER TABLE orders DROP COLUMN email_refused; ALTER TABLE jobs DROP COLUMN started_at;
+     CREATE INDEX orders_by_email ON orders (lower(email), created_at); PRAGMA user_version = 2`,
   );
   old.exec(
-    `INSERT INTO orders (order_number, user_id, guild_id, email, fields, created_at) VALUES ('ORD-1', 'u', 'g', 'a@example.com', '{}', 1)`,
+    `INSERT INTO orders (order_number, user_id, guild_id, email, fields, created_at) VALUES ('ORD-1', 'u', 'g', 'A.n.n+shop@GoogleMail.com', '{}', 1)`,
   );
   old.exec(`INSERT INTO jobs (order_id, kind, next_at, created_at, updated_at) VALUES (1, 'email', 1, 1, 1)`);
   old.close();
@@ -134,11 +138,25 @@ test('a schema 2 database with orders is upgraded in place at start-up, its orde
   assert.ok(!indexes.includes('jobs_by_order'), indexes.join());
   assert.deepEqual(
     db
-      .prepare('SELECT order_number, email FROM orders')
+      .prepare('SELECT order_number, email, email_key FROM orders')
       .all()
       .map((row) => ({ ...row })),
-    [{ order_number: 'ORD-1', email: 'a@example.com' }],
+    [{ order_number: 'ORD-1', email: 'A.n.n+shop@GoogleMail.com', email_key: 'ann@gmail.com' }],
+    'kept, and counted by mailbox from now on',
   );
   assert.equal((db.prepare('SELECT count(*) AS n FROM jobs').get() as { n: number }).n, 1);
   db.close();
+});
+
+test('one process per data folder: a second lock is refused naming the folder and the holder; released, it is free', () => {
+  const dir = temp();
+  const lock = lockDataDir(dir);
+  assert.throws(
+    () => lockDataDir(dir),
+    (error: Error) =>
+      error instanceof StoreError &&
+      error.message.startsWith(`DATA_DIR ${dir} is in use by another bot process (pid ${process.pid} on `),
+  );
+  lock.release();
+  lockDataDir(dir).release();
 });

@@ -131,6 +131,7 @@ test('lists filter by time and status; counts; purge removes personal data and k
     ordersTotal: 3,
     ordersSince: 2,
     jobsPending: 1,
+    jobsRetrying: 0,
     jobsFailed: 1,
     oldestPendingAt: 3000,
   });
