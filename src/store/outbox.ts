@@ -6,6 +6,12 @@
  * `failed` with its reason once a permanent error comes or the attempts run out. On start-up it
  * simply finds what is still pending; a job is never lost with the process. It knows no feature:
  * handlers are given by the composition, keyed by job kind.
+ *
+ * A delivery is never repeated because its record could not be written (a full disk): the job
+ * stays claimed by this worker, only the write is tried again (with backoff), and no other job is
+ * started until it succeeds; {@link OutboxWorker.status} says so meanwhile. Waits are measured on
+ * the injected `now`, which the composition makes monotonic: a clock set back does not hold
+ * deliveries up.
  */
 import type { Logger } from '../log.ts';
 import type { JobRecord, OrderStore, StoredJob } from './orders.ts';
@@ -28,6 +34,8 @@ export interface JobHandler {
   initialDelayMs: number;
   /** Longest delay between attempts. @defaultValue 5 minutes */
   maxDelayMs?: number;
+  /** Forget the payload (a credential, say) once the job is done or failed, in the same write. */
+  clearPayload?: boolean;
   run(job: StoredJob): Promise<JobOutcome>;
 }
 
@@ -48,9 +56,21 @@ export interface OutboxOptions {
   onEvent?: (event: JobEvent) => void;
   /** Longest sleep between looks at the database (picks up `npm run orders -- retry`). @defaultValue 5 s */
   pollMs?: number;
+  /** The time, in ms since the epoch (monotonic in the bot: see `clock.ts`). @defaultValue `Date.now` */
   now?: () => number;
   random?: () => number;
 }
+
+/** Whether the worker is delivering, or paused because its outcomes cannot be written. */
+export type OutboxStatus =
+  | { paused: false }
+  | { paused: true; since: number; error: string; unwritten: number };
+
+/** No wait of the worker's is longer than this; a `next_at` further ahead comes from a clock set back. */
+const LONGEST_WAIT_MS = 60 * 60_000;
+/** First wait before writing failed outcomes again; it doubles up to {@link RECORD_RETRY_MAX_MS}. */
+const RECORD_RETRY_MS = 250;
+const RECORD_RETRY_MAX_MS = 30_000;
 
 /** The running worker. */
 export interface OutboxWorker {
@@ -58,8 +78,10 @@ export interface OutboxWorker {
   notify(): void;
   /** Makes a job due now (e.g. a message edit that waited for the first answer). */
   release(jobId: number): void;
-  /** Jobs running right now. */
+  /** Jobs running right now (or waiting for their outcome to be written). */
   readonly running: number;
+  /** Delivering, or paused while outcomes cannot be written. */
+  status(): OutboxStatus;
   /**
    * Keeps delivering until nothing is running or due now, or `timeoutMs` passed; then stops taking
    * jobs. What is left stays pending in the database for the next start. Resolves with how many
@@ -86,16 +108,35 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
 
   /** Outcomes waiting to be written, with what to do once they are. */
   let records: { record: JobRecord; written: () => void }[] = [];
-  /** Writes the outcomes of one turn of the event loop in one transaction. */
+  /** While outcomes cannot be written: since when, why, and the next wait. */
+  let paused: { since: number; error: string; retryMs: number } | undefined;
+  let recordTimer: NodeJS.Timeout | undefined;
+  /**
+   * Writes the waiting outcomes in one transaction. When the write fails (disk full?) the jobs stay
+   * claimed (busy) so none runs again: the delivery happened, only its record is missing. The
+   * write is tried again with backoff, and no new job starts until it succeeds.
+   */
   const flushRecords = () => {
+    recordTimer = undefined;
+    if (records.length === 0) return;
+    try {
+      store.record(records.map((item) => item.record));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const retryMs = paused ? Math.min(RECORD_RETRY_MAX_MS, paused.retryMs * 2) : RECORD_RETRY_MS;
+      if (!paused)
+        log.error('outbox.record_failed', { jobs: records.length, error, note: 'deliveries paused' });
+      paused = { since: paused?.since ?? now(), error: message, retryMs };
+      recordTimer = setTimeout(flushRecords, retryMs);
+      recordTimer.unref();
+      return;
+    }
+    if (paused) {
+      log.info('outbox.record_recovered', { jobs: records.length, paused_ms: now() - paused.since });
+      paused = undefined;
+    }
     const batch = records;
     records = [];
-    try {
-      store.record(batch.map((item) => item.record));
-    } catch (error) {
-      // The database refused the update (disk full?): the jobs stay pending and run again later.
-      log.error('outbox.record_failed', { jobs: batch.length, error });
-    }
     for (const item of batch) item.written();
   };
 
@@ -103,16 +144,24 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
   const toRecord = (job: StoredJob, outcome: JobOutcome, handler: JobHandler): JobRecord => {
     const at = now();
     const fields = { job_id: job.id, order_id: job.orderId, kind: job.kind, attempt: job.attempts + 1 };
+    const forget = handler.clearPayload ? { clearPayload: true } : {};
     switch (outcome.status) {
       case 'done':
         log.info('outbox.done', fields);
         options.onEvent?.({ job, outcome: 'done' });
-        return { jobId: job.id, status: 'done', result: outcome.result, at };
+        return { jobId: job.id, status: 'done', result: outcome.result, at, ...forget };
       case 'retry': {
         if (job.attempts + 1 >= handler.maxAttempts) {
           log.error('outbox.gave_up', { ...fields, reason: outcome.reason, detail: outcome.detail });
           options.onEvent?.({ job, outcome: 'gave_up', reason: outcome.reason });
-          return { jobId: job.id, status: 'failed', reason: outcome.reason, detail: outcome.detail, at };
+          return {
+            jobId: job.id,
+            status: 'failed',
+            reason: outcome.reason,
+            detail: outcome.detail,
+            at,
+            ...forget,
+          };
         }
         const base = Math.min(handler.maxDelayMs ?? 300_000, handler.initialDelayMs * 2 ** job.attempts);
         const delay = Math.max(outcome.afterMs ?? 0, Math.round(base * (0.75 + random() * 0.5)));
@@ -135,7 +184,14 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
       case 'failed':
         log.error('outbox.failed', { ...fields, reason: outcome.reason, detail: outcome.detail });
         options.onEvent?.({ job, outcome: 'failed', reason: outcome.reason });
-        return { jobId: job.id, status: 'failed', reason: outcome.reason, detail: outcome.detail, at };
+        return {
+          jobId: job.id,
+          status: 'failed',
+          reason: outcome.reason,
+          detail: outcome.detail,
+          at,
+          ...forget,
+        };
       default: {
         const unreachable: never = outcome;
         throw new Error(`unknown job outcome ${JSON.stringify(unreachable)}`);
@@ -157,7 +213,7 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
       };
     }
     runningByKind.set(job.kind, (runningByKind.get(job.kind) ?? 1) - 1);
-    if (records.length === 0) setImmediate(flushRecords);
+    if (records.length === 0 && !paused) setImmediate(flushRecords);
     records.push({
       record: toRecord(job, outcome, handler),
       // The job stays busy until its outcome is written, so it is never picked up twice.
@@ -171,7 +227,8 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
 
   const pump = () => {
     scheduledAt = undefined;
-    if (stopped) return;
+    // While outcomes cannot be written, nothing new starts (flushRecords looks again once they are).
+    if (stopped || paused) return;
     let due: StoredJob[];
     try {
       due = store.due(now(), 64, busy);
@@ -184,7 +241,13 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
       const handler = handlers[job.kind];
       if (!handler) {
         const detail = `this version has no handler for "${job.kind}" jobs`;
-        store.record([{ jobId: job.id, status: 'failed', reason: 'unknown_kind', detail, at: now() }]);
+        try {
+          store.record([{ jobId: job.id, status: 'failed', reason: 'unknown_kind', detail, at: now() }]);
+        } catch (error) {
+          log.error('outbox.record_failed', { jobs: 1, error });
+          schedule(pollMs);
+          return;
+        }
         log.error('outbox.failed', {
           job_id: job.id,
           order_id: job.orderId,
@@ -201,7 +264,14 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
       return;
     }
     // Nothing due but running jobs: sleep until the next one is due (a settling job looks again).
-    const next = store.nextDueAt(busy);
+    let next: number | undefined;
+    try {
+      next = store.nextDueAt(busy);
+    } catch (error) {
+      log.error('outbox.read_failed', { error });
+      schedule(pollMs);
+      return;
+    }
     schedule(next === undefined ? pollMs : Math.min(Math.max(0, next - now()), pollMs));
   };
 
@@ -216,6 +286,17 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
     timer.unref();
   }
 
+  try {
+    // Times written before a clock was set back would hold their jobs up for as long as it moved.
+    const pulled = store.pullIn(now() + LONGEST_WAIT_MS, now());
+    if (pulled > 0)
+      log.warn('outbox.clock_moved', {
+        jobs: pulled,
+        note: 'jobs scheduled implausibly far ahead are due now',
+      });
+  } catch (error) {
+    log.error('outbox.read_failed', { error });
+  }
   schedule(0);
 
   return {
@@ -230,6 +311,11 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
     },
     get running() {
       return busy.size;
+    },
+    status() {
+      return paused
+        ? { paused: true, since: paused.since, error: paused.error, unwritten: records.length }
+        : { paused: false };
     },
     async drain(timeoutMs) {
       const deadline = now() + timeoutMs;
@@ -250,6 +336,7 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
       }
       stopped = true;
       clearTimeout(timer);
+      clearTimeout(recordTimer);
       return store.counts(0).jobsPending;
     },
   };

@@ -165,3 +165,127 @@ test('drain waits for running and due jobs, then stops; what is left stays pendi
   assert.ok(Date.now() - started < 1000, 'did not wait for the retry a minute away');
   assert.equal(pending, 1, 'the job retrying later is still pending');
 });
+
+test('an outcome that cannot be written is never delivered again: the job stays claimed, only the write is retried, and no new job starts meanwhile', async () => {
+  const store = fresh();
+  const { jobs } = commit(store, ['email']);
+  let failWrites = 3;
+  const real = store.record.bind(store);
+  const flaky: OrderStore = Object.assign(Object.create(store) as OrderStore, {
+    record(outcomes: Parameters<OrderStore['record']>[0]) {
+      if (failWrites > 0) {
+        failWrites--;
+        throw new Error('database or disk is full');
+      }
+      real(outcomes);
+    },
+  });
+  let runs = 0;
+  const worker = createOutboxWorker({
+    store: flaky,
+    log: silentLogger,
+    handlers: {
+      email: handler(async () => {
+        runs++;
+        return { status: 'done' };
+      }),
+    },
+  });
+  await until(() => worker.status().paused, 'the worker to pause');
+  const paused = worker.status();
+  assert.ok(paused.paused && /disk is full/.test(paused.error));
+  commit(store, ['email']); // a new order while paused: it waits
+  worker.notify();
+  await until(() => store.job(jobs[0]!.id)?.status === 'done', 'the outcome to be written', 5000);
+  assert.equal(worker.status().paused, false);
+  await until(() => store.counts(0).jobsPending === 0, 'the second job');
+  assert.equal(runs, 2, 'each job delivered once: the first was not run again while its record failed');
+  await worker.drain(100);
+});
+
+test('a job whose row cannot be read fails alone with its reason; the others are delivered', async () => {
+  const store = fresh();
+  const { jobs } = commit(store, ['email', 'email', 'email']);
+  // A payload that is not JSON, as a damaged row or a hand edit leaves it.
+  store.database.prepare('UPDATE jobs SET payload = ? WHERE id = ?').run('{not json', jobs[1]!.id);
+  const delivered: number[] = [];
+  const worker = createOutboxWorker({
+    store,
+    log: silentLogger,
+    handlers: {
+      email: handler(async (job) => {
+        delivered.push(job.id);
+        return { status: 'done' };
+      }),
+    },
+  });
+  await until(() => store.counts(0).jobsPending === 0, 'every job settled');
+  assert.deepEqual(delivered.sort(), [jobs[0]!.id, jobs[2]!.id]);
+  const poison = store.job(jobs[1]!.id);
+  assert.equal(poison?.status, 'failed');
+  assert.equal(poison?.reason, 'bad_row');
+  await worker.drain(100);
+});
+
+test("a handler's clearPayload forgets the payload in the outcome's own write, when it fails too", async () => {
+  const store = fresh();
+  const { jobs } = store.commit(
+    {
+      orderNumber: 'ORD-1',
+      userId: 'u',
+      guildId: 'g',
+      email: 'a@example.com',
+      fields: {},
+      createdAt: Date.now(),
+    },
+    [
+      { kind: 'message', payload: { token: 'secret-1' } },
+      { kind: 'message', payload: { token: 'secret-2' } },
+    ],
+  );
+  const worker = createOutboxWorker({
+    store,
+    log: silentLogger,
+    handlers: {
+      message: handler(
+        async (job) =>
+          job.id === jobs[0]!.id
+            ? { status: 'done' }
+            : { status: 'failed', reason: 'rejected', detail: 'no' },
+        { clearPayload: true },
+      ),
+    },
+  });
+  await until(() => store.counts(0).jobsPending === 0, 'both settled');
+  assert.equal(store.job(jobs[0]!.id)?.payload, undefined);
+  assert.equal(store.job(jobs[1]!.id)?.payload, undefined, 'a failed job keeps no token either');
+  await worker.drain(100);
+});
+
+test('a retry time far ahead (written before the clock was set back) is due at start-up', async () => {
+  const store = fresh();
+  const { jobs } = commit(store, ['email']);
+  store.record([
+    {
+      jobId: jobs[0]!.id,
+      status: 'retry',
+      nextAt: Date.now() + 2 * 3_600_000,
+      reason: 'x',
+      detail: 'y',
+      at: Date.now(),
+    },
+  ]);
+  let runs = 0;
+  const worker = createOutboxWorker({
+    store,
+    log: silentLogger,
+    handlers: {
+      email: handler(async () => {
+        runs++;
+        return { status: 'done' };
+      }),
+    },
+  });
+  await until(() => runs === 1, 'the job to run now, not in two hours');
+  await worker.drain(100);
+});
