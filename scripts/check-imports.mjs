@@ -11,7 +11,7 @@
 //   discord/               HTTP transport to Discord
 //   mail/                  template, transport, queue
 //   store/                 sessions, limits, orders
-//   leaves                 config, log, metrics, errors, health, commands, email-address, faults, trace, version
+//   leaves                 clock, config, log, metrics, errors, health, commands, email-address, faults, trace, version
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
@@ -27,6 +27,7 @@ const LAYERS = [
   ['mail/'],
   ['store/'],
   [
+    'clock.ts',
     'config.ts',
     'log.ts',
     'metrics.ts',

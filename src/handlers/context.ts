@@ -95,7 +95,9 @@ export function createAppContext(options: AppContextOptions): AppBinding {
       metrics.count('interactions');
       const guildId = interaction.guild_id;
       const allowed = config.allowed_guild_ids;
-      const inShop = allowed.length === 0 || (guildId !== undefined && allowed.includes(guildId));
+      // Orders are taken in servers only: outside one (a DM, through a stale or forged command
+      // registration) the per-server cap could not count them.
+      const inShop = guildId !== undefined && (allowed.length === 0 || allowed.includes(guildId));
       return { respond, userId, guildId, inShop, config, template, log, clock: options.clock };
     },
 

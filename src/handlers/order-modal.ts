@@ -20,7 +20,7 @@ import {
   summaryEmbed,
 } from '../order/ui.ts';
 import { validateStep } from '../order/validate.ts';
-import type { MailCapReason, MailCaps } from '../store/limits.ts';
+import type { MailCapCheck, MailCapReason, MailCaps } from '../store/limits.ts';
 import type { Committed, OrderStore } from '../store/orders.ts';
 import type { OutboxWorker } from '../store/outbox.ts';
 import type { OrderSession, SessionStore } from '../store/sessions.ts';
@@ -117,9 +117,8 @@ async function complete(
   const order = toOrder(session);
   const isPublic = config.order_summary === 'public';
   const createdAt = clock();
-  // The caps are read and the order committed in one synchronous stretch: nothing can slip between.
-  const cap = deps.mailEnabled ? deps.mailCaps.check(order.email, guildId) : ({ ok: true } as const);
-  const refused = cap.ok ? undefined : emailRefusedText(cap.reason, cap.limit);
+  let cap = { ok: true } as MailCapCheck;
+  let refused: string | undefined;
 
   let committed: Committed;
   const commitStarted = performance.now();
@@ -134,17 +133,26 @@ async function complete(
         fields: Object.fromEntries(ALL_FIELDS.map((spec) => [spec.key, order[spec.key]])),
         createdAt,
       },
-      orderJobs({
-        config,
-        sendEmail: deps.mailEnabled && cap.ok,
-        emailNote: refused,
-        customer: {
-          application_id: interaction.application_id,
-          token: interaction.token,
-          mode: isPublic ? 'followup' : 'edit',
-          interaction_at: createdAt,
-        },
-      }),
+      // The caps are read inside the transaction that commits the order: no other order can be
+      // counted between the check and the commit.
+      () => {
+        cap = deps.mailEnabled ? deps.mailCaps.check(order.email, guildId, userId) : { ok: true };
+        refused = cap.ok ? undefined : emailRefusedText(cap.reason, cap.limit);
+        return {
+          emailRefused: refused,
+          jobs: orderJobs({
+            config,
+            sendEmail: deps.mailEnabled && cap.ok,
+            emailNote: refused,
+            customer: {
+              application_id: interaction.application_id,
+              token: interaction.token,
+              mode: isPublic ? 'followup' : 'edit',
+              interaction_at: createdAt,
+            },
+          }),
+        };
+      },
     );
   } catch (error) {
     // Nothing was written: the customer is told so, and the draft stays for another try.

@@ -2,7 +2,8 @@
  * @module order/delivery
  * The jobs that deliver a committed order, run by the outbox worker: the confirmation email (with
  * a stable Message-ID, so a resend after a crash is recognisably the same message), the staff
- * channel post (with an enforced nonce, so Discord itself refuses a duplicate), and the message
+ * channel post (a try cut short by a crash looks for its post in the channel before posting again,
+ * and an enforced nonce covers the minutes in which Discord remembers it), and the message
  * that tells the customer how the email went. Each failure is classified: a temporary one is
  * retried, a permanent one is kept as `failed` with a reason the owner can act on.
  */
@@ -105,12 +106,46 @@ export interface DeliveryOptions {
   settings: () => { config: BotConfig; template: EmailTemplate };
   /** Called right after the SMTP server accepted a message (a crash test point). */
   afterEmailAccepted?: () => void;
+  /** Called right after Discord accepted the staff post (a crash test point). */
+  afterStaffPost?: () => void;
   now?: () => number;
 }
 
 const failed = (reason: string, detail: string): JobOutcome => ({ status: 'failed', reason, detail });
 const retry = (reason: string, detail: string, afterMs?: number): JobOutcome =>
   afterMs === undefined ? { status: 'retry', reason, detail } : { status: 'retry', reason, detail, afterMs };
+
+/** How many of the channel's latest messages are searched for a post a crash may have left. */
+const STAFF_POST_SEARCH = 100;
+
+/**
+ * The ID of the staff post already in the channel for this order (same title, mention and time,
+ * sent by a bot), or undefined when there is none or the channel cannot be read.
+ */
+async function findStaffPost(
+  rest: REST,
+  channelId: string,
+  post: ReturnType<typeof staffMessage>,
+): Promise<string | undefined> {
+  let messages: APIMessage[];
+  try {
+    messages = (await rest.get(Routes.channelMessages(channelId), {
+      query: new URLSearchParams({ limit: String(STAFF_POST_SEARCH) }),
+    })) as APIMessage[];
+  } catch {
+    // No Read Message History, say: the nonce is what is left.
+    return undefined;
+  }
+  const [embed] = post.embeds;
+  return messages.find(
+    (message) =>
+      message.author?.bot === true &&
+      message.content === post.content &&
+      message.embeds?.[0]?.title === embed?.title &&
+      message.embeds?.[0]?.timestamp !== undefined &&
+      Date.parse(message.embeds[0].timestamp) === Date.parse(embed?.timestamp ?? ''),
+  )?.id;
+}
 
 /** The outbox handlers of the three order jobs. */
 export function createDeliveryHandlers(options: DeliveryOptions): Record<string, JobHandler> {
@@ -163,16 +198,30 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
       const { channel_id: channelId, email_note: emailNote } = (job.payload ??
         {}) as Partial<StaffPostPayload>;
       if (!channelId) return failed('no_channel', 'the job names no channel');
+      const post = staffMessage(orderOf(record), record.userId, record.id, record.createdAt, emailNote);
+      if (job.startedAt !== null) {
+        // An earlier try began and never recorded its outcome (the process died): its post may be
+        // in the channel. Discord remembers a nonce for minutes only, so look rather than trust it.
+        const earlier = await findStaffPost(options.rest, channelId, post);
+        if (earlier) return { status: 'done', result: earlier };
+      }
+      try {
+        // Written before the post, so a try cut short after it is known to have begun.
+        store.markStarted(job.id, now());
+      } catch (error) {
+        return retry('store_unwritable', error instanceof Error ? error.message : String(error));
+      }
       try {
         const message = (await options.rest.post(Routes.channelMessages(channelId), {
           body: {
-            ...staffMessage(orderOf(record), record.userId, record.id, record.createdAt, emailNote),
+            ...post,
             // Discord returns the message it already made for this nonce instead of posting twice. The
             // database's own ID keeps it unique across reinstalls (a nonce holds 25 characters).
             nonce: `${store.storeId.slice(0, 12)}-${record.id}`,
             enforce_nonce: true,
           },
         })) as APIMessage;
+        options.afterStaffPost?.();
         return { status: 'done', result: message.id };
       } catch (error) {
         const status = httpStatusOf(error);
@@ -196,14 +245,12 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
     concurrency: 8,
     maxAttempts: 4,
     initialDelayMs: 2000,
+    // The token is a credential: forgotten in the same write as the job's outcome, whatever it is.
+    clearPayload: true,
     async run(job) {
       const payload = job.payload as CustomerMessagePayload | undefined;
       if (!payload?.token) return failed('no_token', 'nothing to answer on');
-      const done = (outcome: JobOutcome) => {
-        // The token is a credential: it is not kept once it is no longer needed.
-        if (outcome.status !== 'retry') store.clearPayload(job.id);
-        return outcome;
-      };
+      const done = (outcome: JobOutcome) => outcome;
       if (now() - payload.interaction_at > TOKEN_LIFETIME_MS) {
         return done(failed('expired', "the interaction's 15 minutes had passed"));
       }
