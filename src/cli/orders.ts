@@ -154,11 +154,19 @@ const oneLine = (text: string, max: number) => {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
 
+/**
+ * The status as the list shows it: `capped` is an order taken and posted whose confirmation email a
+ * cap kept back (not to be mistaken for `sent`).
+ */
+function listStatus(order: StoredOrder): string {
+  return order.emailRefused && order.status === 'sent' ? 'capped' : order.status;
+}
+
 function listLine(order: StoredOrder): string {
   return [
     `#${order.id}`.padEnd(7),
     when(order.createdAt),
-    order.status.padEnd(7),
+    listStatus(order).padEnd(7),
     oneLine(order.orderNumber, 20).padEnd(20),
     oneLine(order.email || '(purged)', 32).padEnd(32),
     oneLine(order.fields.product_name ?? '', 30),
@@ -214,6 +222,10 @@ async function run(argv: string[]): Promise<number> {
           ].join('  '),
         );
         for (const order of orders) console.log(listLine(order));
+        if (orders.some((order) => listStatus(order) === 'capped'))
+          console.log(
+            '(capped: the order was taken, but a cap kept its confirmation email back; show <id> says which)',
+          );
         if (orders.length === limit) console.log(`(the newest ${limit}; --limit shows more)`);
         return 0;
       }
@@ -225,6 +237,8 @@ async function run(argv: string[]): Promise<number> {
           return 1;
         }
         console.log(`Order #${order.id}: ${order.status}, created ${when(order.createdAt)}`);
+        if (order.emailRefused)
+          console.log(`  No confirmation email: refused by a cap (${order.emailRefused}).`);
         if (order.purgedAt !== null) console.log(`Personal data removed ${when(order.purgedAt)}.`);
         console.log(`  Discord user ${order.userId || '-'} in server ${order.guildId ?? '-'}`);
         console.log(`  Email: ${order.email || '-'}`);

@@ -28,6 +28,7 @@ const HEADER = [
   'discord_user_id',
   'discord_server_id',
   ...ALL_FIELDS.map((field) => field.key),
+  'email_refused_by_cap',
 ];
 
 /** The header line (with CRLF). */
@@ -45,6 +46,7 @@ export function csvLine(order: StoredOrder): string {
     order.userId,
     order.guildId,
     ...ALL_FIELDS.map((field) => order.fields[field.key] ?? ''),
+    order.emailRefused ?? '',
   ];
   return `${cells.map(csvCell).join(',')}\r\n`;
 }
