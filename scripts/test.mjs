@@ -3,8 +3,36 @@
 // test runner, e.g. `npm test -- --test-name-pattern="daily cap"` runs only tests whose name
 // matches (the others are reported as skipped and never run).
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+
+/**
+ * What the suites need from the machine beyond npm: libfaketime (Debian's `faketime`) sets the
+ * bot's clock back in the reliability suite. Installed here as root with apt-get (said in one
+ * line), else one line names what to install.
+ */
+const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+if (!existsSync(LIBFAKETIME)) {
+  const root = process.getuid?.() === 0;
+  const aptGet = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' }).status === 0;
+  if (!root || !aptGet) {
+    console.error(
+      `The tests need libfaketime: install Debian's faketime package (apt-get install faketime).`,
+    );
+    process.exit(1);
+  }
+  console.log('Installing faketime (Debian) for the clock tests: apt-get install -y faketime');
+  const quiet = { stdio: ['ignore', 'ignore', 'inherit'] };
+  let status = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'faketime'], quiet).status;
+  if (status !== 0) {
+    spawnSync('apt-get', ['update'], quiet);
+    status = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'faketime'], quiet).status;
+  }
+  if (status !== 0 || !existsSync(LIBFAKETIME)) {
+    console.error('Could not install faketime: run apt-get install faketime, then npm test again.');
+    process.exit(1);
+  }
+}
 
 function findTests(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -162,6 +162,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const channelMessages: { channelId: string; body: Json; at: number; message: Json }[] = [];
   /** Channels the bot may not post in (answered 403 Missing Access). */
   const deniedChannels = new Set<string>();
+  /** How long an enforced nonce is remembered (Discord: a few minutes); tests set 0 for "much later". */
+  let nonceMemoryMs = Number.POSITIVE_INFINITY;
   const failures: { match: (method: string, path: string) => boolean; status: number; times: number }[] = [];
   const listeners = new Set<() => void>();
   const notify = () => {
@@ -571,6 +573,16 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     }
 
     const channelRoute = /^\/channels\/(\d+)\/messages$/.exec(path);
+    if (channelRoute && method === 'GET') {
+      if (deniedChannels.has(channelRoute[1]!)) return reply(403, { message: 'Missing Access', code: 50001 });
+      const limit = Math.min(100, Number(url.searchParams.get('limit') ?? 50));
+      const newestFirst = channelMessages
+        .filter((m) => m.channelId === channelRoute[1])
+        .map((m) => m.message)
+        .reverse()
+        .slice(0, limit);
+      return reply(200, newestFirst);
+    }
     if (channelRoute && method === 'POST' && deniedChannels.has(channelRoute[1]!)) {
       return reply(403, { message: 'Missing Access', code: 50001 });
     }
@@ -588,7 +600,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       // enforce_nonce: Discord answers with the message it already made for this nonce (a few minutes).
       const earlier =
         json.enforce_nonce === true
-          ? channelMessages.find((m) => m.channelId === channelRoute[1] && m.body.nonce === json.nonce)
+          ? channelMessages.find(
+              (m) =>
+                m.channelId === channelRoute[1] &&
+                m.body.nonce === json.nonce &&
+                Date.now() - m.at < nonceMemoryMs,
+            )
           : undefined;
       if (earlier) return reply(200, earlier.message);
       const message = { id: snowflake(), channel_id: channelRoute[1], author: botUser, ...json };
@@ -716,8 +733,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
 
   /** Writes INTERACTION_CREATE to the shard that owns the interaction's guild. */
   function inject(interaction: Json): InteractionRecord {
-    const guildId = String(interaction.guild_id);
-    const shard = Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+    // Direct messages go to shard 0, as Discord sends them.
+    const shard =
+      interaction.guild_id === undefined
+        ? 0
+        : Number((BigInt(String(interaction.guild_id)) >> 22n) % BigInt(shardCount));
     const session = shardSockets.get(shard);
     if (!session?.socket) throw new Error(`fake Discord: shard ${shard} is not connected`);
     const entry = track(interaction);
@@ -739,6 +759,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     channelMessages,
     deniedChannels,
     specViolations,
+    /** How long an enforced nonce is remembered; 0 plays a retry long after the first post. */
+    get nonceMemoryMs() {
+      return nonceMemoryMs;
+    },
+    set nonceMemoryMs(value: number) {
+      nonceMemoryMs = value;
+    },
     /** How many requests were checked against the OpenAPI description. */
     get specChecked() {
       return specChecked;
@@ -795,6 +822,33 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         name,
         type: 1,
         options: Object.entries(opts).map(([key, value]) => ({ name: key, type: 3, value })),
+      };
+      return inject(interaction);
+    },
+    /** Runs a command in a direct message with the bot (a stale or forged guild-only registration). */
+    dmCommand(user: FakeUser, name: string, opts: Record<string, string> = {}): InteractionRecord {
+      const {
+        guild_id: _guild,
+        guild: _g,
+        guild_locale: _locale,
+        member,
+        channel: _channel,
+        ...rest
+      } = baseInteraction(2, user);
+      const dmChannel = snowflake();
+      const interaction: Json = {
+        ...rest,
+        user: (member as Json).user,
+        channel_id: dmChannel,
+        channel: { id: dmChannel, type: 1, flags: 0 },
+        authorizing_integration_owners: { '1': user.id },
+        context: 1,
+        data: {
+          id: snowflake(),
+          name,
+          type: 1,
+          options: Object.entries(opts).map(([key, value]) => ({ name: key, type: 3, value })),
+        },
       };
       return inject(interaction);
     },

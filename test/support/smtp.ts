@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,14 @@ export interface TestCertificate {
 }
 
 let cached: TestCertificate | undefined;
-/** Generates (once per process) a self-signed certificate with openssl. */
+/** libfaketime, when installed (Debian's `faketime`). */
+const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+
+/**
+ * Generates (once per process) a self-signed certificate with openssl, valid from a day ago where
+ * libfaketime can backdate it (OpenSSL 3.0 has no start-date option for `req -x509`), so a test
+ * may set the bot's clock back by hours and still trust the server.
+ */
 export function testCertificate(): TestCertificate {
   if (cached) return cached;
   const dir = mkdtempSync(join(tmpdir(), 'order-bot-tls-'));
@@ -44,13 +51,18 @@ export function testCertificate(): TestCertificate {
       '-out',
       certPath,
       '-days',
-      '2',
+      '3',
       '-subj',
       '/CN=localhost',
       '-addext',
       'subjectAltName=DNS:localhost,IP:127.0.0.1',
     ],
-    { stdio: 'ignore' },
+    {
+      stdio: 'ignore',
+      env: existsSync(LIBFAKETIME)
+        ? { ...process.env, LD_PRELOAD: LIBFAKETIME, FAKETIME: '-1d', FAKETIME_DONT_FAKE_MONOTONIC: '1' }
+        : process.env,
+    },
   );
   cached = { key: readFileSync(keyPath), cert: readFileSync(certPath), certPath };
   return cached;
