@@ -244,7 +244,7 @@ export function cleanEnv(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; fixe
     if (value && value.length >= 2 && /^(["']).*\1$/s.test(value)) {
       cleaned[name] = value.slice(1, -1);
       fixed.push(
-        `${name} was wrapped in quotes; they were removed (Docker's --env-file keeps quotes: write NAME=value)`,
+        `${name} was wrapped in quotes; they were removed (Docker's --env-file keeps quotes; values without spaces or # need none)`,
       );
     }
   }
