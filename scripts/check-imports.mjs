@@ -4,6 +4,7 @@
 //
 // Layers, top to bottom (a module may import only its own folder or a lower layer):
 //   main.ts, cli/          composition and command-line tools
+//   ops/                   the operations snapshot and what /healthz makes of it
 //   handlers/              one file per command, modal step or button
 //   order/                 the order feature
 //   router/                generic routing; knows no feature
@@ -19,6 +20,7 @@ import ts from 'typescript';
 const SRC = resolve('src');
 const LAYERS = [
   ['main.ts', 'cli/'],
+  ['ops/'],
   ['handlers/'],
   ['order/'],
   ['router/'],

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as v from 'valibot';
 import SHIPPED_CONFIG from '../config/defaults/config.json' with { type: 'json' };
 import SHIPPED_TEMPLATE from '../config/defaults/email_template.json' with { type: 'json' };
@@ -308,18 +308,7 @@ export function loadConfigFiles(dir: string): ConfigFiles {
       `CONFIG_DIR ${dir}: no such folder (create it, or unset CONFIG_DIR to use ./config/local)`,
     );
   }
-  const owner = readOwnJson(configPath);
-  const config = parseWith(
-    ConfigSchema,
-    { ...(stripComments(SHIPPED_CONFIG) as object), ...owner },
-    configPath,
-    unknownKeys(owner, Object.keys(ConfigSchema.entries), configPath),
-  );
-  if (config.smtp_security === 'none' && !isLoopback(config.smtp_server)) {
-    throw new ConfigError(
-      `${configPath}: smtp_security: "none" (no encryption) is allowed only for a loopback host, got smtp_server ${JSON.stringify(config.smtp_server)}`,
-    );
-  }
+  const config = parseConfig(readOwnJson(configPath), configPath);
   const ownTemplate = readOwnJson(templatePath);
   const template = parseWith(
     TemplateSchema,
@@ -328,6 +317,27 @@ export function loadConfigFiles(dir: string): ConfigFiles {
     unknownKeys(ownTemplate, Object.keys(TemplateSchema.entries), templatePath),
   );
   return { config, template, templatePath };
+}
+
+/**
+ * Validates the owner's `config.json` object (keys starting with `_` are comments) merged key by key
+ * over the shipped defaults, exactly as the bot does at start-up; throws a `ConfigError` naming `file`.
+ * `npm run setup` runs it on what it is about to write, so it never writes a config the bot refuses.
+ */
+export function parseConfig(ownFile: Readonly<Record<string, unknown>>, file: string): BotConfig {
+  const owner = stripComments(ownFile) as Record<string, unknown>;
+  const config = parseWith(
+    ConfigSchema,
+    { ...(stripComments(SHIPPED_CONFIG) as object), ...owner },
+    file,
+    unknownKeys(owner, Object.keys(ConfigSchema.entries), file),
+  );
+  if (config.smtp_security === 'none' && !isLoopback(config.smtp_server)) {
+    throw new ConfigError(
+      `${file}: smtp_security: "none" (no encryption) is allowed only for a loopback host, got smtp_server ${JSON.stringify(config.smtp_server)}`,
+    );
+  }
+  return config;
 }
 
 /** The shipped defaults alone (built into the bundle), as the owner would get them with no files. */
@@ -354,7 +364,11 @@ function readOwnJson(path: string): Record<string, unknown> {
 }
 
 /** A line for every unknown key, each with the closest known one when it looks like a typo. */
-function unknownKeys(owner: Record<string, unknown>, known: readonly string[], file: string): string[] {
+function unknownKeys(
+  owner: Readonly<Record<string, unknown>>,
+  known: readonly string[],
+  file: string,
+): string[] {
   return Object.keys(owner)
     .filter((key) => !known.includes(key))
     .map((key) => {
@@ -463,4 +477,38 @@ function parseWith<S extends v.GenericSchema>(
 function describe(value: unknown): string {
   const json = JSON.stringify(value);
   return json === undefined ? String(value) : json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}
+
+/** What a shop owner should hear about at start-up: settings that leave orders unseen or unnamed. */
+export function configWarnings(config: BotConfig, env: EnvSettings): { event: string; note: string }[] {
+  const warnings: { event: string; note: string }[] = [];
+  // Upgrades: files and keys an older version used (CHANGELOG.md, "Upgrading").
+  for (const file of ['config.json', 'email_template.json']) {
+    const old = join('config', file);
+    if (existsSync(old) && resolve(env.configDir) !== resolve('config')) {
+      warnings.push({
+        event: 'config.old_layout',
+        note: `${old} is where version 0.1 kept your settings; it is not read any more: move it to ${join(env.configDir, file)} (only the keys you changed)`,
+      });
+    }
+  }
+  if (config.mail_queue_size !== CONFIG_DEFAULTS.mail_queue_size) {
+    warnings.push({
+      event: 'config.unused_key',
+      note: 'mail_queue_size is no longer used (emails wait in the database, without a limit): remove it',
+    });
+  }
+  if (!config.orders_channel_id && !config.shop_bcc) {
+    warnings.push({
+      event: 'config.orders_unseen',
+      note: 'orders are stored (npm run orders -- list) but no one is told: set orders_channel_id (a staff channel) or shop_bcc in config/local/config.json',
+    });
+  }
+  if (config.shop_name === CONFIG_DEFAULTS.shop_name) {
+    warnings.push({
+      event: 'config.default_shop_name',
+      note: `customers see "${CONFIG_DEFAULTS.shop_name}" in emails: set shop_name in config/local/config.json`,
+    });
+  }
+  return warnings;
 }

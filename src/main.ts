@@ -1,17 +1,15 @@
 /**
  * @module main
- * Composition only, in four steps: load (environment, config files, the order database) → wire
- * (transport, stores, mail, outbox, handlers, router, gateway; each built before what uses it,
- * and injected) → start → signals.
+ * Composition only, in four steps: load (environment, config files, the data folder's lock and the
+ * database) → wire (transport, store, mail, outbox, handlers, router, gateway, operations; each
+ * built before what uses it, and injected) → start → signals.
  */
-import { existsSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
-import { join, resolve } from 'node:path';
 import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
-import { type Clock, createMonotonicClock } from './clock.ts';
+import { createMonotonicClock } from './clock.ts';
 import {
   type BotConfig,
-  CONFIG_DEFAULTS,
+  configWarnings,
   type EmailTemplate,
   type EnvSettings,
   loadDotEnv,
@@ -24,26 +22,28 @@ import { createGateway } from './gateway/gateway.ts';
 import { createGatewayState } from './gateway/status.ts';
 import { createAppContext } from './handlers/context.ts';
 import { createHandlers } from './handlers/index.ts';
-import { startOfDay } from './handlers/run-diagnostics.ts';
-import { judgeHealth, startHealthServer } from './health.ts';
+import { startHealthServer } from './health.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMailer } from './mail/mailer.ts';
 import { createSmtpTransport } from './mail/transport.ts';
 import { createMetrics, renderPrometheus } from './metrics.ts';
-import { createDeliveryHandlers, JobKind } from './order/delivery.ts';
+import { judgeHealth } from './ops/health.ts';
+import { createSnapshot } from './ops/snapshot.ts';
+import { countedAs, createDeliveryHandlers, JobKind } from './order/delivery.ts';
 import { loadShopSettings } from './order/email.ts';
+import { BUSY, RESTARTING } from './order/texts.ts';
 import { createDispatcher } from './router/dispatcher.ts';
 import { createRouter } from './router/router.ts';
 import { type Database, type DataLock, lockDataDir, openDatabase, StoreError } from './store/database.ts';
 import { createMailCaps, createOrderLimits } from './store/limits.ts';
+import { startMaintenance } from './store/maintenance.ts';
 import { createOrderStore } from './store/orders.ts';
-import { createOutboxWorker, type JobEvent } from './store/outbox.ts';
+import { createOutboxWorker } from './store/outbox.ts';
 import { createSessionStore } from './store/sessions.ts';
 import { VERSION } from './version.ts';
 
 /** How long one bot-token REST request may take. */
 const REST_TIMEOUT_MS = 10_000;
-const DAY_MS = 86_400_000;
 
 /** The shop's files in force; SIGHUP replaces them. */
 interface Settings {
@@ -77,27 +77,13 @@ function load(): { env: EnvSettings; settings: Settings; db: Database; lock: Dat
   }
 }
 
-/** Feeds the counters from the outbox's job events. */
-function countJob(metrics: ReturnType<typeof createMetrics>, { job, outcome }: JobEvent): void {
-  if (job.kind === JobKind.Email) {
-    const names = {
-      done: 'emails_sent',
-      retry: 'emails_retried',
-      failed: 'emails_failed',
-      gave_up: 'emails_gave_up',
-    } as const;
-    metrics.count(names[outcome]);
-  } else if (job.kind === JobKind.StaffPost && outcome !== 'retry') {
-    metrics.count(outcome === 'done' ? 'staff_posts_sent' : 'staff_posts_failed');
-  }
-}
-
 /** Step 2: everything built in dependency order, each part handed what it uses. */
-function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, startedAt: number) {
+function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger) {
   let settings = initial;
-  /** Waits and windows are measured on this clock (see clock.ts). */
-  const clock: Clock = createMonotonicClock();
   const { config } = initial;
+  /** Waits and windows are measured on this clock (see clock.ts). */
+  const clock = createMonotonicClock();
+  const startedAt = clock();
   const metrics = createMetrics(startedAt);
   /** Nothing can fix this while running: one line on stderr, exit 1 (committed orders are on disk). */
   const fatal = (message: string) => {
@@ -112,15 +98,19 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
     onAnswerEvent: (event) => metrics.count(`answers_${event}`),
     onUnauthorized: () => fatal(UNAUTHORIZED),
   });
-  const smtp = env.senderEmail
-    ? createSmtpTransport(config, { user: env.senderEmail, pass: env.senderPassword })
-    : undefined;
   const mailer = createMailer({
-    transport: smtp,
+    transport: env.senderEmail
+      ? createSmtpTransport(config, { user: env.senderEmail, pass: env.senderPassword })
+      : undefined,
     from: env.senderEmail,
     log: log.child({ component: 'mail' }),
   });
   const orders = createOrderStore(db);
+  const stopMaintenance = startMaintenance({
+    store: orders,
+    retentionDays: () => settings.config.retention_days,
+    log,
+  });
   const outbox = createOutboxWorker({
     store: orders,
     handlers: createDeliveryHandlers({
@@ -134,35 +124,12 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
       now: clock,
     }),
     log: log.child({ component: 'outbox' }),
-    onEvent: (event) => countJob(metrics, event),
+    onEvent: (event) => {
+      const counter = countedAs(event);
+      if (counter) metrics.count(counter);
+    },
     now: clock,
   });
-  // Old orders lose their personal data after retention_days, checked once a day.
-  const purgeOld = () => {
-    try {
-      const purged = orders.purge(Date.now() - settings.config.retention_days * DAY_MS, Date.now());
-      if (purged > 0)
-        log.info('orders.purged', { orders: purged, retention_days: settings.config.retention_days });
-    } catch (error) {
-      log.error('orders.purge_failed', { error });
-    }
-  };
-  purgeOld();
-  setInterval(purgeOld, DAY_MS).unref();
-  // The write-ahead log is copied into the database file when the store is quiet (see
-  // createCheckpoints); while writes fail, a small test write notices when they work again.
-  let probeAt = 0;
-  setInterval(() => {
-    try {
-      if (!orders.writeStatus().ok && clock() - probeAt >= 5000) {
-        probeAt = clock();
-        orders.probe(probeAt);
-      }
-      orders.checkpoint(performance.now());
-    } catch (error) {
-      log.warn('orders.checkpoint_failed', { error });
-    }
-  }, 1000).unref();
   const sessions = createSessionStore({
     ttlMs: config.session_ttl_seconds * 1000,
     maxSessions: config.max_sessions,
@@ -180,6 +147,17 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
   });
 
   const gatewayState = createGatewayState();
+  const snapshot = createSnapshot({
+    clock,
+    startedAt,
+    gateway: gatewayState.status,
+    sessions,
+    orders,
+    outbox,
+    mailer,
+    metrics,
+    answersQueued: () => discord.interactions.queued,
+  });
   const app = createAppContext({
     interactions: discord.interactions,
     log,
@@ -191,14 +169,10 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
     handlers: createHandlers({
       gateway: gatewayState.status,
       metrics,
+      snapshot,
       sessions,
       limits,
-      mailCaps: createMailCaps({
-        orders,
-        kind: JobKind.Email,
-        settings: () => settings.config,
-        now: clock,
-      }),
+      mailCaps: createMailCaps({ orders, kind: JobKind.Email, settings: () => settings.config, now: clock }),
       mailer,
       orders,
       outbox,
@@ -223,13 +197,7 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
           interaction.token,
           {
             type: InteractionResponseType.ChannelMessageWithSource,
-            data: {
-              content:
-                reason === 'busy'
-                  ? '⏳ The bot is very busy right now. Please try again in a few seconds.'
-                  : '⏳ The bot is restarting. Please try again in a minute.',
-              flags: MessageFlags.Ephemeral,
-            },
+            data: { content: reason === 'busy' ? BUSY : RESTARTING, flags: MessageFlags.Ephemeral },
           },
           performance.now(),
         )
@@ -251,7 +219,7 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
         application_id: info.applicationId,
         shards: info.shards,
         guilds: info.guilds,
-        startup_ms: Date.now() - startedAt,
+        startup_ms: Math.round(clock() - startedAt),
       });
       if (settings.config.allowed_guild_ids.length === 0) {
         log.warn('config.allowed_guild_ids_unset', {
@@ -268,53 +236,6 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
     sessions.configure(next.config.session_ttl_seconds * 1000, next.config.max_sessions);
     limits.configure(next.config.order_cooldown_seconds * 1000, next.config.daily_order_limit);
   };
-  const storeCounts = () => {
-    const counts = orders.counts(startOfDay(Date.now()));
-    // Never negative: a job written before the clock was set back looks younger than zero.
-    const oldestMs = counts.oldestPendingAt === undefined ? 0 : Math.max(0, clock() - counts.oldestPendingAt);
-    return { ...counts, oldestMs };
-  };
-  const prometheus = () => {
-    const status = gatewayState.status;
-    const memory = process.memoryUsage();
-    const mail = mailer.status();
-    const store = storeCounts();
-    return renderPrometheus(metrics, {
-      uptimeSeconds: (Date.now() - metrics.startedAt) / 1000,
-      shardsReady: status.shardsReady(),
-      shardsTotal: status.shardTotal(),
-      guilds: status.guilds(),
-      usersApproximate: status.users(),
-      gatewayLatencyMs: status.latencyMs(),
-      activeSessions: sessions.size,
-      ordersStored: store.ordersTotal,
-      ordersToday: store.ordersSince,
-      outboxPending: store.jobsPending,
-      outboxFailed: store.jobsFailed,
-      outboxOldestSeconds: store.oldestMs / 1000,
-      smtpUp: mail.smtp === 'ok',
-      answersQueued: discord.interactions.queued,
-      residentBytes: memory.rss,
-      heapUsedBytes: memory.heapUsed,
-    });
-  };
-  const health = () => {
-    const status = gatewayState.status;
-    const store = storeCounts();
-    return judgeHealth({
-      shardsReady: status.shardsReady(),
-      shardsTotal: status.shardTotal(),
-      guilds: status.guilds(),
-      storeWrites: orders.writeStatus(),
-      outbox: outbox.status(),
-      smtp: mailer.status().smtp,
-      jobsPending: store.jobsPending,
-      jobsRetrying: store.jobsRetrying,
-      jobsFailed: store.jobsFailed,
-      oldestPendingMs: store.oldestMs,
-      uptimeMs: clock() - startedAt,
-    });
-  };
   return {
     discord,
     gateway,
@@ -324,8 +245,9 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger, st
     outbox,
     dispatcher,
     reload,
-    prometheus,
-    health,
+    stopMaintenance,
+    health: () => judgeHealth(snapshot()),
+    prometheus: () => renderPrometheus(snapshot(), metrics.interactionMs),
     settings: () => settings,
   };
 }
@@ -344,40 +266,6 @@ function describeConnectError(error: unknown, apiUrl: string): string {
     return `${where}: no answer, timed out after ${REST_TIMEOUT_MS / 1000} s a try (check the network, a firewall, or DISCORD_API_URL)`;
   }
   return `${where}: ${error instanceof Error ? error.message : String(error)}`;
-}
-
-/** What a shop owner should hear about at start-up: settings that leave orders unseen or unnamed. */
-function configWarnings(config: BotConfig, env: EnvSettings): { event: string; note: string }[] {
-  const warnings: { event: string; note: string }[] = [];
-  // Upgrades: files and keys an older version used (CHANGELOG.md, "Upgrading").
-  for (const file of ['config.json', 'email_template.json']) {
-    const old = join('config', file);
-    if (existsSync(old) && resolve(env.configDir) !== resolve('config')) {
-      warnings.push({
-        event: 'config.old_layout',
-        note: `${old} is where version 0.1 kept your settings; it is not read any more: move it to ${join(env.configDir, file)} (only the keys you changed)`,
-      });
-    }
-  }
-  if (config.mail_queue_size !== CONFIG_DEFAULTS.mail_queue_size) {
-    warnings.push({
-      event: 'config.unused_key',
-      note: 'mail_queue_size is no longer used (emails wait in the database, without a limit): remove it',
-    });
-  }
-  if (!config.orders_channel_id && !config.shop_bcc) {
-    warnings.push({
-      event: 'config.orders_unseen',
-      note: 'orders are stored (npm run orders -- list) but no one is told: set orders_channel_id (a staff channel) or shop_bcc in config/local/config.json',
-    });
-  }
-  if (config.shop_name === CONFIG_DEFAULTS.shop_name) {
-    warnings.push({
-      event: 'config.default_shop_name',
-      note: `customers see "${CONFIG_DEFAULTS.shop_name}" in emails: set shop_name in config/local/config.json`,
-    });
-  }
-  return warnings;
 }
 
 /** Step 3: health endpoints, SMTP check, then the gateway. */
@@ -451,6 +339,7 @@ function handleSignals(bot: Bot, env: EnvSettings, log: Logger): void {
       // Deliveries go on while REST is open, so outcome messages reach customers.
       const pending = await bot.outbox.drain(drainSeconds * 1000);
       await bot.gateway.destroy();
+      bot.stopMaintenance();
       bot.discord.destroy();
       bot.mailer.close();
       bot.sessions.close();
@@ -474,12 +363,11 @@ async function main(): Promise<void> {
     process.stdout.write(`${VERSION}\n`);
     return;
   }
-  const startedAt = Date.now();
   const { env, settings, db, lock } = load();
   // Held until the process exits (the kernel drops it then, however the process ends).
   process.once('exit', () => lock.release());
   const log = createLogger({ level: env.logLevel });
-  const bot = wire(env, settings, db, log, startedAt);
+  const bot = wire(env, settings, db, log);
   handleSignals(bot, env, log);
   await start(bot, env, log);
 }

@@ -1,34 +1,133 @@
 /**
  * @module metrics
- * Every counter of the bot in one place, with one naming style (`<thing>_<outcome>`), and a latency
- * histogram, kept as plain numbers. The parts of the bot never touch a counter: they report events
- * through callbacks (`onEnd`, `onOutcome`, …) that the composition points at {@link Metrics.count}.
- * `/run_diagnostics` and `/metrics` read them; nothing stores history.
+ * The metric registry: every counter declared once ({@link COUNTERS}: its Prometheus family, label,
+ * help and the event that moves it), a latency histogram, and the shape of the operations
+ * snapshot ({@link OpsSnapshot}) that `/run_diagnostics`, `/healthz` and `/metrics` all read. The
+ * parts of the bot never touch a counter: they report events through callbacks (`onEvent`,
+ * `onAnswerEvent`, `onStart`, `onEnd`, ...) that the composition points at {@link Metrics.count}.
+ * Nothing stores history.
  */
 
-/** The name of every counter. */
-export const COUNTER_NAMES = [
-  'interactions',
-  'interactions_refused',
-  'interaction_errors',
-  'orders_started',
-  'orders_completed',
-  'orders_cancelled',
-  'orders_expired',
-  'emails_sent',
-  'emails_failed',
-  'emails_gave_up',
-  'emails_retried',
-  'emails_refused',
-  'staff_posts_sent',
-  'staff_posts_failed',
-  'answers_expired',
-  'answers_rate_limited',
-  'answers_retried',
-] as const;
+/** One counter's declaration. */
+interface CounterSpec {
+  /** The Prometheus metric family it is a sample of. */
+  family: string;
+  /** The sample's label (`outcome="sent"`), when the family has several. */
+  label?: string;
+  /** The family's help text (the same for every sample of it). */
+  help: string;
+  /** What moves it, and where that is reported. */
+  movedBy: string;
+}
 
-/** One of {@link COUNTER_NAMES}. */
-export type CounterName = (typeof COUNTER_NAMES)[number];
+/** Every counter of the bot, in the order `/metrics` shows them. */
+export const COUNTERS = {
+  orders_started: {
+    family: 'orderbot_orders_total',
+    label: 'outcome="started"',
+    help: 'Order forms by outcome.',
+    movedBy: 'the session store: a customer starts a form (onStart)',
+  },
+  orders_completed: {
+    family: 'orderbot_orders_total',
+    label: 'outcome="completed"',
+    help: 'Order forms by outcome.',
+    movedBy: 'the session store: a form ends in a committed order (onEnd)',
+  },
+  orders_cancelled: {
+    family: 'orderbot_orders_total',
+    label: 'outcome="cancelled"',
+    help: 'Order forms by outcome.',
+    movedBy: 'the session store: the customer cancels (onEnd)',
+  },
+  orders_expired: {
+    family: 'orderbot_orders_total',
+    label: 'outcome="expired"',
+    help: 'Order forms by outcome.',
+    movedBy: 'the session store: a form times out (onEnd)',
+  },
+  emails_sent: {
+    family: 'orderbot_emails_total',
+    label: 'outcome="sent"',
+    help: 'Confirmation emails by outcome.',
+    movedBy: 'the outbox: an email job is done (onEvent)',
+  },
+  emails_failed: {
+    family: 'orderbot_emails_total',
+    label: 'outcome="failed"',
+    help: 'Confirmation emails by outcome.',
+    movedBy: 'the outbox: an email job failed for good (onEvent)',
+  },
+  emails_gave_up: {
+    family: 'orderbot_emails_total',
+    label: 'outcome="gave_up"',
+    help: 'Confirmation emails by outcome.',
+    movedBy: 'the outbox: an email job ran out of attempts (onEvent)',
+  },
+  emails_retried: {
+    family: 'orderbot_emails_total',
+    label: 'outcome="retried"',
+    help: 'Confirmation emails by outcome.',
+    movedBy: 'the outbox: an email job will be tried again (onEvent)',
+  },
+  emails_refused: {
+    family: 'orderbot_emails_total',
+    label: 'outcome="refused"',
+    help: 'Confirmation emails by outcome.',
+    movedBy: 'the order form: a cap kept an email back (onEmailRefused)',
+  },
+  staff_posts_sent: {
+    family: 'orderbot_staff_posts_total',
+    label: 'outcome="sent"',
+    help: 'Staff channel posts by outcome.',
+    movedBy: 'the outbox: a staff post job is done (onEvent)',
+  },
+  staff_posts_failed: {
+    family: 'orderbot_staff_posts_total',
+    label: 'outcome="failed"',
+    help: 'Staff channel posts by outcome.',
+    movedBy: 'the outbox: a staff post job failed or gave up (onEvent)',
+  },
+  interactions: {
+    family: 'orderbot_interactions_total',
+    help: 'Interactions handled.',
+    movedBy: 'the handler context: an interaction reaches its handler',
+  },
+  interactions_refused: {
+    family: 'orderbot_interactions_refused_total',
+    help: 'Interactions answered "busy" (too many in flight).',
+    movedBy: 'the dispatcher: one is refused as busy (refused)',
+  },
+  interaction_errors: {
+    family: 'orderbot_interaction_errors_total',
+    help: 'Interactions whose handler failed.',
+    movedBy: 'the handler context: a handler throws (onError)',
+  },
+  answers_expired: {
+    family: 'orderbot_answers_total',
+    label: 'outcome="expired"',
+    help: 'Interaction answers that did not simply go out.',
+    movedBy: 'the Discord transport: an answer too late to arrive is dropped (onAnswerEvent)',
+  },
+  answers_rate_limited: {
+    family: 'orderbot_answers_total',
+    label: 'outcome="rate_limited"',
+    help: 'Interaction answers that did not simply go out.',
+    movedBy: 'the Discord transport: an answer met a 429 (onAnswerEvent)',
+  },
+  answers_retried: {
+    family: 'orderbot_answers_total',
+    label: 'outcome="retried"',
+    help: 'Interaction answers that did not simply go out.',
+    movedBy: 'the Discord transport: an answer was sent again (onAnswerEvent)',
+  },
+} as const satisfies Record<string, CounterSpec>;
+
+/** The name of every counter. */
+export type CounterName = keyof typeof COUNTERS;
+
+/** Every counter's name, in registry order. */
+export const COUNTER_NAMES = Object.keys(COUNTERS) as CounterName[];
 
 /** A cumulative histogram in milliseconds, Prometheus style. */
 export interface Histogram {
@@ -81,106 +180,113 @@ export function createMetrics(startedAt: number = Date.now()): Metrics {
   };
 }
 
-/** Figures read at scrape time (gauges), supplied by the composition. */
-export interface Gauges {
-  uptimeSeconds: number;
-  shardsReady: number;
-  shardsTotal: number;
-  guilds: number;
-  usersApproximate: number;
-  /** Undefined before the first heartbeat. */
-  gatewayLatencyMs: number | undefined;
+/**
+ * Everything the operations views read, taken at one moment by `ops/snapshot.ts`: the same figures
+ * feed `/run_diagnostics`, `/healthz` and `/metrics`.
+ */
+export interface OpsSnapshot {
+  /** When it was taken (the bot's clock). */
+  at: number;
+  uptimeMs: number;
+  gateway: {
+    shardsReady: number;
+    shardsTotal: number;
+    guilds: number;
+    usersApproximate: number;
+    /** Undefined before the first heartbeat. */
+    latencyMs: number | undefined;
+  };
   activeSessions: number;
-  ordersStored: number;
-  ordersToday: number;
-  outboxPending: number;
-  outboxFailed: number;
-  /** Age of the oldest pending outbox job, 0 when none is pending. */
-  outboxOldestSeconds: number;
-  smtpUp: boolean;
+  /** Undefined when the database could not be read (see `storeReadError`). */
+  orders: { today: number; total: number } | undefined;
+  outbox: {
+    pending: number;
+    /** Pending jobs that failed at least once and wait for a retry. */
+    retrying: number;
+    failed: number;
+    /** Age of the oldest pending job, ms, never negative (0 when none). */
+    oldestPendingMs: number;
+    /** Paused while job outcomes cannot be written. */
+    paused: { since: number; error: string } | undefined;
+  };
+  /** Whether the database's latest write succeeded. */
+  storeWrites: { ok: true } | { ok: false; since: number; error: string };
+  /** Why the database could not be read for this snapshot, else undefined. */
+  storeReadError: string | undefined;
+  mail: { smtp: string; reason: string | undefined };
   answersQueued: number;
-  residentBytes: number;
-  heapUsedBytes: number;
+  memory: { residentBytes: number; heapUsedBytes: number; heapTotalBytes: number };
+  counters: Readonly<Record<CounterName, number>>;
 }
 
-/** Renders the Prometheus text exposition (format 0.0.4). */
-export function renderPrometheus(metrics: Metrics, gauges: Gauges): string {
+/** Renders the Prometheus text exposition (format 0.0.4) of a snapshot and the histogram. */
+export function renderPrometheus(snapshot: OpsSnapshot, histogram: Histogram): string {
   const out: string[] = [];
   const metric = (name: string, type: 'gauge' | 'counter', help: string, samples: [string, number][]) => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [labels, value] of samples)
       out.push(`${name}${labels} ${Number.isFinite(value) ? value : 'NaN'}`);
   };
-  const c = metrics.counters;
-  metric('orderbot_uptime_seconds', 'gauge', 'Seconds since the bot started.', [['', gauges.uptimeSeconds]]);
-  metric('orderbot_shards_ready', 'gauge', 'Gateway shards that are ready.', [['', gauges.shardsReady]]);
-  metric('orderbot_shards_total', 'gauge', 'Gateway shards this process runs.', [['', gauges.shardsTotal]]);
-  metric('orderbot_guilds', 'gauge', 'Servers the bot is in.', [['', gauges.guilds]]);
-  metric('orderbot_users_approximate', 'gauge', 'Sum of member counts.', [['', gauges.usersApproximate]]);
+  const { gateway, outbox } = snapshot;
+  metric('orderbot_uptime_seconds', 'gauge', 'Seconds since the bot started.', [
+    ['', snapshot.uptimeMs / 1000],
+  ]);
+  metric('orderbot_shards_ready', 'gauge', 'Gateway shards that are ready.', [['', gateway.shardsReady]]);
+  metric('orderbot_shards_total', 'gauge', 'Gateway shards this process runs.', [['', gateway.shardsTotal]]);
+  metric('orderbot_guilds', 'gauge', 'Servers the bot is in.', [['', gateway.guilds]]);
+  metric('orderbot_users_approximate', 'gauge', 'Sum of member counts.', [['', gateway.usersApproximate]]);
   metric('orderbot_gateway_latency_ms', 'gauge', 'Average heartbeat round trip over shards.', [
-    ['', gauges.gatewayLatencyMs ?? Number.NaN],
+    ['', gateway.latencyMs ?? Number.NaN],
   ]);
-  metric('orderbot_active_sessions', 'gauge', 'Order forms in progress.', [['', gauges.activeSessions]]);
-  metric('orderbot_orders_total', 'counter', 'Order forms by outcome.', [
-    ['{outcome="started"}', c.orders_started],
-    ['{outcome="completed"}', c.orders_completed],
-    ['{outcome="cancelled"}', c.orders_cancelled],
-    ['{outcome="expired"}', c.orders_expired],
+  metric('orderbot_active_sessions', 'gauge', 'Order forms in progress.', [['', snapshot.activeSessions]]);
+  metric('orderbot_orders_stored', 'gauge', 'Orders in the database.', [
+    ['', snapshot.orders?.total ?? Number.NaN],
   ]);
-  metric('orderbot_emails_total', 'counter', 'Confirmation emails by outcome.', [
-    ['{outcome="sent"}', c.emails_sent],
-    ['{outcome="failed"}', c.emails_failed],
-    ['{outcome="gave_up"}', c.emails_gave_up],
-    ['{outcome="retried"}', c.emails_retried],
-    ['{outcome="refused"}', c.emails_refused],
+  metric('orderbot_orders_today', 'gauge', 'Orders since local midnight.', [
+    ['', snapshot.orders?.today ?? Number.NaN],
   ]);
-  metric('orderbot_staff_posts_total', 'counter', 'Staff channel posts by outcome.', [
-    ['{outcome="sent"}', c.staff_posts_sent],
-    ['{outcome="failed"}', c.staff_posts_failed],
-  ]);
-  metric('orderbot_orders_stored', 'gauge', 'Orders in the database.', [['', gauges.ordersStored]]);
-  metric('orderbot_orders_today', 'gauge', 'Orders since local midnight.', [['', gauges.ordersToday]]);
   metric('orderbot_outbox_jobs', 'gauge', 'Delivery jobs (email, staff post, customer message) by state.', [
-    ['{status="pending"}', gauges.outboxPending],
-    ['{status="failed"}', gauges.outboxFailed],
+    ['{status="pending"}', outbox.pending],
+    ['{status="failed"}', outbox.failed],
   ]);
   metric('orderbot_outbox_oldest_pending_seconds', 'gauge', 'Age of the oldest pending delivery job.', [
-    ['', gauges.outboxOldestSeconds],
+    ['', outbox.oldestPendingMs / 1000],
   ]);
-  metric('orderbot_smtp_up', 'gauge', '1 when the last SMTP contact worked.', [['', gauges.smtpUp ? 1 : 0]]);
-  metric('orderbot_interactions_total', 'counter', 'Interactions handled.', [['', c.interactions]]);
-  metric(
-    'orderbot_interactions_refused_total',
-    'counter',
-    'Interactions answered "busy" (too many in flight).',
-    [['', c.interactions_refused]],
-  );
-  metric('orderbot_interaction_errors_total', 'counter', 'Interactions whose handler failed.', [
-    ['', c.interaction_errors],
+  metric('orderbot_outbox_paused', 'gauge', '1 while delivery outcomes cannot be written.', [
+    ['', outbox.paused ? 1 : 0],
   ]);
-  metric('orderbot_answers_total', 'counter', 'Interaction answers that did not simply go out.', [
-    ['{outcome="expired"}', c.answers_expired],
-    ['{outcome="rate_limited"}', c.answers_rate_limited],
-    ['{outcome="retried"}', c.answers_retried],
+  metric('orderbot_store_writes_ok', 'gauge', "1 when the database's latest write succeeded.", [
+    ['', snapshot.storeWrites.ok ? 1 : 0],
   ]);
+  metric('orderbot_smtp_up', 'gauge', '1 when the last SMTP contact worked.', [
+    ['', snapshot.mail.smtp === 'ok' ? 1 : 0],
+  ]);
+  // The counters, one family at a time, in registry order.
+  const families = new Map<string, { help: string; samples: [string, number][] }>();
+  for (const name of COUNTER_NAMES) {
+    const spec: CounterSpec = COUNTERS[name];
+    const family = families.get(spec.family) ?? { help: spec.help, samples: [] };
+    family.samples.push([spec.label ? `{${spec.label}}` : '', snapshot.counters[name]]);
+    families.set(spec.family, family);
+  }
+  for (const [name, family] of families) metric(name, 'counter', family.help, family.samples);
   metric('orderbot_answers_queued', 'gauge', 'Interaction answers waiting for a free connection.', [
-    ['', gauges.answersQueued],
+    ['', snapshot.answersQueued],
   ]);
-  const h = metrics.interactionMs;
   out.push(
     '# HELP orderbot_interaction_duration_ms Time from an interaction arriving to its first answer leaving.',
     '# TYPE orderbot_interaction_duration_ms histogram',
   );
-  for (const [i, bound] of h.bounds.entries()) {
-    out.push(`orderbot_interaction_duration_ms_bucket{le="${bound}"} ${h.counts[i]}`);
+  for (const [i, bound] of histogram.bounds.entries()) {
+    out.push(`orderbot_interaction_duration_ms_bucket{le="${bound}"} ${histogram.counts[i]}`);
   }
-  out.push(`orderbot_interaction_duration_ms_bucket{le="+Inf"} ${h.count}`);
+  out.push(`orderbot_interaction_duration_ms_bucket{le="+Inf"} ${histogram.count}`);
   out.push(
-    `orderbot_interaction_duration_ms_sum ${h.sum}`,
-    `orderbot_interaction_duration_ms_count ${h.count}`,
+    `orderbot_interaction_duration_ms_sum ${histogram.sum}`,
+    `orderbot_interaction_duration_ms_count ${histogram.count}`,
   );
-  metric('process_resident_memory_bytes', 'gauge', 'Resident memory.', [['', gauges.residentBytes]]);
-  metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use.', [['', gauges.heapUsedBytes]]);
+  metric('process_resident_memory_bytes', 'gauge', 'Resident memory.', [['', snapshot.memory.residentBytes]]);
+  metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use.', [['', snapshot.memory.heapUsedBytes]]);
   return `${out.join('\n')}\n`;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { GatewayStatus } from '../gateway/status.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import type { Metrics } from '../metrics.ts';
+import type { Metrics, OpsSnapshot } from '../metrics.ts';
 import type { Handler } from '../router/router.ts';
 import type { MailCaps, OrderLimits } from '../store/limits.ts';
 import type { OrderStore } from '../store/orders.ts';
@@ -22,6 +22,8 @@ import { createRunDiagnostics } from './run-diagnostics.ts';
 export interface HandlerDeps {
   gateway: GatewayStatus;
   metrics: Metrics;
+  /** The operations snapshot, for /run_diagnostics. */
+  snapshot: () => OpsSnapshot;
   sessions: SessionStore;
   limits: OrderLimits;
   mailCaps: MailCaps;

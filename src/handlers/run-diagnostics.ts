@@ -2,33 +2,21 @@
  * @module handlers/run-diagnostics
  * `/run_diagnostics`: an ephemeral health report for members who can manage the server.
  * Registered with Manage Server as the default permission and checked again here, because a
- * server can override command permissions. Built from local numbers only, no REST call.
+ * server can override command permissions. Built from the operations snapshot (the figures
+ * `/healthz` and `/metrics` show too), no REST call.
  */
 import { MessageFlags, PermissionFlagsBits } from 'discord-api-types/v10';
 import { CommandName } from '../commands.ts';
 import type { MailFailureReason } from '../errors.ts';
-import type { GatewayStatus } from '../gateway/status.ts';
-import type { Mailer } from '../mail/mailer.ts';
-import { formatMegabytes, formatUptime, type Metrics } from '../metrics.ts';
+import { formatMegabytes, formatUptime, type OpsSnapshot } from '../metrics.ts';
 import { formatWait } from '../order/texts.ts';
-import type { OrderStore } from '../store/orders.ts';
 import { VERSION } from '../version.ts';
 import type { Command } from './context.ts';
 
 /** What the report reads. */
 export interface DiagnosticsDeps {
-  gateway: GatewayStatus;
-  metrics: Metrics;
-  sessions: { readonly size: number };
-  mailer: Pick<Mailer, 'status'>;
-  orders: Pick<OrderStore, 'counts'>;
-}
-
-/** Local midnight of the day `now` falls on (the machine's time zone). */
-export function startOfDay(now: number): number {
-  const day = new Date(now);
-  day.setHours(0, 0, 0, 0);
-  return day.getTime();
+  /** The operations snapshot (`ops/snapshot.ts`). */
+  snapshot: () => OpsSnapshot;
 }
 
 const ALLOWED = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.Administrator;
@@ -63,17 +51,11 @@ const SMTP_PROBLEMS: Readonly<Record<MailFailureReason, string>> = {
 };
 
 /** Creates the `/run_diagnostics` handler. */
-export function createRunDiagnostics({
-  gateway,
-  metrics,
-  sessions,
-  mailer,
-  orders,
-}: DiagnosticsDeps): Command {
+export function createRunDiagnostics({ snapshot }: DiagnosticsDeps): Command {
   return {
     kind: 'command',
     name: CommandName.RunDiagnostics,
-    async run({ interaction, inShop, respond, clock, log }) {
+    async run({ interaction, inShop, respond, log }) {
       if (!inShop) {
         // Another server's admins learn nothing about the shop.
         log.warn('diagnostics.foreign_server', {});
@@ -91,35 +73,34 @@ export function createRunDiagnostics({
         });
         return;
       }
-      const { counters } = metrics;
-      const latency = gateway.latencyMs();
-      const memory = process.memoryUsage();
-      const mail = mailer.status();
-      const now = clock();
-      const store = orders.counts(startOfDay(now));
-      const oldest =
-        store.oldestPendingAt === undefined
-          ? ''
-          : `, oldest waiting ${formatWait(now - store.oldestPendingAt)}`;
-      const smtp = {
-        ok: '✅ connected',
-        unchecked: '⏳ not checked yet',
-        down: `⚠️ ${SMTP_PROBLEMS[mail.reason ?? 'unknown']}; orders are still taken`,
-        disabled: '⚠️ email is switched off (SENDER_EMAIL is not set)',
-      }[mail.smtp];
+      const figures = snapshot();
+      const { counters, gateway, outbox, memory, mail } = figures;
+      const latency = gateway.latencyMs;
+      const oldest = outbox.pending === 0 ? '' : `, oldest waiting ${formatWait(outbox.oldestPendingMs)}`;
+      const smtp =
+        {
+          ok: '✅ connected',
+          unchecked: '⏳ not checked yet',
+          down: `⚠️ ${SMTP_PROBLEMS[(mail.reason as MailFailureReason | undefined) ?? 'unknown'] ?? SMTP_PROBLEMS.unknown}; orders are still taken`,
+          disabled: '⚠️ email is switched off (SENDER_EMAIL is not set)',
+        }[mail.smtp] ?? mail.smtp;
+      const orders = figures.orders
+        ? `${number.format(figures.orders.today)} today, ${number.format(figures.orders.total)} total`
+        : `⚠️ the database cannot be read (${figures.storeReadError ?? 'unknown error'})`;
+      const paused = outbox.paused ? ' ⚠️ paused: outcomes cannot be written (disk full?)' : '';
       const lines = [
         '**🔧 Bot Diagnostics**',
         '',
         `**Version:** ${VERSION}`,
         `**Ping:** ${latency === undefined ? 'not measured yet' : `${Math.round(latency)}ms`}`,
-        `**Uptime:** ${formatUptime((now - metrics.startedAt) / 1000)}`,
-        `**Servers:** ${number.format(gateway.guilds())}`,
-        `**Users (approximate):** ${number.format(gateway.users())}`,
-        `**Shards:** ${gateway.shardsReady()}/${gateway.shardTotal()} ready`,
-        `**Memory:** RSS ${formatMegabytes(memory.rss)}, heap ${formatMegabytes(memory.heapUsed)} of ${formatMegabytes(memory.heapTotal)}`,
-        `**Active order sessions:** ${number.format(sessions.size)}`,
-        `**Orders:** ${number.format(store.ordersSince)} today, ${number.format(store.ordersTotal)} total`,
-        `**Outbox:** ${number.format(store.jobsPending)} pending${oldest}, ${number.format(store.jobsFailed)} failed${store.jobsFailed ? ' (see `npm run orders -- list --status failed`)' : ''}`,
+        `**Uptime:** ${formatUptime(figures.uptimeMs / 1000)}`,
+        `**Servers:** ${number.format(gateway.guilds)}`,
+        `**Users (approximate):** ${number.format(gateway.usersApproximate)}`,
+        `**Shards:** ${gateway.shardsReady}/${gateway.shardsTotal} ready`,
+        `**Memory:** RSS ${formatMegabytes(memory.residentBytes)}, heap ${formatMegabytes(memory.heapUsedBytes)} of ${formatMegabytes(memory.heapTotalBytes)}`,
+        `**Active order sessions:** ${number.format(figures.activeSessions)}`,
+        `**Orders:** ${orders}`,
+        `**Outbox:** ${number.format(outbox.pending)} pending${oldest}, ${number.format(outbox.failed)} failed${outbox.failed ? ' (see `npm run orders -- list --status failed`)' : ''}${paused}`,
         `**Emails since start:** ${number.format(counters.emails_sent)} sent, ${number.format(counters.emails_failed + counters.emails_gave_up)} failed, ${number.format(counters.emails_retried)} retried`,
         `**SMTP:** ${smtp}`,
       ];

@@ -14,8 +14,9 @@ import { DiscordRequestError, type InteractionApi } from '../discord/interaction
 import { httpStatusOf } from '../discord/rest.ts';
 import { MailError } from '../errors.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import type { CounterName } from '../metrics.ts';
 import type { NewJob, OrderStore, StoredJob, StoredOrder } from '../store/orders.ts';
-import type { JobHandler, JobOutcome } from '../store/outbox.ts';
+import type { JobEvent, JobHandler, JobOutcome } from '../store/outbox.ts';
 import { confirmationJob } from './email.ts';
 import { ALL_FIELDS, type Order, type OrderFieldKey } from './fields.ts';
 import { discordText, staffMessage } from './ui.ts';
@@ -27,6 +28,24 @@ export const JobKind = {
   /** Tells the customer how the email went, by editing the summary (or a follow-up). */
   CustomerMessage: 'customer_message',
 } as const;
+
+/** The counter a job event moves (see `COUNTERS` in metrics.ts), if any. */
+export function countedAs({ job, outcome }: JobEvent): CounterName | undefined {
+  if (job.kind === JobKind.Email) {
+    return (
+      {
+        done: 'emails_sent',
+        retry: 'emails_retried',
+        failed: 'emails_failed',
+        gave_up: 'emails_gave_up',
+      } as const
+    )[outcome];
+  }
+  if (job.kind === JobKind.StaffPost && outcome !== 'retry') {
+    return outcome === 'done' ? 'staff_posts_sent' : 'staff_posts_failed';
+  }
+  return undefined;
+}
 
 /** Interaction tokens are valid for 15 minutes; a message job later than this is not tried. */
 const TOKEN_LIFETIME_MS = 15 * 60_000 - 30_000;

@@ -13,6 +13,12 @@ export const INVALID_EMAIL =
 /** The answer to any order interaction from a server that is not one of the shop's (`allowed_guild_ids`). */
 export const NOT_THIS_SERVER = "🚫 This bot takes orders only in its shop's own Discord server.";
 
+/** The answer while the bot has too many interactions in flight. */
+export const BUSY = '⏳ The bot is very busy right now. Please try again in a few seconds.';
+
+/** The answer while the bot is shutting down (a restart or a deploy). */
+export const RESTARTING = '⏳ The bot is restarting. Please try again in a minute.';
+
 /** Formats a wait as `45s`, `3m 20s` or `5h 12m`. */
 export function formatWait(ms: number): string {
   const s = Math.max(1, Math.ceil(ms / 1000));
