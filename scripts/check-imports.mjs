@@ -10,7 +10,7 @@
 //   router/                generic routing; knows no feature
 //   gateway/               the websocket
 //   discord/               HTTP transport to Discord
-//   mail/                  template, transport, queue
+//   mail/                  template, transport (retries belong to the outbox)
 //   store/                 sessions, limits, orders
 //   leaves                 clock, config, log, metrics, errors, health, commands, email-address, faults, trace, version
 import { readdirSync, readFileSync } from 'node:fs';

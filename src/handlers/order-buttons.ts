@@ -6,7 +6,7 @@
  */
 import { MessageFlags } from 'discord-api-types/v10';
 import { firstMissingStep, isStep, type StepValues } from '../order/fields.ts';
-import { EXPIRED } from '../order/texts.ts';
+import { CANCELLED, EXPIRED } from '../order/texts.ts';
 import { buildModal, OrderIds } from '../order/ui.ts';
 import type { SessionStore } from '../store/sessions.ts';
 import type { Component } from './context.ts';
@@ -52,7 +52,7 @@ export function createCancelOrder({ sessions }: { sessions: SessionStore }): Com
       sessions.end(userId, 'cancelled');
       log.info('order.cancelled', {});
       await respond.update({
-        content: '🗑️ Order cancelled. Nothing was sent. Run /order_form whenever you want to start again.',
+        content: CANCELLED,
         components: [],
         embeds: [],
       });

@@ -6,7 +6,14 @@
 import { MessageFlags } from 'discord-api-types/v10';
 import { CommandName } from '../commands.ts';
 import { normalizeEmailAddress } from '../email-address.ts';
-import { formatWait, INVALID_EMAIL } from '../order/texts.ts';
+import {
+  cooldownText,
+  dailyLimitText,
+  FORMS_FULL,
+  INVALID_EMAIL,
+  rolesRequired,
+  UNKNOWN_USER,
+} from '../order/texts.ts';
 import { buildModal } from '../order/ui.ts';
 import type { OrderLimits } from '../store/limits.ts';
 import type { SessionStore } from '../store/sessions.ts';
@@ -29,7 +36,7 @@ export function createOrderForm({ sessions, limits }: OrderFormDeps): Command {
       if (refused) return refused;
       const { interaction, userId, guildId, respond, config, log } = ctx;
       const ephemeral = (content: string) => respond.reply({ content, flags: MessageFlags.Ephemeral });
-      if (!userId) return ephemeral('❌ I could not tell who you are. Please try again.');
+      if (!userId) return ephemeral(UNKNOWN_USER);
 
       const option = interaction.data.options?.find((o) => o.name === 'email');
       const typed = option && 'value' in option && typeof option.value === 'string' ? option.value : '';
@@ -45,9 +52,7 @@ export function createOrderForm({ sessions, limits }: OrderFormDeps): Command {
         const roles = interaction.member?.roles ?? [];
         if (!roles.some((role) => allowed.includes(role))) {
           log.info('order.role_denied', {});
-          return ephemeral(
-            `🚫 Ordering is open to members with the ${allowed.map((id) => `<@&${id}>`).join(' or ')} role. Ask the shop's staff if you think you should have it.`,
-          );
+          return ephemeral(rolesRequired(allowed));
         }
       }
 
@@ -56,17 +61,15 @@ export function createOrderForm({ sessions, limits }: OrderFormDeps): Command {
         log.info('order.limited', { reason: limit.reason, retry_after_ms: limit.retryAfterMs });
         return ephemeral(
           limit.reason === 'cooldown'
-            ? `⏳ You just placed an order. You can start another in ${formatWait(limit.retryAfterMs)}.`
-            : `⏳ You have reached the limit of ${config.daily_order_limit} orders in 24 hours. You can order again in ${formatWait(limit.retryAfterMs)}.`,
+            ? cooldownText(limit.retryAfterMs)
+            : dailyLimitText(config.daily_order_limit, limit.retryAfterMs),
         );
       }
 
       const started = sessions.start(userId, email, guildId);
       if (!started.ok) {
         log.warn('order.sessions_full', { active: sessions.size });
-        return ephemeral(
-          '⏳ The shop is very busy right now. Please try /order_form again in a few minutes.',
-        );
+        return ephemeral(FORMS_FULL);
       }
       if (started.replaced) log.info('order.draft_replaced', {});
       await respond.modal(buildModal(1, started.session.nonce));

@@ -8,8 +8,23 @@
 import { type APIModalSubmitInteraction, ButtonStyle, MessageFlags } from 'discord-api-types/v10';
 import type { MessageData } from '../discord/responder.ts';
 import { JobKind, orderJobs } from '../order/delivery.ts';
-import { ALL_FIELDS, firstMissingStep, isStep, type StepNumber, toOrder } from '../order/fields.ts';
-import { EXPIRED, emailRefusedText } from '../order/texts.ts';
+import {
+  ALL_FIELDS,
+  firstMissingStep,
+  isStep,
+  type StepNumber,
+  sessionFields,
+  toOrder,
+} from '../order/fields.ts';
+import {
+  EXPIRED,
+  emailRefusedText,
+  emailStatusText,
+  receivedFallback,
+  SAVE_FAILED,
+  STEP_NOT_SAVED,
+  stepComplete,
+} from '../order/texts.ts';
 import {
   continueLabel,
   discordText,
@@ -72,7 +87,7 @@ export function createOrderModal(deps: OrderModalDeps): Modal {
       if (!session || !result || !isStep(step)) {
         log.info('order.stale_modal', { step: args[0] });
         return respond.reply({
-          content: `${EXPIRED}\nWhat you typed in this step could not be saved because the form had ended.`,
+          content: `${EXPIRED}\n${STEP_NOT_SAVED}`,
           flags: MessageFlags.Ephemeral,
         });
       }
@@ -95,9 +110,8 @@ export function createOrderModal(deps: OrderModalDeps): Modal {
       log.info('order.step_done', { step });
       if (step < 3) {
         const next = (step + 1) as StepNumber;
-        const notice = session.replacedEarlier ? '\n(Your earlier unfinished order form was discarded.)' : '';
         return answer({
-          content: `✅ Step ${step} of 3 complete.${notice}`,
+          content: stepComplete(step, 3, session.replacedEarlier),
           components: stepButtons(next, session.nonce, continueLabel(next)),
           embeds: [],
         });
@@ -114,7 +128,7 @@ async function complete(
   answer: (data: MessageData) => Promise<void>,
 ): Promise<void> {
   const { respond, config, log, interaction, userId, guildId, clock } = ctx;
-  const order = toOrder(session);
+  const order = toOrder(sessionFields(session), session.email);
   const isPublic = config.order_summary === 'public';
   const createdAt = clock();
   let cap = { ok: true } as MailCapCheck;
@@ -158,8 +172,7 @@ async function complete(
     // Nothing was written: the customer is told so, and the draft stays for another try.
     log.error('order.commit_failed', { error });
     return answer({
-      content:
-        '❌ Your order could not be saved just now, so nothing was sent. Press **Submit again** in a moment: everything you typed is kept.',
+      content: SAVE_FAILED,
       components: stepButtons(3, session.nonce, 'Submit again'),
       embeds: [],
     });
@@ -176,11 +189,11 @@ async function complete(
   }
 
   const embed = summaryEmbed(order, !isPublic || config.show_address_publicly, orderId);
-  const status = !deps.mailEnabled
-    ? '✅ Your order was received and the shop has it. (Confirmation emails are switched off; the shop will contact you if needed.)'
-    : refused
-      ? `✅ Your order was received and the shop has it. No confirmation email was sent: ${refused}. The shop will contact you if needed.`
-      : `📧 Sending your confirmation to ${discordText(order.email, 300)}…`;
+  const status = emailStatusText({
+    mailEnabled: deps.mailEnabled,
+    refused,
+    to: discordText(order.email, 300),
+  });
   try {
     if (isPublic) {
       await respond.reply({ embeds: [embed] });
@@ -195,7 +208,7 @@ async function complete(
     olog.warn('order.answer_failed', { error });
     await respond
       .reply({
-        content: `✅ Order received (reference #${orderId}). ${status}`,
+        content: receivedFallback(orderId, status),
         flags: MessageFlags.Ephemeral,
       })
       .catch((fallbackError: unknown) => olog.warn('order.answer_fallback_failed', { error: fallbackError }));

@@ -86,7 +86,7 @@ export function createSmtpTransport(
     pool: true,
     maxConnections: options.maxConnections ?? 2,
     maxMessages: 500,
-    // The queue in mail/queue.ts owns retries; the pool must not requeue on its own.
+    // The outbox (store/outbox.ts) owns retries; the pool must not requeue on its own.
     maxRequeues: 0,
     idleTimeout: 30_000,
   };
@@ -155,9 +155,9 @@ export async function checkSmtpLogin(
   });
   failure.catch(() => undefined);
   connection.on('error', (error) => failed(error));
-  const settle = <T>(step: Promise<T>) => Promise.race([step, failure]);
+  const unlessFailed = <T>(step: Promise<T>) => Promise.race([step, failure]);
   try {
-    await settle(
+    await unlessFailed(
       new Promise<void>((resolve, reject) =>
         connection.connect((error) => (error ? reject(error) : resolve())),
       ),
@@ -166,7 +166,7 @@ export async function checkSmtpLogin(
     const allowsAuth = (connection as unknown as { allowsAuth?: boolean }).allowsAuth === true;
     if (!credentials.user || !credentials.pass || !allowsAuth) return { ok: true, loggedIn: false };
     const auth = { credentials: { user: credentials.user, pass: credentials.pass } };
-    await settle(
+    await unlessFailed(
       new Promise<void>((resolve, reject) =>
         connection.login(auth, (error) => (error ? reject(error) : resolve())),
       ),

@@ -18,7 +18,8 @@ import type { CounterName } from '../metrics.ts';
 import type { NewJob, OrderStore, StoredJob, StoredOrder } from '../store/orders.ts';
 import type { JobEvent, JobHandler, JobOutcome } from '../store/outbox.ts';
 import { confirmationJob } from './email.ts';
-import { ALL_FIELDS, type Order, type OrderFieldKey } from './fields.ts';
+import { toOrder } from './fields.ts';
+import { emailOutcomeText } from './texts.ts';
 import { discordText, staffMessage } from './ui.ts';
 
 /** The kinds of job an order commits. */
@@ -66,12 +67,6 @@ interface StaffPostPayload {
   email_note?: string;
 }
 
-/** The order as typed, from its stored record. */
-export function orderOf(record: StoredOrder): Order {
-  const fields = Object.fromEntries(ALL_FIELDS.map((spec) => [spec.key, record.fields[spec.key] ?? '']));
-  return { ...(fields as Record<OrderFieldKey, string>), email: record.email };
-}
-
 /** The jobs to commit with an order (indexes matter: the customer message waits for the email). */
 export function orderJobs(options: {
   config: BotConfig;
@@ -103,15 +98,11 @@ export function orderJobs(options: {
   return jobs;
 }
 
-/** What the customer is told once the email job has settled. */
-export function emailOutcomeText(email: string, emailJob: StoredJob | undefined): string {
+/** What the customer is told once the email job has settled (words in texts.ts). */
+export function emailOutcome(email: string, emailJob: StoredJob | undefined): string {
   const to = discordText(email, 300);
-  const received = '✅ Your order was received and the shop has it';
-  if (emailJob?.status === 'done') return `📧 Confirmation sent to ${to}`;
-  if (emailJob?.reason === 'recipient_rejected') {
-    return `${received}, but the mail server refused the address ${to}, so no confirmation email was sent.`;
-  }
-  return `${received}, but the confirmation email to ${to} could not be sent. The shop will contact you if needed.`;
+  if (emailJob?.status === 'done') return emailOutcomeText(to, 'sent');
+  return emailOutcomeText(to, emailJob?.reason === 'recipient_rejected' ? 'address_refused' : 'not_sent');
 }
 
 /** What the handlers use. */
@@ -193,7 +184,7 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
       const { config, template } = settings();
       try {
         await mailer.send({
-          ...confirmationJob(orderOf(order), config, template, order.id),
+          ...confirmationJob(toOrder(order.fields, order.email), config, template, order.id),
           messageId: `<order-${order.id}.${store.storeId}@${domain}>`,
         });
       } catch (error) {
@@ -217,7 +208,13 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
       const { channel_id: channelId, email_note: emailNote } = (job.payload ??
         {}) as Partial<StaffPostPayload>;
       if (!channelId) return failed('no_channel', 'the job names no channel');
-      const post = staffMessage(orderOf(record), record.userId, record.id, record.createdAt, emailNote);
+      const post = staffMessage(
+        toOrder(record.fields, record.email),
+        record.userId,
+        record.id,
+        record.createdAt,
+        emailNote,
+      );
       if (job.startedAt !== null) {
         // An earlier try began and never recorded its outcome (the process died): its post may be
         // in the channel. Discord remembers a nonce for minutes only, so look rather than trust it.
@@ -276,7 +273,7 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
       const record = load(job);
       if (!('orderNumber' in record)) return done(record);
       const emailJob = job.afterJob === null ? undefined : store.job(job.afterJob);
-      const content = emailOutcomeText(record.email, emailJob);
+      const content = emailOutcome(record.email, emailJob);
       try {
         if (payload.mode === 'edit') {
           await options.interactions.editOriginal(payload.application_id, payload.token, { content });

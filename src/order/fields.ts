@@ -111,17 +111,24 @@ export function isStep(value: number): value is StepNumber {
   return value === 1 || value === 2 || value === 3;
 }
 
-/** What {@link toOrder} reads of a session: the address and the accepted values of each step. */
+/** What {@link sessionFields} reads of a session: the address and the accepted values of each step. */
 export interface CompletedSteps {
   readonly email: string;
   readonly accepted: Readonly<Partial<Record<number, Readonly<Partial<Record<string, string>>>>>>;
 }
 
-/** Merges the accepted values of all three steps into an order; a missing field is empty. */
-export function toOrder(session: CompletedSteps): Order {
-  const merged = { ...session.accepted[1], ...session.accepted[2], ...session.accepted[3] };
-  const fields = Object.fromEntries(ALL_FIELDS.map((spec) => [spec.key, merged[spec.key] ?? '']));
-  return { ...(fields as Record<OrderFieldKey, string>), email: session.email };
+/**
+ * The order as typed, from its fields by key (a stored order's, or a session's merged steps) and
+ * the address; a missing field is empty. The one way an {@link Order} is made.
+ */
+export function toOrder(fields: Readonly<Partial<Record<string, string>>>, email: string): Order {
+  const known = Object.fromEntries(ALL_FIELDS.map((spec) => [spec.key, fields[spec.key] ?? '']));
+  return { ...(known as Record<OrderFieldKey, string>), email };
+}
+
+/** A session's accepted steps merged into one record of fields (for {@link toOrder}). */
+export function sessionFields(session: CompletedSteps): Partial<Record<string, string>> {
+  return { ...session.accepted[1], ...session.accepted[2], ...session.accepted[3] };
 }
 
 /** The first step whose values are not accepted yet (3 when all are). */

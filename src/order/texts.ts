@@ -1,6 +1,8 @@
 /**
  * @module order/texts
- * What the order form says to customers, in one place.
+ * Everything the order feature says to customers, in one place (the handlers, the delivery jobs
+ * and the composition's busy/restarting answers take their words from here). Staff-facing texts
+ * (the staff post, diagnostics) stay with what builds them.
  */
 
 /** The answer to a button or modal whose form no longer exists. */
@@ -12,6 +14,80 @@ export const INVALID_EMAIL =
 
 /** The answer to any order interaction from a server that is not one of the shop's (`allowed_guild_ids`). */
 export const NOT_THIS_SERVER = "🚫 This bot takes orders only in its shop's own Discord server.";
+
+/** The answer when an interaction carries no user. */
+export const UNKNOWN_USER = '❌ I could not tell who you are. Please try again.';
+
+/** The answer when ordering is limited to roles the member does not have. */
+export function rolesRequired(roleIds: readonly string[]): string {
+  return `🚫 Ordering is open to members with the ${roleIds.map((id) => `<@&${id}>`).join(' or ')} role. Ask the shop's staff if you think you should have it.`;
+}
+
+/** The answer during the cooldown after an order. */
+export function cooldownText(retryAfterMs: number): string {
+  return `⏳ You just placed an order. You can start another in ${formatWait(retryAfterMs)}.`;
+}
+
+/** The answer once the member's daily order limit is reached. */
+export function dailyLimitText(limit: number, retryAfterMs: number): string {
+  return `⏳ You have reached the limit of ${limit} orders in 24 hours. You can order again in ${formatWait(retryAfterMs)}.`;
+}
+
+/** The answer when every form slot is taken (`max_sessions`). */
+export const FORMS_FULL =
+  '⏳ The shop is very busy right now. Please try /order_form again in a few minutes.';
+
+/** Added to {@link EXPIRED} when a submitted step could not be kept. */
+export const STEP_NOT_SAVED = 'What you typed in this step could not be saved because the form had ended.';
+
+/** A step accepted; `replacedEarlier` when an older unfinished form was discarded. */
+export function stepComplete(step: number, steps: number, replacedEarlier: boolean): string {
+  const notice = replacedEarlier ? '\n(Your earlier unfinished order form was discarded.)' : '';
+  return `✅ Step ${step} of ${steps} complete.${notice}`;
+}
+
+/** The answer when the order could not be committed (nothing was written). */
+export const SAVE_FAILED =
+  '❌ Your order could not be saved just now, so nothing was sent. Press **Submit again** in a moment: everything you typed is kept.';
+
+/** The answer to Cancel. */
+export const CANCELLED =
+  '🗑️ Order cancelled. Nothing was sent. Run /order_form whenever you want to start again.';
+
+/** Where the confirmation email stands right after the order was committed. */
+export function emailStatusText(options: {
+  mailEnabled: boolean;
+  /** Why a cap kept the email back, if one did. */
+  refused: string | undefined;
+  /** The address, already made safe for Discord markdown. */
+  to: string;
+}): string {
+  if (!options.mailEnabled) {
+    return '✅ Your order was received and the shop has it. (Confirmation emails are switched off; the shop will contact you if needed.)';
+  }
+  if (options.refused) {
+    return `✅ Your order was received and the shop has it. No confirmation email was sent: ${options.refused}. The shop will contact you if needed.`;
+  }
+  return `📧 Sending your confirmation to ${options.to}…`;
+}
+
+/** The plainer answer tried once when the summary could not be shown. */
+export function receivedFallback(orderId: number, status: string): string {
+  return `✅ Order received (reference #${orderId}). ${status}`;
+}
+
+/**
+ * What the customer is told once the email job has settled: `done`, refused by the mail server,
+ * or not sent (`to` already made safe for Discord markdown).
+ */
+export function emailOutcomeText(to: string, outcome: 'sent' | 'address_refused' | 'not_sent'): string {
+  const received = '✅ Your order was received and the shop has it';
+  if (outcome === 'sent') return `📧 Confirmation sent to ${to}`;
+  if (outcome === 'address_refused') {
+    return `${received}, but the mail server refused the address ${to}, so no confirmation email was sent.`;
+  }
+  return `${received}, but the confirmation email to ${to} could not be sent. The shop will contact you if needed.`;
+}
 
 /** The answer while the bot has too many interactions in flight. */
 export const BUSY = '⏳ The bot is very busy right now. Please try again in a few seconds.';

@@ -200,7 +200,7 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
 const str = (value: unknown) => (value === null || value === undefined ? null : String(value));
 const num = (value: unknown) => Number(value);
 
-function toOrder(row: Row): StoredOrder {
+function readOrderRow(row: Row): StoredOrder {
   return {
     id: num(row.id),
     orderNumber: String(row.order_number),
@@ -225,7 +225,7 @@ function readFields(value: unknown): Record<string, string> {
   }
 }
 
-function toJob(row: Row): StoredJob {
+function readJobRow(row: Row): StoredJob {
   let payload: unknown;
   let damaged: string | null = null;
   try {
@@ -371,7 +371,7 @@ export function createOrderStore(db: Database): OrderStore {
         if (durable) db.exec('PRAGMA synchronous = NORMAL');
       }
     });
-  const settle = (row: Row | undefined) => {
+  const refreshOrderStatus = (row: Row | undefined) => {
     if (row) updateOrderStatus.run(num(row.order_id));
   };
   const where = (filter: OrderFilter) => {
@@ -393,7 +393,7 @@ export function createOrderStore(db: Database): OrderStore {
     order: NewOrder,
     plan: readonly NewJob[] | ((orderId: number) => OrderPlan),
   ): Committed => {
-    const stored = toOrder(
+    const stored = readOrderRow(
       insertOrder.get(
         order.orderNumber,
         order.userId,
@@ -414,7 +414,7 @@ export function createOrderStore(db: Database): OrderStore {
     for (const job of jobs) {
       const after = job.after === undefined ? null : (made[job.after]?.id ?? null);
       made.push(
-        toJob(
+        readJobRow(
           insertJob.get(
             stored.id,
             job.kind,
@@ -455,26 +455,26 @@ export function createOrderStore(db: Database): OrderStore {
     checkpoint: (now) => checkpoints.run(now),
     get(id) {
       const row = selectOrder.get(id) as Row | undefined;
-      return row ? toOrder(row) : undefined;
+      return row ? readOrderRow(row) : undefined;
     },
     jobsOf(orderId) {
-      return (selectJobs.all(orderId) as Row[]).map(toJob);
+      return (selectJobs.all(orderId) as Row[]).map(readJobRow);
     },
     job(id) {
       const row = selectJob.get(id) as Row | undefined;
-      return row ? toJob(row) : undefined;
+      return row ? readJobRow(row) : undefined;
     },
     list(filter = {}) {
       const { text, params } = where(filter);
       const limit = filter.limit ?? -1;
       return (
         sql(`SELECT * FROM orders ${text} ORDER BY id DESC LIMIT ?`).all(...params, limit) as Row[]
-      ).map(toOrder);
+      ).map(readOrderRow);
     },
     *each(filter = {}) {
       const { text, params } = where(filter);
       for (const row of sql(`SELECT * FROM orders ${text} ORDER BY id`).iterate(...params)) {
-        yield toOrder(row as Row);
+        yield readOrderRow(row as Row);
       }
     },
     countJobs(kind, since, atMost, filter = {}) {
@@ -540,11 +540,11 @@ export function createOrderStore(db: Database): OrderStore {
       const jobs: StoredJob[] = [];
       for (const row of rows) {
         if (busy.has(num(row.id))) continue;
-        const job = toJob(row);
+        const job = readJobRow(row);
         if (job.damaged !== null) {
           // A damaged row or a hand edit: this job fails with its reason, and the others go on.
           const reason = `cannot read the job: ${job.damaged}`;
-          transaction(() => settle(failRow.get(reason, now, job.id) as Row | undefined));
+          transaction(() => refreshOrderStatus(failRow.get(reason, now, job.id) as Row | undefined));
           continue;
         }
         jobs.push(job);
@@ -570,13 +570,15 @@ export function createOrderStore(db: Database): OrderStore {
           if (outcome.clearPayload) clearPayload.run(outcome.jobId);
           switch (outcome.status) {
             case 'done':
-              settle(updateDone.get(outcome.result ?? null, outcome.at, outcome.jobId) as Row | undefined);
+              refreshOrderStatus(
+                updateDone.get(outcome.result ?? null, outcome.at, outcome.jobId) as Row | undefined,
+              );
               break;
             case 'retry':
               updateRetry.run(outcome.nextAt, outcome.reason, outcome.detail, outcome.at, outcome.jobId);
               break;
             case 'failed':
-              settle(
+              refreshOrderStatus(
                 updateFailed.get(outcome.reason, outcome.detail, outcome.at, outcome.jobId) as
                   | Row
                   | undefined,

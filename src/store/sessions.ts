@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** Values typed into one step of a form, by input name. */
-export type StepValues = Readonly<Partial<Record<string, string>>>;
+export type StoredStepValues = Readonly<Partial<Record<string, string>>>;
 
 /** One form in progress, as callers see it (read-only: change it through the store). */
 export interface OrderSession {
@@ -22,9 +22,9 @@ export interface OrderSession {
   /** Whether starting this session discarded an unfinished one (the customer is told once). */
   readonly replacedEarlier: boolean;
   /** Accepted values of completed steps, by step number. */
-  readonly accepted: Readonly<Partial<Record<number, StepValues>>>;
+  readonly accepted: Readonly<Partial<Record<number, StoredStepValues>>>;
   /** What the customer last typed into a step that failed validation, to prefill the retry. */
-  readonly drafts: Readonly<Partial<Record<number, StepValues>>>;
+  readonly drafts: Readonly<Partial<Record<number, StoredStepValues>>>;
 }
 
 /** The stored record; only this module writes it. */
@@ -62,12 +62,12 @@ export interface SessionStore {
   /** The user's live session when `nonce` matches it, refreshing its idle time. */
   get(userId: string, nonce: string): OrderSession | undefined;
   /** Keeps what was typed into `step` to prefill a retry; undefined when the session is gone. */
-  saveDraft(userId: string, nonce: string, step: number, values: StepValues): OrderSession | undefined;
+  saveDraft(userId: string, nonce: string, step: number, values: StoredStepValues): OrderSession | undefined;
   /**
    * Accepts the values of `step` and drops its draft; undefined when the session is gone. The
    * returned session still carries `replacedEarlier`; the store then clears it (told once).
    */
-  accept(userId: string, nonce: string, step: number, values: StepValues): OrderSession | undefined;
+  accept(userId: string, nonce: string, step: number, values: StoredStepValues): OrderSession | undefined;
   /** Ends a session (completion or cancel). */
   end(userId: string, reason: EndReason): void;
   /** Removes expired sessions now; returns how many. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { toOrder } from '../../src/order/fields.ts';
+import { sessionFields, toOrder } from '../../src/order/fields.ts';
 import { createSessionStore, type EndReason } from '../../src/store/sessions.ts';
 
 function clock(start = 1_000_000) {
@@ -102,7 +102,7 @@ test('toOrder merges the three steps and the email', () => {
   store.accept('a', nonce, 2, { color: 'Black' });
   const session = store.accept('a', nonce, 3, { shipping_address: '1 Main St' });
   assert.ok(session);
-  const order = toOrder(session);
+  const order = toOrder(sessionFields(session), session.email);
   assert.equal(order.order_number, 'ORD-1');
   assert.equal(order.color, 'Black');
   assert.equal(order.shipping_address, '1 Main St');
