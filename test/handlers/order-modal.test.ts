@@ -1,0 +1,385 @@
+/**
+ * The order form's steps in-process: validation with a prefilled retry, the Continue buttons, the
+ * final submit that commits one order with its jobs before answering, replays and stale forms, and
+ * the email caps. Real handlers, router, session store and order store (temporary folder); the
+ * answers are recorded, and the outbox only records what it was asked.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, describe, test } from 'node:test';
+import { type APIModalInteractionResponseCallbackData, ButtonStyle } from 'discord-api-types/v10';
+import { EXPIRED } from '../../src/order/texts.ts';
+import { validInputs } from '../support/customer.ts';
+import {
+  buttonId,
+  buttonsOf,
+  createOrderHarness,
+  type HarnessOptions,
+  messageOf,
+  type OrderHarness,
+} from '../support/order-harness.ts';
+import {
+  buttonPress,
+  modalOf,
+  modalSubmit,
+  slashCommand,
+  type TestUser,
+} from '../support/recording-discord.ts';
+
+const alice = { id: '200000000000000011' };
+const bob = { id: '200000000000000012' };
+const STAFF_CHANNEL = '1300000000000000009';
+const EPHEMERAL = 64;
+
+/** The values a modal was opened with, by text input custom_id (only those with a value). */
+function prefillOf(modal: APIModalInteractionResponseCallbackData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const component of modal.components) {
+    if (component.type !== 18 || component.component.type !== 4) continue;
+    if (component.component.value !== undefined)
+      values[component.component.custom_id] = component.component.value;
+  }
+  return values;
+}
+
+/** A customer on the in-process bot: runs /order_form, submits modals, presses buttons. */
+function customer(h: OrderHarness, user: TestUser) {
+  return {
+    async start(email = 'alice@example.com') {
+      return modalOf((await h.send(slashCommand(user, 'order_form', { email })))[0]);
+    },
+    /** Submits `modal`; resolves with the one answer. */
+    async submit(
+      modal: APIModalInteractionResponseCallbackData,
+      values: Record<string, string>,
+      from?: unknown,
+    ) {
+      const interaction = modalSubmit(user, modal, values, from);
+      const answers = await h.send(interaction);
+      return { interaction, answers, answer: answers[0]! };
+    },
+    /** Presses the button labelled `label` on `message`; resolves with the one answer. */
+    async press(message: Record<string, unknown>, label: string) {
+      const answers = await h.send(buttonPress(user, buttonId(message, label), message));
+      return answers[0]!;
+    },
+  };
+}
+
+/** Walks steps 1 and 2 with valid values; resolves with step 3's modal and the message it came from. */
+async function throughStep2(h: OrderHarness, user: TestUser, email?: string) {
+  const c = customer(h, user);
+  const inputs = validInputs(7);
+  const one = await c.submit(await c.start(email), inputs[1]);
+  const open2 = modalOf(await c.press(messageOf(one.answer), 'Continue to Step 2'));
+  const two = await c.submit(open2, inputs[2], messageOf(one.answer));
+  const from = messageOf(two.answer);
+  const open3 = modalOf(await c.press(from, 'Continue to Final Step'));
+  return { c, inputs, open3, from };
+}
+
+describe('order form steps', () => {
+  let h: OrderHarness;
+  const harness = (options?: HarnessOptions) => {
+    h = createOrderHarness(options);
+    return h;
+  };
+  afterEach(() => h.close());
+
+  test('invalid values get one specific line each and a red "Fix" button that reopens the modal prefilled', async () => {
+    harness();
+    const c = customer(h, alice);
+    const typed = {
+      order_number: 'ORD-1',
+      estimated_arrival_start_date: '2025-02-30',
+      estimated_arrival_end_date: '2025-03-14',
+      product_image_url: 'ftp://example.com/a.jpg',
+      product_name: '   ',
+    };
+    const { answer } = await c.submit(await c.start(), typed);
+    assert.equal(answer.route, 'callback');
+    assert.equal((answer.body as { type: number }).type, 4, 'a new message: the modal came from a command');
+    const message = messageOf(answer);
+    assert.equal(message.flags, EPHEMERAL);
+    assert.equal(
+      message.content,
+      [
+        '⚠️ Step 1 of 3 needs a fix:',
+        '• **Arrival Start** must be a real date written YYYY-MM-DD, for example 2025-03-14.',
+        '• **Image URL** must be a web address starting with http:// or https://.',
+        '• **Product Name** is required.',
+        '',
+        'Press **Fix Step 1**: the form reopens with everything you typed.',
+      ].join('\n'),
+    );
+    const [fix, cancel] = buttonsOf(message);
+    assert.deepEqual([fix?.label, fix?.style, cancel?.label], ['Fix Step 1', ButtonStyle.Danger, 'Cancel']);
+
+    const reopened = modalOf(await c.press(message, 'Fix Step 1'));
+    assert.match(reopened.custom_id, /^order_modal:1:/);
+    assert.deepEqual(prefillOf(reopened), typed, 'everything typed comes back, even the blank name');
+    assert.equal(h.orders.list().length, 0);
+  });
+
+  test('an end date before the start and a bad price are named on the field they belong to', async () => {
+    harness();
+    const c = customer(h, alice);
+    const inputs = validInputs();
+    const bad1 = { ...inputs[1], estimated_arrival_end_date: '2025-03-01' };
+    const { answer } = await c.submit(await c.start(), bad1);
+    assert.match(
+      String(messageOf(answer).content),
+      /• \*\*Arrival End\*\* must not be before Arrival Start\./,
+    );
+
+    const fixed = await c.submit(
+      modalOf(await c.press(messageOf(answer), 'Fix Step 1')),
+      inputs[1],
+      messageOf(answer),
+    );
+    const open2 = modalOf(await c.press(messageOf(fixed.answer), 'Continue to Step 2'));
+    const two = await c.submit(open2, { ...inputs[2], purchase_price: 'cheap' }, messageOf(fixed.answer));
+    assert.equal((two.answer.body as { type: number }).type, 7, 'from a button: the message is updated');
+    const message = messageOf(two.answer);
+    assert.match(
+      String(message.content),
+      /^⚠️ Step 2 of 3 needs a fix:\n• \*\*Purchase Price\*\* must be an amount/,
+    );
+    assert.equal(buttonsOf(message)[0]?.label, 'Fix Step 2');
+    assert.equal(prefillOf(modalOf(await c.press(message, 'Fix Step 2'))).purchase_price, 'cheap');
+  });
+
+  test('a valid step answers with a Continue button; the next modal opens empty, an earlier one prefilled', async () => {
+    harness();
+    const c = customer(h, alice);
+    const inputs = validInputs();
+    const one = await c.submit(await c.start(), { ...inputs[1], product_name: '  Runner  ' });
+    const message = messageOf(one.answer);
+    assert.equal(message.content, '✅ Step 1 of 3 complete.');
+    assert.deepEqual(
+      buttonsOf(message).map((b) => [b.label, b.style]),
+      [
+        ['Continue to Step 2', ButtonStyle.Primary],
+        ['Cancel', ButtonStyle.Secondary],
+      ],
+    );
+    const open2 = modalOf(await c.press(message, 'Continue to Step 2'));
+    assert.equal(open2.title, 'Order Details - Step 2');
+    assert.deepEqual(prefillOf(open2), {});
+    // Going back to step 1 (an earlier step's button) shows what was accepted, trimmed.
+    const nonce = open2.custom_id.split(':')[2]!;
+    const back = modalOf((await h.send(buttonPress(alice, `order_open:1:${nonce}`, message)))[0]);
+    assert.equal(prefillOf(back).product_name, 'Runner');
+  });
+
+  test('the final submit commits exactly one order with its jobs, then answers with the summary', async () => {
+    harness({ config: { orders_channel_id: STAFF_CHANNEL } });
+    const { c, inputs, open3, from } = await throughStep2(h, alice);
+    const final = await c.submit(open3, inputs[3], from);
+
+    const orders = h.orders.list();
+    assert.equal(orders.length, 1);
+    const order = orders[0]!;
+    assert.equal(order.userId, alice.id);
+    assert.equal(order.email, 'alice@example.com');
+    assert.equal(order.orderNumber, inputs[1].order_number);
+    assert.deepEqual(order.fields, { ...inputs[1], ...inputs[2], ...inputs[3] });
+    assert.equal(order.emailRefused, null);
+    const jobs = h.orders.jobsOf(order.id);
+    assert.deepEqual(
+      jobs.map((job) => job.kind),
+      ['staff_post', 'email', 'customer_message'],
+    );
+    assert.deepEqual(jobs[0]!.payload, { channel_id: STAFF_CHANNEL });
+    assert.deepEqual(jobs[2]!.payload, {
+      application_id: final.interaction.application_id,
+      token: final.interaction.token,
+      mode: 'edit',
+      interaction_at: h.now(),
+    });
+
+    assert.equal(final.answers.length, 1);
+    assert.equal((final.answer.body as { type: number }).type, 7, 'the step message becomes the summary');
+    const summary = messageOf(final.answer);
+    assert.match(String(summary.content), /^📧 Sending your confirmation to alice\\@example\.com…$/);
+    assert.deepEqual(summary.components, []);
+    const [embed] = summary.embeds as { title: string; description: string; fields: { name: string }[] }[];
+    assert.equal(embed?.title, '📦 Order Submitted!');
+    assert.equal(embed?.description, `Order **ORD\\-00007** · reference #${order.id}`);
+    assert.ok(
+      embed?.fields.some((f) => f.name === '📦 Shipping To'),
+      'an ephemeral summary shows the address',
+    );
+
+    assert.equal(h.outboxCalls.notified, 1, 'the outbox is told at once');
+    assert.deepEqual(
+      h.outboxCalls.released,
+      [jobs[2]!.id],
+      'the customer message is released after the answer',
+    );
+    assert.equal(h.sessions.size, 0);
+    assert.deepEqual(h.ended, ['completed']);
+  });
+
+  test('a replayed final submit creates no second order and says the form ended', async () => {
+    harness();
+    const { c, inputs, open3, from } = await throughStep2(h, alice);
+    await c.submit(open3, inputs[3], from);
+    const replay = await c.submit(open3, inputs[3], from);
+    assert.equal(
+      messageOf(replay.answer).content,
+      `${EXPIRED}\nWhat you typed in this step could not be saved because the form had ended.`,
+    );
+    assert.equal(h.orders.list().length, 1);
+    assert.equal(h.outboxCalls.notified, 1);
+  });
+
+  test('a stale, unknown or skipped-ahead nonce gets the expired answer and changes nothing', async () => {
+    harness();
+    const c = customer(h, alice);
+    const modal = await c.start();
+    const nonce = modal.custom_id.split(':')[2]!;
+    const stale = { ...modal, custom_id: 'order_modal:1:notthenonce' };
+    assert.match(
+      String(messageOf((await c.submit(stale, validInputs()[1])).answer).content),
+      /^⌛ This order form expired/,
+    );
+    // Step 3 before step 1: refused like a stale form, nothing saved.
+    const ahead = { ...modal, custom_id: `order_modal:3:${nonce}` };
+    assert.equal(messageOf((await c.submit(ahead, validInputs()[1])).answer).content, EXPIRED);
+    assert.deepEqual(h.sessions.get(alice.id, nonce)?.accepted, {});
+    // Another user's nonce is not theirs.
+    const bobs = await h.send(modalSubmit(bob, modal, validInputs()[1]));
+    assert.match(String(messageOf(bobs[0]).content), /^⌛ This order form expired/);
+    // A button or modal of a prefix this version does not know (after an upgrade).
+    for (const interaction of [
+      buttonPress(alice, 'order_old:1:x'),
+      modalSubmit(alice, { ...modal, custom_id: 'gone:1' }, {}),
+    ]) {
+      const [answer] = await h.send(interaction);
+      assert.deepEqual([messageOf(answer).content, messageOf(answer).flags], [EXPIRED, EPHEMERAL]);
+    }
+    // A Continue button of a form that was replaced by a new /order_form.
+    const one = await c.submit(modal, validInputs()[1]);
+    await c.start();
+    assert.equal(messageOf(await c.press(messageOf(one.answer), 'Continue to Step 2')).content, EXPIRED);
+  });
+
+  test('a session idle past its time expires: its buttons answer that the form expired', async () => {
+    harness({ config: { session_ttl_seconds: 900 } });
+    const c = customer(h, alice);
+    const one = await c.submit(await c.start(), validInputs()[1]);
+    h.advance(899_000);
+    assert.equal(
+      modalOf(await c.press(messageOf(one.answer), 'Continue to Step 2')).title,
+      'Order Details - Step 2',
+    );
+    h.advance(900_000);
+    assert.equal(messageOf(await c.press(messageOf(one.answer), 'Continue to Step 2')).content, EXPIRED);
+    assert.deepEqual(h.ended, ['expired']);
+  });
+
+  test('Cancel discards the draft and replaces the message; a second press says it expired', async () => {
+    harness();
+    const c = customer(h, alice);
+    const one = await c.submit(await c.start(), validInputs()[1]);
+    const cancelled = await c.press(messageOf(one.answer), 'Cancel');
+    assert.equal((cancelled.body as { type: number }).type, 7);
+    assert.match(String(messageOf(cancelled).content), /^🗑️ Order cancelled\. Nothing was sent\./);
+    assert.deepEqual(messageOf(cancelled).components, []);
+    assert.deepEqual(h.ended, ['cancelled']);
+    assert.equal(messageOf(await c.press(messageOf(one.answer), 'Cancel')).content, EXPIRED);
+  });
+
+  test('a commit that fails writes nothing, keeps the draft and offers "Submit again", which then works', async () => {
+    harness();
+    const { c, inputs, open3, from } = await throughStep2(h, alice);
+    h.orders.database.exec(
+      "CREATE TRIGGER full_disk BEFORE INSERT ON orders BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+    );
+    const failed = await c.submit(open3, inputs[3], from);
+    const message = messageOf(failed.answer);
+    assert.match(String(message.content), /could not be saved just now, so nothing was sent/);
+    assert.equal(h.orders.list().length, 0);
+    assert.equal(h.outboxCalls.notified, 0);
+    h.orders.database.exec('DROP TRIGGER full_disk');
+    const again = modalOf(await c.press(message, 'Submit again'));
+    assert.deepEqual(prefillOf(again), inputs[3], 'what was typed is kept');
+    const done = await c.submit(again, inputs[3], message);
+    assert.match(String(messageOf(done.answer).content), /Sending your confirmation/);
+    assert.equal(h.orders.list().length, 1);
+  });
+
+  test('a public summary is posted for all, and the email status is told to the customer alone', async () => {
+    harness({ config: { order_summary: 'public' } });
+    const { c, inputs, open3, from } = await throughStep2(h, alice);
+    const final = await c.submit(open3, inputs[3], from);
+    assert.deepEqual(
+      final.answers.map((a) => a.route),
+      ['callback', 'followup'],
+    );
+    const summary = messageOf(final.answers[0]);
+    assert.equal(summary.flags, undefined, 'public');
+    const [embed] = summary.embeds as { fields: { name: string }[] }[];
+    assert.ok(!embed?.fields.some((f) => f.name === '📦 Shipping To'), 'no address in public');
+    assert.equal(messageOf(final.answers[1]).flags, EPHEMERAL);
+    assert.equal((h.orders.jobsOf(h.orders.list()[0]!.id)[1]!.payload as { mode: string }).mode, 'followup');
+  });
+});
+
+describe('email caps on a completed order', () => {
+  let h: OrderHarness;
+  afterEach(() => h.close());
+
+  test('an order whose email the per-mailbox cap refused is stored with the reason and no email job', async () => {
+    h = createOrderHarness({
+      config: { recipient_daily_limit: 1, order_cooldown_seconds: 0, orders_channel_id: STAFF_CHANNEL },
+    });
+    const first = await throughStep2(h, alice, 'shopper@gmail.com');
+    await first.c.submit(first.open3, first.inputs[3], first.from);
+    // The same Gmail mailbox, written another way, by someone else.
+    const second = await throughStep2(h, bob, 'Sho.Pper+gifts@googlemail.com');
+    const final = await second.c.submit(second.open3, second.inputs[3], second.from);
+
+    const [newest, oldest] = h.orders.list();
+    assert.equal(oldest?.emailRefused, null);
+    assert.equal(newest?.userId, bob.id);
+    assert.equal(newest?.emailRefused, 'this address has already been sent 1 confirmation today');
+    assert.deepEqual(
+      h.orders.jobsOf(newest!.id).map((job) => [job.kind, job.payload]),
+      [['staff_post', { channel_id: STAFF_CHANNEL, email_note: newest?.emailRefused }]],
+      'the staff are told; no email and no email-outcome message',
+    );
+    assert.equal(
+      messageOf(final.answer).content,
+      '✅ Your order was received and the shop has it. No confirmation email was sent: this address has already been sent 1 confirmation today. The shop will contact you if needed.',
+    );
+    assert.equal(h.metrics.counters.emails_refused, 1);
+    assert.deepEqual(
+      h.outboxCalls.released,
+      [h.orders.jobsOf(oldest!.id)[2]!.id],
+      'nothing to release for the second',
+    );
+  });
+
+  test('the per-user daily email cap refuses the third confirmation to a user, whatever the address', async () => {
+    h = createOrderHarness({ config: { order_cooldown_seconds: 0, user_daily_email_limit: 2 } });
+    for (const email of ['one@example.com', 'two@example.com', 'three@example.com']) {
+      const walk = await throughStep2(h, alice, email);
+      await walk.c.submit(walk.open3, walk.inputs[3], walk.from);
+    }
+    assert.deepEqual(
+      h.orders.list().map((order) => order.emailRefused),
+      ['you have already been sent 2 confirmations today', null, null],
+    );
+  });
+
+  test('with email switched off the order is still taken, with no email job and a plain answer', async () => {
+    h = createOrderHarness({ mail: false });
+    const { c, inputs, open3, from } = await throughStep2(h, alice);
+    const final = await c.submit(open3, inputs[3], from);
+    const [order] = h.orders.list();
+    assert.deepEqual(h.orders.jobsOf(order!.id), []);
+    assert.equal(order?.emailRefused, null, 'nothing was refused: mail is off');
+    assert.match(String(messageOf(final.answer).content), /Confirmation emails are switched off/);
+  });
+});
