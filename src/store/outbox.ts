@@ -145,6 +145,15 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
     const at = now();
     const fields = { job_id: job.id, order_id: job.orderId, kind: job.kind, attempt: job.attempts + 1 };
     const forget = handler.clearPayload ? { clearPayload: true } : {};
+    /** The job given up on: kept as `failed` with its reason. */
+    const failedRecord = (reason: string, detail: string): JobRecord => ({
+      jobId: job.id,
+      status: 'failed',
+      reason,
+      detail,
+      at,
+      ...forget,
+    });
     switch (outcome.status) {
       case 'done':
         log.info('outbox.done', fields);
@@ -154,14 +163,7 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
         if (job.attempts + 1 >= handler.maxAttempts) {
           log.error('outbox.gave_up', { ...fields, reason: outcome.reason, detail: outcome.detail });
           options.onEvent?.({ job, outcome: 'gave_up', reason: outcome.reason });
-          return {
-            jobId: job.id,
-            status: 'failed',
-            reason: outcome.reason,
-            detail: outcome.detail,
-            at,
-            ...forget,
-          };
+          return failedRecord(outcome.reason, outcome.detail);
         }
         const base = Math.min(handler.maxDelayMs ?? 300_000, handler.initialDelayMs * 2 ** job.attempts);
         const delay = Math.max(outcome.afterMs ?? 0, Math.round(base * (0.75 + random() * 0.5)));
@@ -184,14 +186,7 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
       case 'failed':
         log.error('outbox.failed', { ...fields, reason: outcome.reason, detail: outcome.detail });
         options.onEvent?.({ job, outcome: 'failed', reason: outcome.reason });
-        return {
-          jobId: job.id,
-          status: 'failed',
-          reason: outcome.reason,
-          detail: outcome.detail,
-          at,
-          ...forget,
-        };
+        return failedRecord(outcome.reason, outcome.detail);
       default: {
         const unreachable: never = outcome;
         throw new Error(`unknown job outcome ${JSON.stringify(unreachable)}`);
