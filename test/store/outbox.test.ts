@@ -1,26 +1,43 @@
 /**
- * The outbox worker over a real SQLite database, with hand-made job handlers.
+ * The outbox worker over a real SQLite database, with hand-made job handlers, on `node:test`'s
+ * mocked timers: `setTimeout`, `setImmediate` and `Date` move only when a test ticks them, so
+ * waits (backoff, the record retry, polls, held jobs) are asserted to the millisecond and no test
+ * sleeps or waits for the event loop.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { silentLogger } from '../../src/log.ts';
 import { openDatabase } from '../../src/store/database.ts';
-import { createOrderStore, type OrderStore, type StoredJob } from '../../src/store/orders.ts';
+import { createOrderStore, type NewJob, type OrderStore, type StoredJob } from '../../src/store/orders.ts';
 import {
   createOutboxWorker,
   type JobEvent,
   type JobHandler,
   type JobOutcome,
+  type OutboxWorker,
 } from '../../src/store/outbox.ts';
 
-const fresh = () => createOrderStore(openDatabase(mkdtempSync(join(tmpdir(), 'order-bot-outbox-'))));
-const commit = (store: OrderStore, kinds: string[], createdAt = Date.now()) =>
+const START = Date.UTC(2025, 2, 1, 12);
+
+/** A store in a new temporary folder, with time mocked from {@link START}. */
+function fresh(t: TestContext): OrderStore {
+  t.mock.timers.enable({ apis: ['setTimeout', 'setImmediate', 'Date'], now: START });
+  return createOrderStore(openDatabase(mkdtempSync(join(tmpdir(), 'order-bot-outbox-'))));
+}
+const commit = (store: OrderStore, jobs: (string | NewJob)[]) =>
   store.commit(
-    { orderNumber: 'ORD-1', userId: 'u', guildId: 'g', email: 'a@example.com', fields: {}, createdAt },
-    kinds.map((kind) => ({ kind })),
+    {
+      orderNumber: 'ORD-1',
+      userId: 'u',
+      guildId: 'g',
+      email: 'a@example.com',
+      fields: {},
+      createdAt: Date.now(),
+    },
+    jobs.map((job) => (typeof job === 'string' ? { kind: job } : job)),
   );
 const handler = (
   run: (job: StoredJob) => Promise<JobOutcome>,
@@ -32,16 +49,49 @@ const handler = (
   run,
   ...over,
 });
-const until = async (check: () => boolean, what: string, timeoutMs = 3000) => {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
 
-test('pending jobs found at start-up are delivered once and marked done', async () => {
-  const store = fresh();
+/** Lets pending promise jobs run (a finished handler's outcome reaching the worker, say). */
+async function promiseJobs(): Promise<void> {
+  for (let i = 0; i < 5; i++) await undefined;
+}
+
+/**
+ * Lets everything due at this mocked instant happen: timers and `setImmediate` callbacks due now
+ * fire (`tick(0)`), then the promise jobs they cause, a few rounds deep (a finished job's outcome
+ * is written from `setImmediate`, and writing it schedules the next look at once).
+ */
+async function settle(t: TestContext): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    t.mock.timers.tick(0);
+    await promiseJobs();
+  }
+}
+
+/**
+ * Lets the worker run, moving mocked time 1 ms at a time, until `check` holds; resolves with the
+ * mocked milliseconds that took. Fails after `limitMs` of mocked time.
+ */
+async function until(t: TestContext, check: () => boolean, what: string, limitMs = 60_000): Promise<number> {
+  for (let waited = 0; ; waited++) {
+    await settle(t);
+    if (check()) return waited;
+    if (waited >= limitMs) assert.fail(`${what}: not within ${limitMs} ms`);
+    t.mock.timers.tick(1);
+  }
+}
+
+/** Drains the worker on mocked time; resolves with what `drain` resolved and the mocked ms it took. */
+async function drain(t: TestContext, worker: OutboxWorker, timeoutMs: number) {
+  let pending: number | undefined;
+  void worker.drain(timeoutMs).then((left) => {
+    pending = left;
+  });
+  const tookMs = await until(t, () => pending !== undefined, 'the drain', timeoutMs + 10);
+  return { pending, tookMs };
+}
+
+test('pending jobs found at start-up are delivered once and marked done', async (t) => {
+  const store = fresh(t);
   const { order } = commit(store, ['email', 'email']);
   const runs: number[] = [];
   const worker = createOutboxWorker({
@@ -54,20 +104,20 @@ test('pending jobs found at start-up are delivered once and marked done', async 
       }),
     },
   });
-  await until(() => store.get(order.id)?.status === 'sent', 'the order to be sent');
+  assert.equal(await until(t, () => store.get(order.id)?.status === 'sent', 'the order to be sent'), 0);
   assert.equal(runs.length, 2);
-  assert.equal(await worker.drain(100), 0);
+  assert.equal((await drain(t, worker, 100)).pending, 0);
 });
 
-test('temporary failures back off and retry; after maxAttempts the job is failed with its reason', async () => {
-  const store = fresh();
+test('temporary failures back off exponentially; after maxAttempts the job is failed with its reason', async (t) => {
+  const store = fresh(t);
   const { order, jobs } = commit(store, ['email']);
   const times: number[] = [];
   const events: JobEvent['outcome'][] = [];
   const worker = createOutboxWorker({
     store,
     log: silentLogger,
-    random: () => 0.5,
+    random: () => 0.5, // no jitter
     onEvent: (event) => events.push(event.outcome),
     handlers: {
       email: handler(async () => {
@@ -76,25 +126,57 @@ test('temporary failures back off and retry; after maxAttempts the job is failed
       }),
     },
   });
-  await until(() => store.get(order.id)?.status === 'failed', 'the job to fail');
-  assert.equal(times.length, 3);
-  assert.ok(times[1]! - times[0]! >= 18 && times[2]! - times[1]! >= 38, `backoff ${times.join(', ')}`);
+  await until(t, () => store.get(order.id)?.status === 'failed', 'the job to fail');
+  assert.deepEqual(
+    times.map((at) => at - START),
+    [0, 20, 60],
+    'tried at once, then after 20 ms, then after 40 ms',
+  );
   assert.deepEqual(events, ['retry', 'retry', 'gave_up']);
   const job = store.job(jobs[0]!.id)!;
   assert.deepEqual(
     [job.status, job.attempts, job.reason, job.detail],
     ['failed', 3, 'unreachable', 'connection refused'],
   );
-  await worker.drain(50);
+  t.mock.timers.tick(3_600_000);
+  await settle(t);
+  assert.equal(times.length, 3, 'a job that gave up is not tried again');
+  await drain(t, worker, 50);
 });
 
-test('a permanent failure is not retried; a handler that throws is treated as temporary', async () => {
-  const store = fresh();
+test('backoff: ±25% jitter, capped at maxDelayMs, and never sooner than the other side asked', async (t) => {
+  const store = fresh(t);
+  const { jobs } = commit(store, ['low', 'capped', 'asked']);
+  const times: Record<string, number[]> = { low: [], capped: [], asked: [] };
+  const retry = (kind: string, afterMs?: number) => async (): Promise<JobOutcome> => {
+    times[kind]!.push(Date.now() - START);
+    return { status: 'retry', reason: 'busy', detail: 'x', ...(afterMs === undefined ? {} : { afterMs }) };
+  };
+  const worker = createOutboxWorker({
+    store,
+    log: silentLogger,
+    random: () => 0, // the shortest jitter: 75% of the delay
+    handlers: {
+      low: handler(retry('low'), { initialDelayMs: 100, maxAttempts: 3 }),
+      capped: handler(retry('capped'), { initialDelayMs: 100, maxDelayMs: 160, maxAttempts: 4 }),
+      asked: handler(retry('asked', 500), { initialDelayMs: 20, maxAttempts: 2 }),
+    },
+  });
+  await until(t, () => jobs.every((job) => store.job(job.id)?.status === 'failed'), 'every job to give up');
+  assert.deepEqual(times.low, [0, 75, 75 + 150]);
+  assert.deepEqual(times.capped, [0, 75, 75 + 120, 75 + 120 + 120]);
+  assert.deepEqual(times.asked, [0, 500], 'Retry-After wins over a shorter backoff');
+  await drain(t, worker, 50);
+});
+
+test('a permanent failure is not retried; a handler that throws is treated as temporary', async (t) => {
+  const store = fresh(t);
   const { jobs } = commit(store, ['email', 'staff']);
   let staffRuns = 0;
   const worker = createOutboxWorker({
     store,
     log: silentLogger,
+    random: () => 0.5,
     handlers: {
       email: handler(async () => ({ status: 'failed', reason: 'recipient_rejected', detail: '550' })),
       staff: handler(async () => {
@@ -104,47 +186,97 @@ test('a permanent failure is not retried; a handler that throws is treated as te
       }),
     },
   });
-  await until(() => store.job(jobs[1]!.id)?.status === 'done', 'the staff job');
+  const tookMs = await until(t, () => store.job(jobs[1]!.id)?.status === 'done', 'the staff job');
+  assert.equal(tookMs, 20, 'retried after the first backoff');
   assert.equal(store.job(jobs[0]!.id)?.attempts, 1);
+  assert.equal(store.job(jobs[0]!.id)?.status, 'failed');
   assert.equal(store.job(jobs[1]!.id)?.result, 'message-id');
   assert.equal(staffRuns, 2);
-  await worker.drain(50);
+  await drain(t, worker, 50);
 });
 
-test('a job of an unknown kind is failed, not retried forever', async () => {
-  const store = fresh();
+test('a job of an unknown kind is failed, not retried forever', async (t) => {
+  const store = fresh(t);
   const { jobs } = commit(store, ['from_the_future']);
   const worker = createOutboxWorker({ store, log: silentLogger, handlers: {} });
-  await until(() => store.job(jobs[0]!.id)?.status === 'failed', 'the unknown job to fail');
+  await until(t, () => store.job(jobs[0]!.id)?.status === 'failed', 'the unknown job to fail', 0);
   assert.equal(store.job(jobs[0]!.id)?.reason, 'unknown_kind');
-  await worker.drain(50);
+  await drain(t, worker, 50);
 });
 
-test('concurrency is kept per kind', async () => {
-  const store = fresh();
-  commit(store, ['email', 'email', 'email', 'email', 'email']);
-  let running = 0;
+test('concurrency is kept per kind', async (t) => {
+  const store = fresh(t);
+  commit(store, ['email', 'email', 'email', 'email', 'email', 'staff']);
+  const running = { email: 0, staff: 0 };
   let most = 0;
+  let staffStartedAt: number | undefined;
+  const slow = (kind: 'email' | 'staff') =>
+    handler(async () => {
+      if (kind === 'staff') staffStartedAt = Date.now() - START;
+      running[kind]++;
+      most = Math.max(most, running.email);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      running[kind]--;
+      return { status: 'done' };
+    });
+  const worker = createOutboxWorker({
+    store,
+    log: silentLogger,
+    handlers: { email: slow('email'), staff: slow('staff') },
+  });
+  await until(t, () => store.counts(0).jobsPending === 0, 'all jobs');
+  assert.equal(most, 2, 'two emails at a time');
+  assert.equal(staffStartedAt, 0, 'the staff post does not wait behind the emails');
+  await drain(t, worker, 50);
+});
+
+test('a job held for later runs when released, or when its time comes', async (t) => {
+  const store = fresh(t);
+  const { jobs } = commit(store, [
+    { kind: 'message', delayMs: 300 },
+    { kind: 'message', delayMs: 300 },
+  ]);
+  const ranAt = new Map<number, number>();
   const worker = createOutboxWorker({
     store,
     log: silentLogger,
     handlers: {
-      email: handler(async () => {
-        running++;
-        most = Math.max(most, running);
-        await new Promise((resolve) => setTimeout(resolve, 30));
-        running--;
+      message: handler(async (job) => {
+        ranAt.set(job.id, Date.now() - START);
         return { status: 'done' };
       }),
     },
   });
-  await until(() => store.counts(0).jobsPending === 0, 'all jobs');
-  assert.equal(most, 2);
-  await worker.drain(50);
+  await until(t, () => Date.now() - START >= 100, '100 ms', 100);
+  worker.release(jobs[0]!.id);
+  await until(t, () => ranAt.size === 2, 'both messages', 300);
+  assert.deepEqual([ranAt.get(jobs[0]!.id), ranAt.get(jobs[1]!.id)], [100, 300]);
+  await drain(t, worker, 50);
 });
 
-test('drain waits for running and due jobs, then stops; what is left stays pending for the next start', async () => {
-  const store = fresh();
+test('a poll finds a job made due from outside (npm run orders -- retry) without being told', async (t) => {
+  const store = fresh(t);
+  const { order, jobs } = commit(store, ['email']);
+  let runs = 0;
+  const worker = createOutboxWorker({
+    store,
+    log: silentLogger,
+    pollMs: 500,
+    handlers: {
+      email: handler(async () =>
+        ++runs === 1 ? { status: 'failed', reason: 'auth', detail: '535' } : { status: 'done' },
+      ),
+    },
+  });
+  await until(t, () => store.job(jobs[0]!.id)?.status === 'failed', 'the first try to fail');
+  assert.equal(store.retryOrder(order.id, Date.now()), 1); // another process, no notify()
+  const tookMs = await until(t, () => runs === 2, 'the retry', 500);
+  assert.ok(tookMs > 0 && tookMs <= 500, `found by the next poll (${tookMs} ms)`);
+  await drain(t, worker, 50);
+});
+
+test('drain waits for running and due jobs, then stops; what is left stays pending for the next start', async (t) => {
+  const store = fresh(t);
   commit(store, ['slow', 'later']);
   let release: () => void = () => {};
   const worker = createOutboxWorker({
@@ -152,27 +284,36 @@ test('drain waits for running and due jobs, then stops; what is left stays pendi
     log: silentLogger,
     handlers: {
       slow: handler(async () => {
-        await new Promise<void>((resolve) => (release = resolve));
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
         return { status: 'done' };
       }),
       later: handler(async () => ({ status: 'retry', reason: 'busy', detail: 'x', afterMs: 60_000 })),
     },
   });
-  await until(() => worker.running === 1 && store.counts(0).jobsPending === 2, 'the slow job to start');
+  await until(t, () => worker.running === 1 && store.counts(0).jobsPending === 2, 'the slow job to start');
   setTimeout(() => release(), 50);
-  const started = Date.now();
-  const pending = await worker.drain(2000);
-  assert.ok(Date.now() - started < 1000, 'did not wait for the retry a minute away');
+  const { pending, tookMs } = await drain(t, worker, 2000);
+  assert.ok(
+    tookMs >= 50 && tookMs < 100,
+    `waited for the slow job only (${tookMs} ms), not the retry a minute away`,
+  );
   assert.equal(pending, 1, 'the job retrying later is still pending');
+  t.mock.timers.tick(120_000);
+  await settle(t);
+  assert.equal(store.counts(0).jobsPending, 1, 'a drained worker starts nothing more');
 });
 
-test('an outcome that cannot be written is never delivered again: the job stays claimed, only the write is retried, and no new job starts meanwhile', async () => {
-  const store = fresh();
+test('an outcome that cannot be written pauses the worker: the write is retried with backoff, the job is never delivered again, and no new job starts meanwhile', async (t) => {
+  const store = fresh(t);
   const { jobs } = commit(store, ['email']);
+  const writes: number[] = [];
   let failWrites = 3;
   const real = store.record.bind(store);
   const flaky: OrderStore = Object.assign(Object.create(store) as OrderStore, {
     record(outcomes: Parameters<OrderStore['record']>[0]) {
+      writes.push(Date.now() - START);
       if (failWrites > 0) {
         failWrites--;
         throw new Error('database or disk is full');
@@ -191,20 +332,26 @@ test('an outcome that cannot be written is never delivered again: the job stays 
       }),
     },
   });
-  await until(() => worker.status().paused, 'the worker to pause');
+  await until(t, () => worker.status().paused, 'the worker to pause', 0);
   const paused = worker.status();
-  assert.ok(paused.paused && /disk is full/.test(paused.error));
+  assert.ok(paused.paused && /disk is full/.test(paused.error) && paused.since === START);
+  assert.equal(paused.paused && paused.unwritten, 1);
   commit(store, ['email']); // a new order while paused: it waits
   worker.notify();
-  await until(() => store.job(jobs[0]!.id)?.status === 'done', 'the outcome to be written', 5000);
+  await until(t, () => Date.now() - START >= 1749, 'the last moment of the pause', 1749);
+  assert.deepEqual(writes, [0, 250, 750], 'the write is retried after 250 ms, then 500 ms');
+  assert.equal(runs, 1, 'nothing ran while paused, and the first job was not run again');
+  assert.ok(worker.status().paused);
+  await until(t, () => store.job(jobs[0]!.id)?.status === 'done', 'the outcome to be written', 1);
+  assert.equal(writes[3], 1750, 'then after 1000 ms, when it succeeds');
   assert.equal(worker.status().paused, false);
-  await until(() => store.counts(0).jobsPending === 0, 'the second job');
-  assert.equal(runs, 2, 'each job delivered once: the first was not run again while its record failed');
-  await worker.drain(100);
+  await until(t, () => store.counts(0).jobsPending === 0, 'the second job', 10);
+  assert.equal(runs, 2, 'each job delivered once');
+  await drain(t, worker, 100);
 });
 
-test('a job whose row cannot be read fails alone with its reason; the others are delivered', async () => {
-  const store = fresh();
+test('a job whose row cannot be read fails alone with its reason; the others are delivered', async (t) => {
+  const store = fresh(t);
   const { jobs } = commit(store, ['email', 'email', 'email']);
   // A payload that is not JSON, as a damaged row or a hand edit leaves it.
   store.database.prepare('UPDATE jobs SET payload = ? WHERE id = ?').run('{not json', jobs[1]!.id);
@@ -219,30 +366,20 @@ test('a job whose row cannot be read fails alone with its reason; the others are
       }),
     },
   });
-  await until(() => store.counts(0).jobsPending === 0, 'every job settled');
+  await until(t, () => store.counts(0).jobsPending === 0, 'every job settled');
   assert.deepEqual(delivered.sort(), [jobs[0]!.id, jobs[2]!.id]);
   const poison = store.job(jobs[1]!.id);
   assert.equal(poison?.status, 'failed');
   assert.equal(poison?.reason, 'bad_row');
-  await worker.drain(100);
+  await drain(t, worker, 100);
 });
 
-test("a handler's clearPayload forgets the payload in the outcome's own write, when it fails too", async () => {
-  const store = fresh();
-  const { jobs } = store.commit(
-    {
-      orderNumber: 'ORD-1',
-      userId: 'u',
-      guildId: 'g',
-      email: 'a@example.com',
-      fields: {},
-      createdAt: Date.now(),
-    },
-    [
-      { kind: 'message', payload: { token: 'secret-1' } },
-      { kind: 'message', payload: { token: 'secret-2' } },
-    ],
-  );
+test("a handler's clearPayload forgets the payload in the outcome's own write, when it fails too", async (t) => {
+  const store = fresh(t);
+  const { jobs } = commit(store, [
+    { kind: 'message', payload: { token: 'secret-1' } },
+    { kind: 'message', payload: { token: 'secret-2' } },
+  ]);
   const worker = createOutboxWorker({
     store,
     log: silentLogger,
@@ -256,14 +393,14 @@ test("a handler's clearPayload forgets the payload in the outcome's own write, w
       ),
     },
   });
-  await until(() => store.counts(0).jobsPending === 0, 'both settled');
+  await until(t, () => store.counts(0).jobsPending === 0, 'both settled');
   assert.equal(store.job(jobs[0]!.id)?.payload, undefined);
   assert.equal(store.job(jobs[1]!.id)?.payload, undefined, 'a failed job keeps no token either');
-  await worker.drain(100);
+  await drain(t, worker, 100);
 });
 
-test('a retry time far ahead (written before the clock was set back) is due at start-up', async () => {
-  const store = fresh();
+test('a retry time far ahead (written before the clock was set back) is due at start-up', async (t) => {
+  const store = fresh(t);
   const { jobs } = commit(store, ['email']);
   store.record([
     {
@@ -286,6 +423,6 @@ test('a retry time far ahead (written before the clock was set back) is due at s
       }),
     },
   });
-  await until(() => runs === 1, 'the job to run now, not in two hours');
-  await worker.drain(100);
+  assert.equal(await until(t, () => runs === 1, 'the job to run now, not in two hours', 10), 0);
+  await drain(t, worker, 100);
 });
