@@ -55,14 +55,57 @@ describe('responder', () => {
     assert.equal(calls.length, 3);
   });
 
-  test('settle() stops the automatic defer', async () => {
+  test('a handler still running after deferAfterMs is deferred then, ephemerally; not a moment before', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const { api, calls } = recordingApi();
+    createResponder(api, target, { deferAfterMs: 2000 });
+    t.mock.timers.tick(1999);
+    assert.equal(calls.length, 0);
+    t.mock.timers.tick(1);
+    assert.deepEqual(
+      calls.map((call) => [call.route, call.body]),
+      [['callback', { type: 5, data: { flags: 64 } }]],
+    );
+    const visible = recordingApi();
+    createResponder(visible.api, target, { deferAfterMs: 10, deferEphemeral: false });
+    t.mock.timers.tick(10);
+    assert.deepEqual(visible.calls[0]?.body, { type: 5 }, 'deferEphemeral: false');
+  });
+
+  test('a failed automatic defer is reported, not thrown', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const { api, calls } = recordingApi();
+    const errors: unknown[] = [];
+    createResponder(api, target, { deferAfterMs: 5, onAutoDeferError: (error) => errors.push(error) });
+    t.mock.timers.tick(5);
+    calls[0]!.settle(new Error('503'));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(
+      errors.map((error) => (error as Error).message),
+      ['503'],
+    );
+  });
+
+  test('settle() stops the automatic defer; so does an answer sent in time', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     const { api, calls } = recordingApi();
     const respond = createResponder(api, target, { deferAfterMs: 5 });
     respond.settle();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    t.mock.timers.tick(60_000);
     assert.equal(calls.length, 0);
     assert.equal(respond.state, 'pending');
     assert.equal(respond.firstResponseMs, undefined);
+
+    const answered = recordingApi();
+    const quick = createResponder(answered.api, target, { deferAfterMs: 5 });
+    void quick.reply({ content: 'at once' });
+    answered.calls[0]!.settle();
+    t.mock.timers.tick(60_000);
+    assert.deepEqual(
+      answered.calls.map((call) => call.route),
+      ['callback'],
+      'no defer after the answer',
+    );
   });
 
   test('messages mention no one unless they say so; edits drop the ephemeral flag', async () => {
@@ -91,10 +134,11 @@ describe('responder', () => {
     );
   });
 
-  test('a reply made while an automatic defer is on its way edits the deferred message', async () => {
+  test('a reply made while an automatic defer is on its way edits the deferred message', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     const { api, calls } = recordingApi();
     const respond = createResponder(api, target, { deferAfterMs: 5 });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    t.mock.timers.tick(5);
     assert.equal(calls.length, 1);
     assert.equal((calls[0]!.body as { type: number }).type, 5, 'deferred');
     const reply = respond.reply({ content: 'late' });
