@@ -36,16 +36,45 @@ test('idle sessions expire; activity refreshes them', () => {
   assert.equal(store.size, 0);
 });
 
-test('sweep removes expired sessions and the timer does not keep the process alive', () => {
+test('sweep removes expired sessions now and says how many', () => {
   const c = clock();
-  const store = createSessionStore({ now: c.now, ttlMs: 1000, sweepIntervalMs: 10 });
+  const store = createSessionStore({ now: c.now, ttlMs: 1000, sweepIntervalMs: 0 });
   for (let i = 0; i < 5; i++) store.start(`u${i}`, 'a@example.com', undefined);
   c.advance(500);
   store.start('fresh', 'a@example.com', undefined);
   c.advance(600);
   assert.equal(store.sweep(), 5);
   assert.equal(store.size, 1);
+});
+
+test('the sweep timer ends idle sessions by itself, at the first sweep past their time; close() stops it', (t) => {
+  // The store's defaults (Date.now, setInterval) on mocked time: nothing here waits.
+  t.mock.timers.enable({ apis: ['setInterval', 'Date'], now: 1_000_000 });
+  const ended: [string, EndReason][] = [];
+  const store = createSessionStore({
+    ttlMs: 15 * 60_000,
+    sweepIntervalMs: 60_000,
+    onEnd: (session, reason) => ended.push([session.userId, reason]),
+  });
+  const idle = store.start('idle', 'a@example.com', undefined);
+  const busy = store.start('busy', 'b@example.com', undefined);
+  assert.ok(idle.ok && busy.ok);
+  t.mock.timers.tick(10 * 60_000);
+  assert.ok(store.get('busy', busy.session.nonce), 'used at 10 minutes');
+  t.mock.timers.tick(5 * 60_000 - 1);
+  assert.equal(store.size, 2, 'the 14-minute sweep found nothing idle for 15 minutes');
+  t.mock.timers.tick(1);
+  assert.deepEqual(ended, [['idle', 'expired']], 'the 15-minute sweep ended the idle one');
+  t.mock.timers.tick(10 * 60_000);
+  assert.deepEqual(ended, [
+    ['idle', 'expired'],
+    ['busy', 'expired'],
+  ]);
+  assert.equal(store.size, 0);
   store.close();
+  store.start('late', 'c@example.com', undefined);
+  t.mock.timers.tick(24 * 3_600_000);
+  assert.equal(store.size, 1, 'no sweep after close()');
 });
 
 test('the cap refuses new users politely instead of growing', () => {
