@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { ADMIN_PERMISSIONS, MEMBER_PERMISSIONS } from '../support/fake-discord.ts';
 import { createOrderHarness, messageOf, type OrderHarness } from '../support/order-harness.ts';
-import { slashCommand } from '../support/recording-discord.ts';
+import { ADMIN_PERMISSIONS, MEMBER_PERMISSIONS, slashCommand } from '../support/recording-discord.ts';
 
 const EPHEMERAL = 64;
 const admin = { id: '200000000000000021', permissions: ADMIN_PERMISSIONS };

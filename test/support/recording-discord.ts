@@ -22,7 +22,6 @@ import {
   Locale,
 } from 'discord-api-types/v10';
 import type { InteractionApi } from '../../src/discord/interactions.ts';
-import { MEMBER_PERMISSIONS, snowflake } from './fake-discord.ts';
 
 /** The route an answer took: the first answer, an edit of it, or another message. */
 export type AnswerRoute = 'callback' | 'edit' | 'followup';
@@ -77,6 +76,18 @@ export interface TestUser {
   /** Permission bit string in the channel. @defaultValue an everyday member's */
   permissions?: string;
   roles?: string[];
+}
+
+/** Permissions an everyday member has (view, send, read history, use commands). */
+export const MEMBER_PERMISSIONS = String(1024n | 2048n | 65536n | 2147483648n);
+/** Administrator (and what comes with it). */
+export const ADMIN_PERMISSIONS = String(8n | 32n | 1024n | 2048n);
+
+let sequence = 0n;
+/** A fresh snowflake (the fake Discord's are alike; that module loads a websocket server and an OpenAPI checker). */
+export function snowflake(): string {
+  sequence = (sequence + 1n) & 0xfffn;
+  return String(((BigInt(Date.now()) - 1_420_070_400_000n) << 22n) | (1n << 17n) | sequence);
 }
 
 /** The shop's server in these tests. */
