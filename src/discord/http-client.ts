@@ -18,10 +18,36 @@ interface RequestInit {
   signal?: unknown;
 }
 
+/**
+ * No complete response arrived within the request's `timeoutMs`: the one way this client says
+ * "timed out", so callers tell a timeout by its type. Its `name` stays `AbortError` on purpose:
+ * @discordjs/rest 2.x retries a request whose error has that name (`shouldRetry`), as it did when
+ * its own AbortController cut a request short. Never carries the path (interaction routes hold a
+ * token there).
+ */
+export class RequestTimeoutError extends Error {
+  override readonly name = 'AbortError';
+  constructor(
+    /** The request's method. */
+    readonly method: string,
+    /** The host that did not answer. */
+    readonly host: string,
+    /** How long the request was given. */
+    readonly timeoutMs: number,
+  ) {
+    super(`${method} to ${host}: no response in ${timeoutMs} ms`);
+  }
+}
+
 /** Options for {@link createHttpClient}. */
 export interface HttpClientOptions {
   /** Most sockets open per host at once. @defaultValue `128` (16 capped throughput near 4,000 requests/s) */
   maxSockets?: number;
+  /**
+   * How long a request sent through `makeRequest` (for @discordjs/rest) may take before it fails
+   * with {@link RequestTimeoutError}. @defaultValue `10000`
+   */
+  timeoutMs?: number;
 }
 
 /** A response read to the end. */
@@ -38,7 +64,7 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: string | Buffer | undefined;
   signal?: AbortSignal | undefined;
-  /** Gives up (rejects) after this many ms without a complete response. */
+  /** Gives up (rejects with {@link RequestTimeoutError}) after this many ms without a complete response. */
   timeoutMs?: number;
   /** Called when the request gets its socket; Node writes it there in the same tick. */
   onWritten?: (() => void) | undefined;
@@ -97,6 +123,7 @@ export function createLocator(): (url: string | URL) => RequestTarget {
 
 /** Creates the client with its own keep-alive agents. */
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
+  const restTimeoutMs = options.timeoutMs ?? 10_000;
   const agentOptions = {
     keepAlive: true,
     maxSockets: options.maxSockets ?? 128,
@@ -126,28 +153,33 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           headers,
           agent: target.secure ? httpsAgent : httpAgent,
           ...(request.signal ? { signal: request.signal } : {}),
-          ...(request.timeoutMs ? { timeout: request.timeoutMs } : {}),
         },
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () =>
+          response.on('error', fail);
+          response.on('end', () => {
+            clearTimeout(timer);
             resolve({
               status: response.statusCode ?? 0,
               headers: response.headers,
               body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
-            }),
-          );
+            });
+          });
         },
       );
-      outgoing.on('timeout', () =>
-        outgoing.destroy(
-          // The path is left out: interaction routes carry a token in it.
-          new Error(`${request.method} to ${target.host}: no response in ${request.timeoutMs} ms`),
-        ),
-      );
-      outgoing.on('error', reject);
+      // A deadline for the whole exchange (node:http's `timeout` counts only idle time).
+      const timer = request.timeoutMs
+        ? setTimeout(
+            () => outgoing.destroy(new RequestTimeoutError(request.method, target.host, request.timeoutMs!)),
+            request.timeoutMs,
+          )
+        : undefined;
+      function fail(error: Error) {
+        clearTimeout(timer);
+        reject(error);
+      }
+      outgoing.on('error', fail);
       if (request.onWritten) outgoing.once('socket', request.onWritten);
       outgoing.end(request.body);
     });
@@ -163,6 +195,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         headers: (init.headers ?? {}) as Record<string, string>,
         body: normalizeBody(init.body),
         signal: init.signal as AbortSignal | undefined,
+        timeoutMs: restTimeoutMs,
       });
       return new RestResponse(response);
     },

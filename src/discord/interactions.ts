@@ -29,7 +29,10 @@ const MAX_RETRY_AFTER_MS = 10_000;
 /** Discord's "Interaction has already been acknowledged": after a retry, the first try landed. */
 const ALREADY_ACKNOWLEDGED = 40060;
 
-/** Discord refused a request (or it never completed). Never carries the interaction token. */
+/**
+ * Discord refused a request (or it never completed; then the network error or
+ * `RequestTimeoutError` is its `cause`). Never carries the interaction token.
+ */
 export class DiscordRequestError extends Error {
   override readonly name: string = 'DiscordRequestError';
   constructor(
@@ -39,9 +42,14 @@ export class DiscordRequestError extends Error {
     readonly status: number,
     /** Discord's JSON error code, when it sent one. */
     readonly code: number | undefined,
-    message: string,
+    /** Discord's error message, or what went wrong on the way. */
+    readonly detail: string,
+    options?: ErrorOptions,
   ) {
-    super(`${route}: ${status || 'no response'}${code !== undefined ? ` (code ${code})` : ''} ${message}`);
+    super(
+      `${route}: ${status || 'no response'}${code !== undefined ? ` (code ${code})` : ''} ${detail}`,
+      options,
+    );
   }
 }
 
@@ -187,6 +195,7 @@ export function createInteractionApi(options: InteractionApiOptions): Interactio
           0,
           undefined,
           error instanceof Error ? error.message : String(error),
+          { cause: error },
         );
       }
       const { status } = response;
