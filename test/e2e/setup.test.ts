@@ -227,8 +227,16 @@ describe('npm run setup', () => {
       ];
       const result = await setup(['--test-email', 'typed@example.com'], cwd, `${answers.join('\n')}\n`);
       assert.equal(result.code, 0, result.err + result.out);
-      assert.match(result.out, /✗ Discord rejected this token \(401\): copy a fresh one/);
-      assert.match(result.out, /✗ the bot may not post in #channel-1: add it to the channel/);
+      // Worded as the bot words every Discord failure (discord/failure.ts).
+      assert.match(
+        result.out,
+        /✗ Discord answered GET \/users\/(@|%40)me with 401 Unauthorized: DISCORD_BOT_TOKEN was rejected; reset the token/,
+      );
+      assert.match(
+        result.out,
+        /✗ posting in #channel-1 failed: Discord answered POST \/channels\/\d+\/messages with 403 Forbidden .*: the bot lacks a permission in that channel: give it/,
+      );
+      assert.doesNotMatch(result.out, new RegExp(discord.token), 'the typed token is not echoed');
       assert.equal(result.out.match(/Let us try that step again/g)?.length, 2);
       const config = JSON.parse(readFileSync(join(cwd, 'config/local/config.json'), 'utf8')) as Json;
       assert.equal(config.shop_name, 'Typed Shop');
@@ -242,9 +250,56 @@ describe('npm run setup', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'order-bot-setup-'));
     const result = await setup(['--token', 'wrong'], cwd);
     assert.equal(result.code, 1);
+    // One line, worded by describeDiscordFailure() (discord/failure.ts).
+    assert.match(
+      result.err,
+      /^Setup stopped: 1\. The bot token: Discord answered GET \/users\/(@|%40)me with 401 Unauthorized: DISCORD_BOT_TOKEN was rejected; reset the token in the developer portal \(Bot -> Reset Token\) and update DISCORD_BOT_TOKEN\n$/,
+    );
+  });
+
+  test('a bad command line (an unknown flag, a value off its list) is one line and exit 2, before anything is sent', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'order-bot-setup-'));
+    const before = discord.requests.length;
+    const cases: [string[], string][] = [
+      [['--smtp-security', 'foo'], '--smtp-security: expected one of starttls, tls, none, got "foo"'],
+      [
+        ['--smtp', 'yahoo'],
+        '--smtp: expected one of gmail, outlook, custom-465, custom-587, custom, local, got "yahoo"',
+      ],
+      [['--smtp-port', '99999'], '--smtp-port: expected a port number 1-65535, got "99999"'],
+      [['--tokn', 'x'], 'unknown flag --tokn'],
+      [['--token'], '--token: expected a value after it (one starting with - is written --token=-value)'],
+      [['extra'], 'unexpected argument extra (every value follows its flag)'],
+    ];
+    for (const [args, line] of cases) {
+      const result = await setup(args, cwd);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.equal(result.err, `Setup: ${line} (npm run setup -- --help lists the flags)\n`);
+      assert.equal(result.out, '');
+    }
+    assert.equal(discord.requests.length, before);
+    assert.ok(!existsSync(join(cwd, '.env')) && !existsSync(join(cwd, 'config')));
+    const help = await setup(['--help'], cwd);
+    assert.equal(help.code, 0);
+    assert.match(help.out, /--smtp-security <mode> +starttls, tls, none/);
+  });
+
+  test('--smtp local with a host on another machine is refused before any login, and nothing is written', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'order-bot-setup-'));
+    const result = await setup(
+      [
+        ...['--token', discord.token, '--guild', discord.guildIds[0]!, '--channel', staffChannel()],
+        ...['--shop-name', 'Acme', '--smtp', 'local', '--smtp-host', 'mail.example.com'],
+        ...['--sender-email', 'shop@example.com', '--sender-password', 'secret'],
+      ],
+      cwd,
+    );
+    assert.equal(result.code, 1);
     assert.equal(
       result.err.trim(),
-      'Setup stopped: 1. The bot token: Discord rejected this token (401): copy a fresh one (Bot → Reset Token)',
+      'Setup stopped: 5. Email (the confirmation customers receive): mail.example.com is not on this machine, and the bot sends without encryption only to a server on this machine (smtp_security "none" needs a loopback host): pick custom-587 (STARTTLS) or custom-465 (TLS)',
     );
+    assert.doesNotMatch(result.out, /Logged in|Connected to/);
+    assert.ok(!existsSync(join(cwd, '.env')) && !existsSync(join(cwd, 'config')));
   });
 });
