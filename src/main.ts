@@ -4,7 +4,6 @@
  * database) → wire (transport, store, mail, outbox, handlers, router, gateway, operations; each
  * built before what uses it, and injected) → start → signals.
  */
-import { STATUS_CODES } from 'node:http';
 import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import { createMonotonicClock } from './clock.ts';
 import {
@@ -15,7 +14,8 @@ import {
   loadDotEnv,
   readEnv,
 } from './config.ts';
-import { createDiscordTransport, httpStatusOf } from './discord/rest.ts';
+import { describeDiscordFailure } from './discord/failure.ts';
+import { createDiscordTransport } from './discord/rest.ts';
 import { ConfigError } from './errors.ts';
 import { crashPoint } from './faults.ts';
 import { createGateway } from './gateway/gateway.ts';
@@ -56,10 +56,6 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** What a revoked or mistyped token looks like, at start-up or later. */
-const UNAUTHORIZED =
-  'Discord rejected DISCORD_BOT_TOKEN (401 Unauthorized): reset the token in the developer portal (Bot -> Reset Token) and update DISCORD_BOT_TOKEN';
-
 /**
  * Step 1: the environment, the config files, the data folder's lock and the database (proved
  * writable); a mistake stops here with one line.
@@ -96,7 +92,7 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger) {
     apiUrl: env.apiUrl,
     timeoutMs: REST_TIMEOUT_MS,
     onAnswerEvent: (event) => metrics.count(`answers_${event}`),
-    onUnauthorized: () => fatal(UNAUTHORIZED),
+    onUnauthorized: fatal,
   });
   const mailer = createMailer({
     transport: env.senderEmail
@@ -254,20 +250,6 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger) {
 
 type Bot = ReturnType<typeof wire>;
 
-/** One line for a failed first contact with Discord: which URL, and what came back (or did not). */
-function describeConnectError(error: unknown, apiUrl: string): string {
-  const status = httpStatusOf(error);
-  if (status === 401) return UNAUTHORIZED;
-  const where = `Could not connect to Discord at ${apiUrl}`;
-  if (status !== undefined) {
-    return `${where}: GET /gateway/bot answered ${status} ${STATUS_CODES[status] ?? ''} (check DISCORD_API_URL)`.trimEnd();
-  }
-  if (error instanceof Error && error.name === 'AbortError') {
-    return `${where}: no answer, timed out after ${REST_TIMEOUT_MS / 1000} s a try (check the network, a firewall, or DISCORD_API_URL)`;
-  }
-  return `${where}: ${error instanceof Error ? error.message : String(error)}`;
-}
-
 /** Step 3: health endpoints, SMTP check, then the gateway. */
 async function start(bot: Bot, env: EnvSettings, log: Logger): Promise<void> {
   log.info('bot.starting', {
@@ -297,7 +279,7 @@ async function start(bot: Bot, env: EnvSettings, log: Logger): Promise<void> {
     await bot.gateway.connect();
   } catch (error) {
     log.error('bot.connect_failed', { error });
-    fail(describeConnectError(error, env.apiUrl));
+    fail(describeDiscordFailure(error, { apiUrl: env.apiUrl, route: 'GET /gateway/bot' }));
   }
 }
 

@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { API } from '@discordjs/core/http-only';
 import { COMMANDS } from '../commands.ts';
 import { loadDotEnv, readEnv } from '../config.ts';
-import { createDiscordTransport, httpStatusOf } from '../discord/rest.ts';
+import { describeDiscordFailure } from '../discord/failure.ts';
+import { createDiscordTransport } from '../discord/rest.ts';
 import { ConfigError } from '../errors.ts';
 
 const USAGE = 'Usage: npm run sync-commands -- [--guild <id>] [--dry-run]';
@@ -67,17 +68,7 @@ async function run(): Promise<void> {
       console.log(`  /${command.name}  ${command.description}  (id ${command.id})`);
     }
   } catch (error) {
-    const status = httpStatusOf(error);
-    if (status === 401)
-      die(
-        'Error: Discord rejected DISCORD_BOT_TOKEN (401 Unauthorized). Copy a fresh token from the developer portal.',
-      );
-    if (status === 403)
-      die(
-        'Error: the bot may not manage commands there (403 Forbidden). Is it invited to that server with the applications.commands scope?',
-      );
-    if (status !== undefined) die(`Error: Discord answered ${status}: ${(error as Error).message}`);
-    die(`Error: cannot reach Discord at ${env.apiUrl} (${(error as Error).message}).`);
+    die(describeDiscordFailure(error, { apiUrl: env.apiUrl }));
   } finally {
     destroy();
   }

@@ -15,7 +15,7 @@ import { DiscordRequestError } from './interactions.ts';
 export interface FailureContext {
   /** Discord's API base URL in force (`DISCORD_API_URL`), named when Discord cannot be reached. */
   apiUrl?: string;
-  /** Method and route, e.g. `GET /gateway/bot`; otherwise taken from the error when it has one. */
+  /** Method and route, e.g. `GET /gateway/bot`, for an error that does not name its own. */
   route?: string;
 }
 
@@ -50,7 +50,7 @@ interface Facts {
  */
 export function describeDiscordFailure(error: unknown, context: FailureContext = {}): string {
   const facts = factsOf(error);
-  const route = context.route ?? facts.route;
+  const route = facts.route ?? context.route;
   const on = route ? ` ${route}` : ' a request';
   const apiUrl = context.apiUrl;
 
@@ -64,7 +64,8 @@ export function describeDiscordFailure(error: unknown, context: FailureContext =
     return `Discord${where} did not answer${on} within ${seconds(facts.timeout.timeoutMs)}: check the network, a firewall, or DISCORD_API_URL (Discord's status: ${STATUS_PAGE})`;
   }
   if (facts.systemCode) {
-    return `Cannot reach Discord${where} (${route ?? 'request'}): ${facts.message}: ${networkStep(facts.systemCode)}`;
+    const what = route ? ` (${route})` : '';
+    return `Cannot reach Discord${where}${what}: ${facts.message}: ${networkStep(facts.systemCode)}`;
   }
   return `Discord request${on} failed${where}: ${facts.message || 'unknown error'}`;
 }
@@ -162,7 +163,11 @@ function nextStep(facts: Facts, route: string | undefined, apiUrl: string | unde
     if (route !== undefined && !/\/(\d+|:[a-z_]+)(\/|$)/.test(route)) {
       return `check ${url}: it does not point at Discord's API`;
     }
-    return `an ID is wrong or no longer exists (check the channel and server IDs in your settings), or ${url} does not point at Discord's API`;
+    const channel = /\/channels\/(\d+)/.exec(route ?? '')?.[1];
+    if (channel) {
+      return `channel ${channel} does not exist or the bot cannot see it: check the channel ID in config.json (orders_channel_id), or ${url}`;
+    }
+    return `an ID is wrong or no longer exists (a server ID, say), or ${url} does not point at Discord's API`;
   }
   if (status === 429) {
     const wait = facts.retryAfter === undefined ? '' : ` (Discord asked to wait ${facts.retryAfter} s)`;

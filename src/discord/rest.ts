@@ -7,6 +7,7 @@
  */
 import { DiscordAPIError, HTTPError, REST } from '@discordjs/rest';
 import { createAnswerClient } from './answer-client.ts';
+import { describeDiscordFailure } from './failure.ts';
 import { createHttpClient, type HttpClient } from './http-client.ts';
 import { type AnswerEvent, createInteractionApi, type InteractionApi } from './interactions.ts';
 
@@ -24,8 +25,9 @@ export interface DiscordTransportOptions {
   /**
    * Called when Discord answers a bot-token request with 401: the token was reset or revoked.
    * (@discordjs/rest then clears its token, so every later bot-token request would fail too.)
+   * Gets the line {@link describeDiscordFailure} makes of it.
    */
-  onUnauthorized?: () => void;
+  onUnauthorized?: (description: string) => void;
 }
 
 /** The REST client, the interaction routes and the connection pool they share. */
@@ -39,16 +41,22 @@ export interface DiscordTransport {
 
 /** Creates the transport. */
 export function createDiscordTransport(options: DiscordTransportOptions): DiscordTransport {
-  const http = createHttpClient();
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const http = createHttpClient({ timeoutMs });
   const rest = new REST({
     api: options.apiUrl,
     version: '10',
     makeRequest: async (url, init) => {
       const response = await http.makeRequest(url, init);
-      if (response.status === 401) options.onUnauthorized?.();
+      if (response.status === 401 && options.onUnauthorized) {
+        const failure = new HTTPError(401, response.statusText, init.method ?? 'GET', url, {});
+        options.onUnauthorized(describeDiscordFailure(failure));
+      }
       return response;
     },
-    timeout: options.timeoutMs ?? 10_000,
+    // Only a backstop: the HTTP client's own deadline (`timeoutMs`) ends a request first, with a
+    // RequestTimeoutError that says it timed out; @discordjs/rest's abort would not.
+    timeout: timeoutMs + 1000,
     ...(options.retries === undefined ? {} : { retries: options.retries }),
   }).setToken(options.token);
   // Answers go through their own lean client (see answer-client.ts): they are the hot path.

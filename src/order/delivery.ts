@@ -10,6 +10,7 @@
 import type { REST } from '@discordjs/rest';
 import { type APIMessage, MessageFlags, Routes } from 'discord-api-types/v10';
 import type { BotConfig, EmailTemplate } from '../config.ts';
+import { describeDiscordFailure } from '../discord/failure.ts';
 import { DiscordRequestError, type InteractionApi } from '../discord/interactions.ts';
 import { httpStatusOf } from '../discord/rest.ts';
 import { MailError } from '../errors.ts';
@@ -241,17 +242,12 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
         return { status: 'done', result: message.id };
       } catch (error) {
         const status = httpStatusOf(error);
-        const detail = error instanceof Error ? error.message : String(error);
+        const detail = describeDiscordFailure(error);
         if (status === undefined || status >= 500 || status === 429)
           return retry('discord_unavailable', detail);
-        if (status === 403)
-          return failed(
-            'forbidden',
-            `the bot may not post in channel ${channelId}: add it to the channel with View Channel, Send Messages and Embed Links`,
-          );
-        if (status === 404)
-          return failed('unknown_channel', `channel ${channelId} does not exist (check orders_channel_id)`);
-        if (status === 401) return failed('unauthorized', 'Discord rejected the bot token');
+        if (status === 403) return failed('forbidden', detail);
+        if (status === 404) return failed('unknown_channel', detail);
+        if (status === 401) return failed('unauthorized', detail);
         return failed('rejected', detail);
       }
     },
@@ -285,12 +281,13 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
         }
         return done({ status: 'done' });
       } catch (error) {
-        if (!(error instanceof DiscordRequestError)) return retry('unknown', String(error));
+        const detail = describeDiscordFailure(error);
+        if (!(error instanceof DiscordRequestError)) return retry('unknown', detail);
         // A follow-up may have been posted before the error: never sent twice.
         if (payload.mode === 'edit' && (error.status === 0 || error.status >= 500)) {
-          return retry('discord_unavailable', error.message);
+          return retry('discord_unavailable', detail);
         }
-        return done(failed(error.status === 404 ? 'unknown_message' : 'rejected', error.message));
+        return done(failed(error.status === 404 ? 'unknown_message' : 'rejected', detail));
       }
     },
   };

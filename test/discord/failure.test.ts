@@ -68,7 +68,14 @@ describe('describeDiscordFailure', () => {
       apiError(404, { message: 'Unknown Channel', code: 10003 }, 'POST', '/channels/123/messages'),
       { apiUrl: API },
     );
-    assert.match(channel, /\(code 10003: Unknown Channel\): an ID is wrong or no longer exists/);
+    assert.match(
+      channel,
+      /\(code 10003: Unknown Channel\): channel 123 does not exist .*\(orders_channel_id\)/,
+    );
+    const guild = describeDiscordFailure(
+      apiError(404, { message: 'Unknown Guild', code: 10004 }, 'PUT', '/applications/1/guilds/2/commands'),
+    );
+    assert.match(guild, /\(code 10004: Unknown Guild\): an ID is wrong or no longer exists/);
     assert.match(
       channel,
       /DISCORD_API_URL \(http:\/\/127\.0\.0\.1:5\/api; Discord's is https:\/\/discord\.com\/api\)/,

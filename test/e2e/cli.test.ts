@@ -76,7 +76,10 @@ describe('sync-commands', () => {
     });
     assert.equal(code, 1);
     assert.equal(stderr.trim().split('\n').length, 1);
-    assert.match(stderr, /401 Unauthorized/);
+    assert.match(
+      stderr,
+      /^Discord answered GET \/applications\/@me with 401 Unauthorized: .*reset the token/,
+    );
     await discord.close();
   });
 
@@ -87,7 +90,7 @@ describe('sync-commands', () => {
     });
     assert.equal(code, 1);
     assert.equal(stderr.trim().split('\n').length, 1);
-    assert.match(stderr, /cannot reach Discord at http:\/\/127\.0\.0\.1:9\/api/);
+    assert.match(stderr, /^Cannot reach Discord at http:\/\/127\.0\.0\.1:9\/api: .*ECONNREFUSED/);
   });
 
   test('a missing token is the critical error', async () => {

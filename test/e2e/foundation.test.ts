@@ -180,7 +180,7 @@ describe('start-up and shutdown', () => {
       assert.equal((await bot.exited).code, 1);
       assert.equal(
         bot.stderr.join('\n').trim(),
-        `Could not connect to Discord at ${url}: GET /gateway/bot answered 404 Not Found (check DISCORD_API_URL)`,
+        `Discord answered GET /gateway/bot with 404 Not Found: check DISCORD_API_URL (${url}; Discord's is https://discord.com/api): it does not point at Discord's API`,
       );
     } finally {
       server.close();
@@ -195,7 +195,7 @@ describe('start-up and shutdown', () => {
     assert.equal((await refused.exited).code, 1);
     assert.match(
       refused.stderr.join('\n').trim(),
-      /^Could not connect to Discord at http:\/\/127\.0\.0\.1:9\/api: .*ECONNREFUSED/,
+      /^Cannot reach Discord at http:\/\/127\.0\.0\.1:9\/api \(GET \/gateway\/bot\): .*ECONNREFUSED.*check DISCORD_API_URL$/,
     );
   });
 

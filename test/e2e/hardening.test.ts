@@ -71,7 +71,7 @@ describe('hardening', () => {
     assert.equal(code, 1);
     assert.match(
       bot.stderr.join('\n').trim(),
-      /^Discord rejected DISCORD_BOT_TOKEN \(401 Unauthorized\): reset the token/,
+      /^Discord answered POST \/channels\/\d+\/messages with 401 Unauthorized: DISCORD_BOT_TOKEN was rejected; reset the token/,
     );
   });
 
