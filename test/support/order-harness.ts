@@ -10,13 +10,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIInteraction, APIInteractionResponse } from 'discord-api-types/v10';
-import { createTransport } from 'nodemailer';
 import { type BotConfig, shippedFiles } from '../../src/config.ts';
 import { createGatewayState } from '../../src/gateway/status.ts';
 import { type AppContext, createAppContext } from '../../src/handlers/context.ts';
 import { createHandlers } from '../../src/handlers/index.ts';
 import { createLogger } from '../../src/log.ts';
-import { createMailer } from '../../src/mail/mailer.ts';
+import type { Mailer } from '../../src/mail/mailer.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { createSnapshot } from '../../src/ops/snapshot.ts';
 import { JobKind } from '../../src/order/delivery.ts';
@@ -78,12 +77,20 @@ export function createOrderHarness(options: HarnessOptions = {}) {
     settings: () => settings.config,
     now: clock,
   });
-  // nodemailer's JSON transport: mail is "on" (SENDER_EMAIL set) and nothing can leave the process.
-  const mailer = createMailer({
-    transport: options.mail === false ? undefined : createTransport({ jsonTransport: true }),
-    from: options.mail === false ? undefined : 'shop@example.com',
-    log,
-  });
+  // The handlers read only whether mail is on; no mail is sent here (the outbox's jobs send it),
+  // so nodemailer is not even loaded.
+  const mail = options.mail !== false;
+  const mailer: Mailer = {
+    enabled: mail,
+    from: mail ? 'shop@example.com' : undefined,
+    send: () => Promise.reject(new Error('the handlers never send mail themselves')),
+    status: () =>
+      mail
+        ? { smtp: 'unchecked', detail: undefined, reason: undefined }
+        : { smtp: 'disabled', detail: 'SENDER_EMAIL is not set', reason: 'disabled' },
+    verify: async () => mail,
+    close: () => {},
+  };
   /** What the handlers asked of the outbox. */
   const outboxCalls = { notified: 0, released: [] as number[] };
   const outbox: OutboxWorker = {

@@ -1,13 +1,21 @@
 /**
- * The order form's steps in-process: validation with a prefilled retry, the Continue buttons, the
- * final submit that commits one order with its jobs before answering, replays and stale forms, and
- * the email caps. Real handlers, router, session store and order store (temporary folder); the
- * answers are recorded, and the outbox only records what it was asked.
+ * Every handler in-process, as `createHandlers` registers them and `main.ts` routes them: the
+ * real context, router and dispatcher, session store, limits, caps and order store (temporary
+ * folder), with a recording Discord and a clock the test moves (see `test/support/order-harness.ts`).
+ *
+ * - `/order_form`: the address check, who may order, the cooldown and daily cap, the first modal.
+ * - The steps: specific problems with a prefilled "Fix", Continue, Cancel, the final submit that
+ *   commits one order with its jobs before answering, replays, stale and forged nonces, expiry,
+ *   a failed commit, public summaries; the email caps on a completed order.
+ * - `/ping` and `/run_diagnostics` (who may see it, and the live figures).
+ *
+ * One file, not one per handler: each test file is its own Node process with tsx, about 1.3 s of
+ * start-up before the first test, several times what these tests take.
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { type APIModalInteractionResponseCallbackData, ButtonStyle } from 'discord-api-types/v10';
-import { EXPIRED } from '../../src/order/texts.ts';
+import { EXPIRED, INVALID_EMAIL, NOT_THIS_SERVER } from '../../src/order/texts.ts';
 import { validInputs } from '../support/customer.ts';
 import {
   buttonId,
@@ -18,17 +26,129 @@ import {
   type OrderHarness,
 } from '../support/order-harness.ts';
 import {
+  ADMIN_PERMISSIONS,
   buttonPress,
+  MEMBER_PERMISSIONS,
   modalOf,
   modalSubmit,
   slashCommand,
   type TestUser,
 } from '../support/recording-discord.ts';
 
+const EPHEMERAL = 64;
 const alice = { id: '200000000000000011' };
 const bob = { id: '200000000000000012' };
 const STAFF_CHANNEL = '1300000000000000009';
-const EPHEMERAL = 64;
+
+/** The modal's text inputs as `[custom_id, label, required]`. */
+function inputsOf(modal: APIModalInteractionResponseCallbackData) {
+  return modal.components.map((component) => {
+    assert.equal(component.type, 18, 'a Label');
+    if (component.type !== 18) throw new Error('unreachable');
+    const input = component.component as { custom_id: string; required?: boolean; value?: string };
+    return [input.custom_id, component.label, input.required];
+  });
+}
+
+/** Commits an order for `userId` straight into the store, as a completed form does. */
+function pastOrder(h: OrderHarness, userId: string, createdAt: number) {
+  h.orders.commit(
+    { orderNumber: 'ORD-0', userId, guildId: undefined, email: 'a@example.com', fields: {}, createdAt },
+    [],
+  );
+}
+
+describe('/order_form', () => {
+  let h: OrderHarness;
+  afterEach(() => h.close());
+
+  test("a bad address gets the seed's message, ephemeral, and starts nothing", async () => {
+    h = createOrderHarness();
+    for (const email of ['not-an-email', 'a@b', 'two@@example.com', '']) {
+      const [answer, ...more] = await h.send(slashCommand(alice, 'order_form', { email }));
+      assert.equal(more.length, 0, 'one answer');
+      assert.equal(answer?.route, 'callback');
+      assert.deepEqual(messageOf(answer), {
+        allowed_mentions: { parse: [] },
+        content: INVALID_EMAIL,
+        flags: EPHEMERAL,
+      });
+    }
+    assert.equal(h.sessions.size, 0);
+  });
+
+  test('a good address opens step 1 as a modal and starts a session with the normalised address', async () => {
+    h = createOrderHarness();
+    const command = slashCommand(alice, 'order_form', { email: '  Alice@Example.COM ' });
+    const [answer] = await h.send(command);
+    const modal = modalOf(answer);
+    assert.equal(modal.title, 'Order Details - Step 1');
+    assert.match(modal.custom_id, /^order_modal:1:[\w-]+$/);
+    assert.deepEqual(inputsOf(modal), [
+      ['order_number', 'Order Number', true],
+      ['estimated_arrival_start_date', 'Arrival Start', true],
+      ['estimated_arrival_end_date', 'Arrival End', true],
+      ['product_image_url', 'Image URL', true],
+      ['product_name', 'Product Name', true],
+    ]);
+    const nonce = modal.custom_id.split(':')[2]!;
+    const session = h.sessions.get(alice.id, nonce);
+    assert.equal(session?.email, 'Alice@example.com', 'domain in lower case, local part as typed');
+    assert.equal(session?.guildId, command.guild_id);
+    assert.equal(h.metrics.counters.interactions, 1);
+  });
+
+  test('the cooldown after an order answers how long to wait; then the form opens again', async () => {
+    h = createOrderHarness({ config: { order_cooldown_seconds: 60 } });
+    pastOrder(h, alice.id, h.now() - 15_000);
+    const [refused] = await h.send(slashCommand(alice, 'order_form', { email: 'a@example.com' }));
+    assert.equal(messageOf(refused).content, '⏳ You just placed an order. You can start another in 45s.');
+    assert.equal(messageOf(refused).flags, EPHEMERAL);
+    assert.equal(h.sessions.size, 0);
+    h.advance(45_000);
+    const [opened] = await h.send(slashCommand(alice, 'order_form', { email: 'a@example.com' }));
+    assert.equal(modalOf(opened).title, 'Order Details - Step 1');
+  });
+
+  test('the daily cap counts the last 24 hours and says when the next order is possible', async () => {
+    h = createOrderHarness({ config: { daily_order_limit: 2, order_cooldown_seconds: 0 } });
+    pastOrder(h, alice.id, h.now() - 23 * 3_600_000); // leaves the window in 1 hour
+    pastOrder(h, alice.id, h.now() - 3_600_000);
+    pastOrder(h, '200000000000000099', h.now()); // someone else's order does not count
+    const [refused] = await h.send(slashCommand(alice, 'order_form', { email: 'a@example.com' }));
+    assert.equal(
+      messageOf(refused).content,
+      '⏳ You have reached the limit of 2 orders in 24 hours. You can order again in 1h 0m.',
+    );
+    h.advance(3_600_000);
+    const [opened] = await h.send(slashCommand(alice, 'order_form', { email: 'a@example.com' }));
+    assert.equal(modalOf(opened).title, 'Order Details - Step 1');
+  });
+
+  test("outside the shop's servers, and without an allowed role, nothing opens", async () => {
+    h = createOrderHarness({
+      config: { allowed_guild_ids: ['1300000000000000001'], allowed_role_ids: ['1400000000000000001'] },
+    });
+    const elsewhere = slashCommand(alice, 'order_form', { email: 'a@example.com' }, '1399999999999999999');
+    assert.equal(messageOf((await h.send(elsewhere))[0]).content, NOT_THIS_SERVER);
+    const [noRole] = await h.send(slashCommand(alice, 'order_form', { email: 'a@example.com' }));
+    assert.match(String(messageOf(noRole).content), /open to members with the <@&1400000000000000001> role/);
+    assert.equal(h.sessions.size, 0);
+    const member = { ...alice, roles: ['1400000000000000001'] };
+    const [opened] = await h.send(slashCommand(member, 'order_form', { email: 'a@example.com' }));
+    assert.equal(modalOf(opened).title, 'Order Details - Step 1');
+  });
+
+  test('when the session cap is full a new customer is told to come back, and nothing breaks', async () => {
+    h = createOrderHarness({ config: { max_sessions: 1 } });
+    await h.send(slashCommand(alice, 'order_form', { email: 'a@example.com' }));
+    const [busy] = await h.send(
+      slashCommand({ id: '200000000000000002' }, 'order_form', { email: 'b@example.com' }),
+    );
+    assert.match(String(messageOf(busy).content), /very busy right now/);
+    assert.equal(h.sessions.size, 1);
+  });
+});
 
 /** The values a modal was opened with, by text input custom_id (only those with a value). */
 function prefillOf(modal: APIModalInteractionResponseCallbackData): Record<string, string> {
@@ -381,5 +501,82 @@ describe('email caps on a completed order', () => {
     assert.deepEqual(h.orders.jobsOf(order!.id), []);
     assert.equal(order?.emailRefused, null, 'nothing was refused: mail is off');
     assert.match(String(messageOf(final.answer).content), /Confirmation emails are switched off/);
+  });
+});
+
+const admin = { id: '200000000000000021', permissions: ADMIN_PERMISSIONS };
+const manager = { id: '200000000000000022', permissions: String(1n << 5n) }; // Manage Server only
+const member = { id: '200000000000000023', permissions: MEMBER_PERMISSIONS };
+
+describe('status commands', () => {
+  let h: OrderHarness;
+  afterEach(() => h.close());
+
+  test('/ping answers in public with the gateway latency, and says so before the first heartbeat', async () => {
+    h = createOrderHarness();
+    const [early] = await h.send(slashCommand(member, 'ping'));
+    assert.match(String(messageOf(early).content), /^Pong! Latency: not measured yet/);
+    h.gateway.latency.set(0, 41.6);
+    h.gateway.latency.set(1, 44.4);
+    const [answer, ...more] = await h.send(slashCommand(member, 'ping'));
+    assert.equal(more.length, 0);
+    assert.deepEqual(messageOf(answer), { allowed_mentions: { parse: [] }, content: 'Pong! Latency: 43ms' });
+  });
+
+  test('/run_diagnostics refuses a member, ephemerally, and shows nothing', async () => {
+    h = createOrderHarness();
+    const [answer] = await h.send(slashCommand(member, 'run_diagnostics'));
+    assert.deepEqual(messageOf(answer), {
+      allowed_mentions: { parse: [] },
+      content: '🚫 Access denied: /run_diagnostics needs the Manage Server permission.',
+      flags: EPHEMERAL,
+    });
+  });
+
+  test("/run_diagnostics refuses even an administrator of a server that is not the shop's", async () => {
+    h = createOrderHarness({ config: { allowed_guild_ids: ['1300000000000000001'] } });
+    const [answer] = await h.send(slashCommand(admin, 'run_diagnostics', {}, '1399999999999999999'));
+    assert.match(String(messageOf(answer).content), /works only in the shop's own Discord server/);
+    assert.doesNotMatch(String(messageOf(answer).content), /Diagnostics/);
+  });
+
+  test('/run_diagnostics shows an administrator or a manager the live figures, ephemerally', async () => {
+    h = createOrderHarness({ start: Date.now() });
+    await h.send(slashCommand(member, 'order_form', { email: 'a@example.com' })); // one open form
+    h.orders.commit(
+      {
+        orderNumber: 'ORD-1',
+        userId: member.id,
+        guildId: undefined,
+        email: 'a@example.com',
+        fields: {},
+        createdAt: h.now(),
+      },
+      [{ kind: 'email' }, { kind: 'staff_post' }],
+    );
+    h.metrics.count('emails_sent');
+    h.gateway.latency.set(0, 12);
+    h.advance(90_000);
+    for (const user of [admin, manager]) {
+      const [answer] = await h.send(slashCommand(user, 'run_diagnostics'));
+      const message = messageOf(answer);
+      assert.equal(message.flags, EPHEMERAL);
+      const lines = String(message.content).split('\n');
+      assert.equal(lines[0], '**🔧 Bot Diagnostics**');
+      for (const line of [
+        '**Ping:** 12ms',
+        '**Uptime:** 0d 0h 1m 30s',
+        '**Active order sessions:** 1',
+        '**Outbox:** 2 pending, oldest waiting 90s, 0 failed',
+        '**Emails since start:** 1 sent, 0 failed, 0 retried',
+        '**SMTP:** ⏳ not checked yet',
+      ]) {
+        assert.ok(lines.includes(line), `${line} in:\n${lines.join('\n')}`);
+      }
+      assert.ok(
+        lines.some((line) => /^\*\*Orders:\*\* [01] today, 1 total$/.test(line)),
+        lines.join('\n'),
+      );
+    }
   });
 });
