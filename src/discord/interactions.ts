@@ -1,15 +1,18 @@
 /**
  * @module discord/interactions
  * The three routes an interaction is answered on (callback, edit original, follow-up), sent
- * straight through the shared keep-alive HTTP client rather than @discordjs/rest's queue.
+ * through the transport's one keep-alive node:http client (http-client.ts, the same pool
+ * @discordjs/rest uses) but not through @discordjs/rest's queue.
  *
  * Why: these routes are authenticated by the interaction token in the URL, not the bot token, and
- * Discord does not count them against the bot's global rate limit; @discordjs/rest does (50/s by
- * default), so 1,000 customers finishing at once queued 1,000 follow-up edits for 20 s, and every
- * request paid for its per-route bucket bookkeeping. Here a request is one JSON.stringify and one
- * write. 429 answers are still honoured (wait `retry_after`, then retry), 5xx and network errors are
- * retried briefly, and an initial callback that could no longer arrive inside Discord's 3 s window
- * is dropped without a request (see {@link InteractionApiOptions.callbackWindowMs}).
+ * Discord does not count them against the bot's global rate limit. @discordjs/rest 2.x sends the
+ * callback outside its global queue, but counts edits and follow-ups (webhook routes) against its
+ * 50/s global limit, so 1,000 customers finishing at once queued 1,000 follow-up edits for 20 s; and
+ * it has no way to drop an answer that can no longer arrive in time. Here a request is one
+ * JSON.stringify and one node:http request. 429 answers are still honoured (wait `retry_after`,
+ * then retry), 5xx and network errors are retried briefly, and an initial callback that could no
+ * longer arrive inside Discord's 3 s window is dropped without a request (see
+ * {@link InteractionApiOptions.callbackWindowMs}).
  */
 import {
   type APIInteractionResponse,
@@ -18,6 +21,7 @@ import {
   Routes,
 } from 'discord-api-types/v10';
 import { trace } from '../trace.ts';
+import { VERSION } from '../version.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from './http-client.ts';
 
 /** How often a request is tried when Discord answers 5xx or the connection fails. */
@@ -111,7 +115,7 @@ export interface InteractionApiOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const USER_AGENT = 'DiscordBot (https://github.com/lean-order-bot/lean-order-bot, 0.1.0)';
+const USER_AGENT = `DiscordBot (https://github.com/lean-order-bot/lean-order-bot, ${VERSION})`;
 const JSON_HEADERS = { 'Content-Type': 'application/json', 'User-Agent': USER_AGENT };
 
 /** Creates the interaction API. */

@@ -1,12 +1,11 @@
 /**
  * @module discord/rest
- * The Discord transport, built once and injected everywhere: a keep-alive node:http client for
- * @discordjs/rest (bot-token routes: the gateway URL, commands, the staff channel), and a lean
- * keep-alive client for the interaction API (answers, outside rest's queue; see answer-client.ts).
+ * The Discord transport, built once and injected everywhere: one keep-alive node:http client
+ * (http-client.ts) under both @discordjs/rest (bot-token routes: the gateway URL, commands, the
+ * staff channel) and the interaction API (answers, outside rest's queue; see interactions.ts).
  * The gateway, the handlers and the CLIs all take what is built here; nothing below builds its own.
  */
 import { DiscordAPIError, HTTPError, REST } from '@discordjs/rest';
-import { createAnswerClient } from './answer-client.ts';
 import { describeDiscordFailure } from './failure.ts';
 import { createHttpClient, type HttpClient } from './http-client.ts';
 import { type AnswerEvent, createInteractionApi, type InteractionApi } from './interactions.ts';
@@ -59,10 +58,8 @@ export function createDiscordTransport(options: DiscordTransportOptions): Discor
     timeout: timeoutMs + 1000,
     ...(options.retries === undefined ? {} : { retries: options.retries }),
   }).setToken(options.token);
-  // Answers go through their own lean client (see answer-client.ts): they are the hot path.
-  const answers = createAnswerClient();
   const interactions = createInteractionApi({
-    http: answers,
+    http,
     apiUrl: options.apiUrl,
     ...(options.onAnswerEvent ? { onEvent: options.onAnswerEvent } : {}),
   });
@@ -70,10 +67,7 @@ export function createDiscordTransport(options: DiscordTransportOptions): Discor
     rest,
     interactions,
     http,
-    destroy: () => {
-      http.destroy();
-      answers.destroy();
-    },
+    destroy: () => http.destroy(),
   };
 }
 
