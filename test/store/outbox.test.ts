@@ -5,7 +5,7 @@
  * sleeps or waits for the event loop.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
@@ -22,10 +22,16 @@ import {
 
 const START = Date.UTC(2025, 2, 1, 12);
 
-/** A store in a new temporary folder, with time mocked from {@link START}. */
+/** A store in a new temporary folder (removed after the test), with time mocked from {@link START}. */
 function fresh(t: TestContext): OrderStore {
   t.mock.timers.enable({ apis: ['setTimeout', 'setImmediate', 'Date'], now: START });
-  return createOrderStore(openDatabase(mkdtempSync(join(tmpdir(), 'order-bot-outbox-'))));
+  const dir = mkdtempSync(join(tmpdir(), 'order-bot-outbox-'));
+  const store = createOrderStore(openDatabase(dir));
+  t.after(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return store;
 }
 const commit = (store: OrderStore, jobs: (string | NewJob)[]) =>
   store.commit(
