@@ -6,7 +6,7 @@
  * V8's own trace (heap size before each GC minus after the one before). `LOG_LEVEL=warn` leaves
  * out the per-interaction log line. `-- --http-only` measures node:http's client alone instead:
  * keep-alive POSTs of an interaction callback's size to a server that answers 204, in a process of
- * their own (what a hand-written client would save).
+ * their own (node:http's own share of what the bot allocates per answer).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
