@@ -512,3 +512,23 @@ export function configWarnings(config: BotConfig, env: EnvSettings): { event: st
   }
   return warnings;
 }
+
+/**
+ * The warning when no `allowed_guild_ids` is set: any server the bot is in can take orders in the
+ * shop's name. Names up to 25 of the servers it is in; `undefined` when the shop is closed to others.
+ */
+export function openShopWarning(
+  config: BotConfig,
+  guildIds: Iterable<string>,
+  guildCount: number,
+): { event: string; fields: { servers: string[]; server_count: number; note: string } } | undefined {
+  if (config.allowed_guild_ids.length > 0) return undefined;
+  return {
+    event: 'config.allowed_guild_ids_unset',
+    fields: {
+      servers: [...guildIds].slice(0, 25),
+      server_count: guildCount,
+      note: "any server the bot is in can take orders and send email in the shop's name: set allowed_guild_ids in config.json to the shop's server(s), and untick Public Bot in the developer portal",
+    },
+  };
+}

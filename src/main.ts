@@ -4,7 +4,6 @@
  * database) → wire (transport, store, mail, outbox, handlers, router, gateway, operations; each
  * built before what uses it, and injected) → start → signals.
  */
-import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import { createMonotonicClock } from './clock.ts';
 import {
   type BotConfig,
@@ -12,6 +11,7 @@ import {
   type EmailTemplate,
   type EnvSettings,
   loadDotEnv,
+  openShopWarning,
   readEnv,
 } from './config.ts';
 import { describeDiscordFailure } from './discord/failure.ts';
@@ -31,7 +31,6 @@ import { judgeHealth } from './ops/health.ts';
 import { createSnapshot } from './ops/snapshot.ts';
 import { countedAs, createDeliveryHandlers, JobKind } from './order/delivery.ts';
 import { loadShopSettings } from './order/email.ts';
-import { BUSY, RESTARTING } from './order/texts.ts';
 import { createDispatcher } from './router/dispatcher.ts';
 import { createRouter } from './router/router.ts';
 import { type Database, type DataLock, lockDataDir, openDatabase, StoreError } from './store/database.ts';
@@ -184,21 +183,7 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger) {
     // Each customer in the form can hold two handlers: the step being answered, and the previous
     // answer still on its way to Discord. (Set at start; a reload does not change it.)
     maxInFlight: 2 * config.max_sessions,
-    // While shutting down or overloaded: a quick, honest answer instead of silence.
-    refused: (interaction, reason) => {
-      if (reason === 'busy') metrics.count('interactions_refused');
-      void discord.interactions
-        .callback(
-          interaction.id,
-          interaction.token,
-          {
-            type: InteractionResponseType.ChannelMessageWithSource,
-            data: { content: reason === 'busy' ? BUSY : RESTARTING, flags: MessageFlags.Ephemeral },
-          },
-          performance.now(),
-        )
-        .catch(() => undefined);
-    },
+    refused: app.refused,
   });
   const gateway = createGateway({
     rest: discord.rest,
@@ -217,13 +202,8 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger) {
         guilds: info.guilds,
         startup_ms: Math.round(clock() - startedAt),
       });
-      if (settings.config.allowed_guild_ids.length === 0) {
-        log.warn('config.allowed_guild_ids_unset', {
-          servers: [...gatewayState.guilds.ids()].slice(0, 25),
-          server_count: info.guilds,
-          note: "any server the bot is in can take orders and send email in the shop's name: set allowed_guild_ids in config.json to the shop's server(s), and untick Public Bot in the developer portal",
-        });
-      }
+      const open = openShopWarning(settings.config, gatewayState.guilds.ids(), info.guilds);
+      if (open) log.warn(open.event, open.fields);
     },
   });
 

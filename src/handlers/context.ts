@@ -16,7 +16,7 @@ import { AnswerExpiredError, type InteractionApi } from '../discord/interactions
 import { createResponder, type Responder } from '../discord/responder.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { EXPIRED } from '../order/texts.ts';
+import { BUSY, EXPIRED, RESTARTING } from '../order/texts.ts';
 import type {
   CommandHandler,
   ComponentHandler,
@@ -72,6 +72,11 @@ export interface AppContextOptions {
 export interface AppBinding extends Pick<RouterOptions<AppContext>, 'notFound' | 'onError'> {
   /** Builds the context of one interaction. */
   context(interaction: APIInteraction): AppContext;
+  /**
+   * Answers an interaction the dispatcher did not route (shutting down, or overloaded): a quick,
+   * honest answer instead of silence.
+   */
+  refused(interaction: APIInteraction, reason: 'closed' | 'busy'): void;
   /** Times and logs a finished interaction. */
   finished(ctx: AppContext, route: string, totalMs: number): void;
 }
@@ -99,6 +104,21 @@ export function createAppContext(options: AppContextOptions): AppBinding {
       // registration) the per-server cap could not count them.
       const inShop = guildId !== undefined && (allowed.length === 0 || allowed.includes(guildId));
       return { respond, userId, guildId, inShop, config, template, log, clock: options.clock };
+    },
+
+    refused(interaction, reason) {
+      if (reason === 'busy') metrics.count('interactions_refused');
+      void options.interactions
+        .callback(
+          interaction.id,
+          interaction.token,
+          {
+            type: InteractionResponseType.ChannelMessageWithSource,
+            data: { content: reason === 'busy' ? BUSY : RESTARTING, flags: MessageFlags.Ephemeral },
+          },
+          performance.now(),
+        )
+        .catch(() => undefined);
     },
 
     async notFound(ctx, miss) {
