@@ -15,6 +15,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DEFAULT_FORM } from '../src/order/form.ts';
 import { buildModal } from '../src/order/ui.ts';
 import type { TraceFile } from '../src/trace.ts';
 import { BUNDLE, ROOT, writeConfigDir } from '../test/support/bot-process.ts';
@@ -116,7 +117,11 @@ function start(subject: Subject, env: Record<string, string>): { child: ChildPro
             stdio,
           })
         : spawn(...onBotCpu(process.execPath, [join(ROOT, 'bench/djs-bot.mjs')]), {
-            env: { ...base, BENCH_PORT: '0', BENCH_MODAL: JSON.stringify(buildModal(1, 'bench')) },
+            env: {
+              ...base,
+              BENCH_PORT: '0',
+              BENCH_MODAL: JSON.stringify(buildModal(DEFAULT_FORM, 1, 'bench')),
+            },
             stdio,
           });
   closeSync(out);

@@ -8,6 +8,7 @@ import { silentLogger } from '../src/log.ts';
 import { createMailer } from '../src/mail/mailer.ts';
 import { createSmtpTransport } from '../src/mail/transport.ts';
 import { confirmationJob } from '../src/order/email.ts';
+import { DEFAULT_FORM } from '../src/order/form.ts';
 import { SAMPLE_ORDER } from '../src/order/sample.ts';
 import { startSmtpServer } from '../test/support/smtp.ts';
 
@@ -26,9 +27,11 @@ async function run(pool: boolean): Promise<{ perSecond: number; seconds: number;
     Array.from({ length: COUNT }, (_, i) =>
       mailer.send(
         confirmationJob(
-          { ...SAMPLE_ORDER, email: `c${i}@example.com`, order_number: `ORD-${i}` },
-          config,
-          template,
+          {
+            email: `c${i}@example.com`,
+            fields: { ...SAMPLE_ORDER.fields, order_number: `ORD-${i}` },
+          },
+          { config, template, form: DEFAULT_FORM },
         ),
       ),
     ),

@@ -11,6 +11,7 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_FORM } from '../src/order/form.ts';
 import { buildModal } from '../src/order/ui.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { createOrderStore } from '../src/store/orders.ts';
@@ -78,7 +79,7 @@ function startSubject(
     env.LOG_LEVEL ??= process.env.BENCH_LOG_LEVEL ?? 'info';
   } else {
     env.BENCH_PORT = String(port);
-    env.BENCH_MODAL = JSON.stringify(buildModal(1, 'bench'));
+    env.BENCH_MODAL = JSON.stringify(buildModal(DEFAULT_FORM, 1, 'bench'));
   }
   const started = performance.now();
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -4,12 +4,14 @@
  * one session can: steps 1 and 2 accepted and a step-3 draft, every field at its Discord length
  * limit in non-Latin text (2 bytes a character in V8) where its format allows; the cap is lifted
  * so every form is kept.
- * `--cap N` keeps the configured cap instead (N), to show what the cap holds RSS to.
+ * `--cap N` keeps the configured cap instead (N), to show what the cap holds RSS to; `--form <file>`
+ * fills a shop's form.json instead of the shipped form (e.g. bench/forms/longest.json, the longest
+ * form allowed).
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { STEPS } from '../src/order/fields.ts';
+import { DEFAULT_FORM, type FormField, fieldCapacity, parseForm, TYPED } from '../src/order/form.ts';
 import { ROOT, startBot, writeConfigDir } from '../test/support/bot-process.ts';
 import { customer, messageOf } from '../test/support/customer.ts';
 import { startFakeDiscord } from '../test/support/fake-discord.ts';
@@ -26,34 +28,59 @@ const rss = (pid: number) =>
 
 /** A value of `length` UTF-16 units in CJK text, unique to customer `n`. */
 const cjk = (n: number, length: number) => `${n}界`.repeat(length).slice(0, length);
-/** Each step at its limits: free text at max length in CJK; dates, the URL and the price valid. */
-const longest = (n: number) => {
-  const text = (step: 1 | 2 | 3) =>
-    Object.fromEntries(STEPS[step].fields.map((field) => [field.key, cjk(n, field.maxLength)]));
-  return {
-    1: {
-      ...text(1),
-      estimated_arrival_start_date: '2025-03-10',
-      estimated_arrival_end_date: '2025-03-14',
-      product_image_url: `https://cdn.example.com/${n}/${'p'.repeat(400)}.jpg`.slice(0, 500),
-    },
-    2: { ...text(2), purchase_price: '$150.00' },
-    // The shipping address left empty: step 3 fails validation and is kept as a draft.
-    3: { ...text(3), shipping_address: '' },
-  };
+/** The most a field can hold that still passes validation: free text at max length in CJK. */
+const longestValue = (field: FormField, n: number): string | string[] => {
+  switch (field.type) {
+    case 'email':
+      return `c${n}@example.com`;
+    case 'url':
+      return `https://cdn.example.com/${n}/${'p'.repeat(field.maxLength)}`.slice(0, field.maxLength);
+    case 'date':
+      return '2030-03-14';
+    case 'number':
+      return String(field.max ?? field.min ?? 1);
+    case 'price':
+      return '$150.00';
+    case 'select':
+    case 'radio':
+      return field.options.reduce((a, b) => (b.length > a.length ? b : a));
+    case 'checkboxes':
+      return field.options.slice(0, field.max ?? field.options.length);
+    default:
+      return cjk(n, field.maxLength);
+  }
 };
+/**
+ * Every step at its limits; the last step with a required field left empty, so it fails validation
+ * and is kept as a draft (a form holds the most just before its final submit).
+ */
+const longest = (n: number) =>
+  form.steps.map((step, index) => {
+    const values = Object.fromEntries(step.fields.map((field) => [field.key, longestValue(field, n)]));
+    if (index === form.steps.length - 1) {
+      const blank = step.fields.find((field) => field.required && TYPED.has(field.type));
+      if (blank) values[blank.key] = '';
+    }
+    return values;
+  });
 
+const formAt = args.indexOf('--form');
+const formPath = formAt >= 0 ? args[formAt + 1] : undefined;
+const form = formPath ? parseForm(JSON.parse(readFileSync(formPath, 'utf8')), formPath) : DEFAULT_FORM;
+
+const configDir = writeConfigDir({
+  ...(cap === undefined ? { max_sessions: 1_000_000 } : { max_sessions: cap }),
+  order_cooldown_seconds: 0,
+  daily_order_limit: 10_000,
+});
+if (formPath) copyFileSync(formPath, join(configDir, 'form.json'));
 const discord = await startFakeDiscord({ guilds: 1, openApi: false });
 const bot = startBot({
   nodeArgs: flags,
   env: {
     DISCORD_BOT_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,
-    CONFIG_DIR: writeConfigDir({
-      ...(cap === undefined ? { max_sessions: 1_000_000 } : { max_sessions: cap }),
-      order_cooldown_seconds: 0,
-      daily_order_limit: 10_000,
-    }),
+    CONFIG_DIR: configDir,
     HEALTH_PORT: '0',
   },
 });
@@ -79,15 +106,18 @@ for (let i = 0; i < COUNT; i += 100) {
         return;
       }
       const values = longest(i + j);
-      const one = await c.submit(opened.callback.data as Record<string, unknown>, values[1]);
-      const open2 = await c.click('Continue to Step 2', messageOf(one.entry));
-      const two = await c.submit(
-        open2.callback.data as Record<string, unknown>,
-        values[2],
-        messageOf(one.entry),
-      );
-      const open3 = await c.click('Continue to Final Step', messageOf(two.entry));
-      await c.submit(open3.callback.data as Record<string, unknown>, values[3], messageOf(two.entry));
+      let modal = opened.callback.data as Record<string, unknown>;
+      let from: Record<string, unknown> | undefined;
+      for (const [index, step] of values.entries()) {
+        const sent = await c.submit(modal, step, from);
+        if (index === values.length - 1) break;
+        from = messageOf(sent.entry);
+        const next = await c.click(
+          index + 2 === values.length ? 'Continue to Final Step' : `Continue to Step ${index + 2}`,
+          from,
+        );
+        modal = next.callback.data as Record<string, unknown>;
+      }
     }),
   );
 }
@@ -96,10 +126,12 @@ clearInterval(sampler);
 const metrics = await (await fetch(`http://127.0.0.1:${String(port)}/metrics`)).text();
 const active = /^orderbot_active_sessions (\d+)/m.exec(metrics)?.[1];
 const heap = Number(/^nodejs_heap_used_bytes (\d+)/m.exec(metrics)?.[1]) / 1024 / 1024;
-console.log(`node ${flags.join(' ')} dist/main.js, max_sessions ${cap ?? 'unlimited'}`);
+console.log(
+  `node ${flags.join(' ')} dist/main.js, max_sessions ${cap ?? 'unlimited'}, form ${formPath ?? '(shipped)'}: ${form.steps.length} steps, ${form.fields.length} fields, up to ${form.fields.reduce((sum, f) => sum + fieldCapacity(f), 0)} characters`,
+);
 console.log(`RSS with no open forms: ${before.toFixed(1)} MB`);
 console.log(
-  `${COUNT} customers, ${active} open forms each holding steps 1-2 and a step-3 draft at maximum length in 2-byte text${busy ? `, ${busy} told "busy"` : ''}: RSS ${rss(bot.child.pid!).toFixed(1)} MB (peak ${peak.toFixed(1)} MB), heap used ${heap.toFixed(1)} MB`,
+  `${COUNT} customers, ${active} open forms each holding every step but the last accepted and a draft of the last, at maximum length in 2-byte text${busy ? `, ${busy} told "busy"` : ''}: RSS ${rss(bot.child.pid!).toFixed(1)} MB (peak ${peak.toFixed(1)} MB), heap used ${heap.toFixed(1)} MB`,
 );
 await bot.stop('SIGTERM');
 await discord.close();

@@ -56,6 +56,7 @@ export const CONFIG_DEFAULTS = {
   mail_retry_initial_seconds: 8,
   mail_drain_seconds: 10,
   retention_days: 365,
+  order_reference_format: '#{id}',
 } as const satisfies Partial<Record<string, unknown>>;
 
 const ConfigSchema = v.strictObject(
@@ -111,6 +112,16 @@ const ConfigSchema = v.strictObject(
     mail_retry_initial_seconds: v.optional(positive(3600), CONFIG_DEFAULTS.mail_retry_initial_seconds),
     mail_drain_seconds: v.optional(positive(600), CONFIG_DEFAULTS.mail_drain_seconds),
     retention_days: v.optional(int(1, 36_500), CONFIG_DEFAULTS.retention_days),
+    order_reference_format: v.optional(
+      v.pipe(
+        text(40),
+        v.check(
+          (value) => value.includes('{id}'),
+          'expected text with {id} where the order ID goes, like "#{id}"',
+        ),
+      ),
+      CONFIG_DEFAULTS.order_reference_format,
+    ),
   },
   'unknown key (check the spelling; keys starting with "_" are ignored as comments)',
 );

@@ -31,6 +31,7 @@ import { judgeHealth } from './ops/health.ts';
 import { createSnapshot } from './ops/snapshot.ts';
 import { countedAs, createDeliveryHandlers, JobKind } from './order/delivery.ts';
 import { loadShopSettings } from './order/email.ts';
+import type { OrderForm } from './order/form.ts';
 import { createDispatcher } from './router/dispatcher.ts';
 import { createRouter } from './router/router.ts';
 import { type Database, type DataLock, lockDataDir, openDatabase, StoreError } from './store/database.ts';
@@ -48,6 +49,7 @@ const REST_TIMEOUT_MS = 10_000;
 interface Settings {
   config: BotConfig;
   template: EmailTemplate;
+  form: OrderForm;
 }
 
 function fail(message: string): never {
@@ -63,9 +65,9 @@ function load(): { env: EnvSettings; settings: Settings; db: Database; lock: Dat
   try {
     loadDotEnv();
     const env = readEnv();
-    const { config, template } = loadShopSettings(env.configDir);
+    const { config, template, form } = loadShopSettings(env.configDir);
     const lock = lockDataDir(env.dataDir);
-    return { env, settings: { config, template }, db: openDatabase(env.dataDir), lock };
+    return { env, settings: { config, template, form }, db: openDatabase(env.dataDir), lock };
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StoreError) fail(error.message);
     throw error;
@@ -238,6 +240,9 @@ async function start(bot: Bot, env: EnvSettings, log: Logger): Promise<void> {
     config_dir: env.configDir,
     data_dir: env.dataDir,
     shards: String(bot.settings().config.shard_count),
+    form: bot.settings().form.isDefault
+      ? 'shipped'
+      : `form.json: ${bot.settings().form.steps.length} step(s), ${bot.settings().form.fields.length} field(s)`,
     mail: env.senderEmail ? 'enabled' : 'disabled',
   });
   for (const note of env.fixed) log.warn('config.env_fixed', { note });
@@ -267,10 +272,14 @@ async function start(bot: Bot, env: EnvSettings, log: Logger): Promise<void> {
 function handleSignals(bot: Bot, env: EnvSettings, log: Logger): void {
   const reload = () => {
     try {
-      const { config, template } = loadShopSettings(env.configDir);
-      bot.reload({ config, template });
+      const { config, template, form } = loadShopSettings(env.configDir);
+      const formChanged = form.id !== bot.settings().form.id;
+      bot.reload({ config, template, form });
       log.info('config.reloaded', {
-        note: 'config.json and email_template.json apply to new interactions; SMTP server, shards and secrets from the environment need a restart',
+        form: form.id,
+        note: formChanged
+          ? 'config.json, email_template.json and a new form.json apply to new interactions; customers halfway through the old form are asked to start again; SMTP server, shards and secrets from the environment need a restart'
+          : 'config.json, email_template.json and form.json apply to new interactions; SMTP server, shards and secrets from the environment need a restart',
       });
     } catch (error) {
       log.error('config.reload_rejected', {

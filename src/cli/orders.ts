@@ -20,8 +20,9 @@ import { parseArgs } from 'node:util';
 import { backup } from '@photostructure/sqlite';
 import { loadDotEnv, readToolEnv } from '../config.ts';
 import { ConfigError } from '../errors.ts';
-import { CSV_BOM, csvHeader, csvLine } from '../order/export.ts';
-import { ALL_FIELDS } from '../order/fields.ts';
+import { CSV_BOM, csvHeader, csvLine, exportColumns } from '../order/export.ts';
+import { shownValue } from '../order/fields.ts';
+import { DEFAULT_FORM, formOfOrder, loadForm, type OrderForm } from '../order/form.ts';
 import { isCalendarDate } from '../order/validate.ts';
 import { openDatabase, StoreError } from '../store/database.ts';
 import { createOrderStore, type OrderFilter, type OrderStatus, type StoredOrder } from '../store/orders.ts';
@@ -169,8 +170,21 @@ function listLine(order: StoredOrder): string {
     listStatus(order).padEnd(7),
     oneLine(order.orderNumber, 20).padEnd(20),
     oneLine(order.email || '(purged)', 32).padEnd(32),
-    oneLine(order.fields.product_name ?? '', 30),
+    // What was ordered: the shipped form's product, else the first answer of the order's form.
+    oneLine(order.fields.product_name ?? Object.values(order.fields).find((value) => value !== '') ?? '', 30),
   ].join('  ');
+}
+
+/** The shop's form in force; a form.json the bot would refuse is reported, and the shipped form used. */
+function currentForm(configDir: string): OrderForm {
+  try {
+    return loadForm(configDir);
+  } catch (error) {
+    console.error(
+      `${(error as Error).message}\n(using the shipped form's columns; every order still shows its own fields)`,
+    );
+    return DEFAULT_FORM;
+  }
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -193,8 +207,14 @@ async function run(argv: string[]): Promise<number> {
     },
   });
   loadDotEnv();
-  const { dataDir } = readToolEnv();
+  const { dataDir, configDir } = readToolEnv();
   const store = createOrderStore(openDatabase(dataDir, { mustExist: true }));
+  let loaded: OrderForm | undefined;
+  const current = () => {
+    loaded ??= currentForm(configDir);
+    return loaded;
+  };
+  const formOf = (id: string | null) => formOfOrder(id, current(), (key) => store.formDefinition(key));
   try {
     switch (command) {
       case 'list': {
@@ -242,10 +262,19 @@ async function run(argv: string[]): Promise<number> {
         if (order.purgedAt !== null) console.log(`Personal data removed ${when(order.purgedAt)}.`);
         console.log(`  Discord user ${order.userId || '-'} in server ${order.guildId ?? '-'}`);
         console.log(`  Email: ${order.email || '-'}`);
-        const width = Math.max(...ALL_FIELDS.map((f) => f.label.length)) + 1;
-        for (const field of ALL_FIELDS) {
-          const value = (order.fields[field.key] ?? '').replace(/\r?\n/g, `\n  ${' '.repeat(width + 1)}`);
-          console.log(`  ${`${field.label}:`.padEnd(width)} ${value}`);
+        // The fields of the form the order was taken under, then any other key it holds.
+        const form = formOf(order.formId);
+        const rows = form.fields.map((field) => ({
+          label: field.label,
+          value: shownValue(field, order.fields[field.key] ?? ''),
+        }));
+        for (const [key, value] of Object.entries(order.fields)) {
+          if (!form.fields.some((field) => field.key === key)) rows.push({ label: key, value });
+        }
+        const width = Math.max(0, ...rows.map((row) => row.label.length)) + 1;
+        for (const row of rows) {
+          const value = row.value.replace(/\r?\n/g, `\n  ${' '.repeat(width + 1)}`);
+          console.log(`  ${`${row.label}:`.padEnd(width)} ${value}`);
         }
         console.log('Delivery:');
         for (const job of store.jobsOf(order.id)) {
@@ -266,13 +295,17 @@ async function run(argv: string[]): Promise<number> {
         const wanted = status(values.status);
         if (since !== undefined) filter.since = since;
         if (wanted !== undefined) filter.status = wanted;
+        const columns = exportColumns(
+          current(),
+          store.forms().map((stored) => formOf(stored.id)),
+        );
         if (!values.out) {
           const write = (text: string) =>
             process.stdout.write(text)
               ? Promise.resolve()
               : new Promise<void>((done) => process.stdout.once('drain', () => done()));
-          await write(CSV_BOM + csvHeader());
-          for (const order of store.each(filter)) await write(csvLine(order));
+          await write(CSV_BOM + csvHeader(columns));
+          for (const order of store.each(filter)) await write(csvLine(order, columns));
           return 0;
         }
         const target = resolve(values.out);
@@ -281,9 +314,9 @@ async function run(argv: string[]): Promise<number> {
         await completeOrRemove('export', target, async () => {
           try {
             // Lines gathered into writes of about 64 KiB: few system calls, little memory.
-            let pending = CSV_BOM + csvHeader();
+            let pending = CSV_BOM + csvHeader(columns);
             for (const order of store.each(filter)) {
-              pending += csvLine(order);
+              pending += csvLine(order, columns);
               count++;
               if (pending.length >= 65_536) {
                 await writeAll(file, pending);

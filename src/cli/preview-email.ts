@@ -1,6 +1,6 @@
 /**
  * @module cli/preview-email
- * Renders the email template with a sample order to an HTML file you can open in a browser:
+ * Renders the email template with a sample order of the shop's form to an HTML file you can open in a browser:
  * `npm run preview-email -- [--out <file.html>]` (by default a file in the system's temp folder).
  * Re-run it after each edit of the template.
  */
@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { loadDotEnv, readToolEnv } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { loadShopSettings, renderConfirmation } from '../order/email.ts';
-import { SAMPLE_ORDER } from '../order/sample.ts';
+import { sampleOrder } from '../order/sample.ts';
 
 try {
   // Written outside the repository unless asked: a preview is not something to commit.
@@ -21,10 +21,12 @@ try {
   mkdirSync(resolve(values.out, '..'), { recursive: true });
   loadDotEnv();
   const { configDir } = readToolEnv();
-  const { config, template } = loadShopSettings(configDir);
-  const email = renderConfirmation(template, SAMPLE_ORDER, {
+  const { config, template, form } = loadShopSettings(configDir);
+  const email = renderConfirmation(template, sampleOrder(form), {
     shopName: config.shop_name,
+    form,
     orderId: 1,
+    referenceFormat: config.order_reference_format,
     imageHosts: config.image_hosts,
   });
   const out = resolve(values.out);

@@ -11,7 +11,7 @@ import { silentLogger } from '../log.ts';
 import { createMailer } from '../mail/mailer.ts';
 import { checkSmtpLogin, createSmtpTransport } from '../mail/transport.ts';
 import { confirmationJob, loadShopSettings } from '../order/email.ts';
-import { SAMPLE_ORDER } from '../order/sample.ts';
+import { sampleOrder } from '../order/sample.ts';
 
 async function run(): Promise<number> {
   const address = process.argv[2]?.trim() ?? '';
@@ -23,7 +23,7 @@ async function run(): Promise<number> {
   }
   loadDotEnv();
   const env = readToolEnv();
-  const { config, template } = loadShopSettings(env.configDir);
+  const { config, template, form } = loadShopSettings(env.configDir);
   if (!env.senderEmail) {
     console.error('SENDER_EMAIL is not set: put it (and SENDER_PASSWORD) in .env or the environment.');
     return 1;
@@ -52,7 +52,9 @@ async function run(): Promise<number> {
         : 'Connected (no login: SENDER_PASSWORD is not set).',
   );
   try {
-    await mailer.send(confirmationJob({ ...SAMPLE_ORDER, email: address }, config, template, 1));
+    await mailer.send(
+      confirmationJob({ ...sampleOrder(form), email: address }, { config, template, form }, 1),
+    );
     console.log(`Sent a sample confirmation to ${address}.`);
     return 0;
   } catch (error) {

@@ -16,6 +16,7 @@ import { AnswerExpiredError, type InteractionApi } from '../discord/interactions
 import { createResponder, type Responder } from '../discord/responder.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { OrderForm } from '../order/form.ts';
 import { BUSY, EXPIRED, RESTARTING } from '../order/texts.ts';
 import type {
   CommandHandler,
@@ -40,6 +41,8 @@ export interface AppContext {
   /** The configuration in force when the interaction arrived (SIGHUP may replace it for later ones). */
   readonly config: BotConfig;
   readonly template: EmailTemplate;
+  /** The shop's order form in force when the interaction arrived. */
+  readonly form: OrderForm;
   /** A logger that adds the interaction, user and guild IDs to every line. */
   readonly log: Logger;
   readonly clock: Clock;
@@ -63,7 +66,7 @@ export interface AppContextOptions {
   log: Logger;
   metrics: Metrics;
   clock: Clock;
-  settings: () => { config: BotConfig; template: EmailTemplate };
+  settings: () => { config: BotConfig; template: EmailTemplate; form: OrderForm };
   /** @defaultValue `2000` */
   deferAfterMs?: number;
 }
@@ -96,14 +99,14 @@ export function createAppContext(options: AppContextOptions): AppBinding {
         deferAfterMs: options.deferAfterMs ?? 2000,
         onAutoDeferError: (error) => log.error('interaction.auto_defer_failed', { error }),
       });
-      const { config, template } = options.settings();
+      const { config, template, form } = options.settings();
       metrics.count('interactions');
       const guildId = interaction.guild_id;
       const allowed = config.allowed_guild_ids;
       // Orders are taken in servers only: outside one (a DM, through a stale or forged command
       // registration) the per-server cap could not count them.
       const inShop = guildId !== undefined && (allowed.length === 0 || allowed.includes(guildId));
-      return { respond, userId, guildId, inShop, config, template, log, clock: options.clock };
+      return { respond, userId, guildId, inShop, config, template, form, log, clock: options.clock };
     },
 
     refused(interaction, reason) {

@@ -6,10 +6,10 @@
  */
 import { MessageFlags } from 'discord-api-types/v10';
 import { firstMissingStep, isStep, type StepValues } from '../order/fields.ts';
-import { CANCELLED, EXPIRED } from '../order/texts.ts';
+import { CANCELLED, EXPIRED, FORM_CHANGED } from '../order/texts.ts';
 import { buildModal, OrderIds } from '../order/ui.ts';
 import type { SessionStore } from '../store/sessions.ts';
-import type { Component } from './context.ts';
+import type { Component, Ctx } from './context.ts';
 import { refuseOutsideShop } from './shop-only.ts';
 
 /** Creates the handler that opens a step's modal: `order_open:<step>:<nonce>`. */
@@ -20,19 +20,20 @@ export function createOpenStep({ sessions }: { sessions: SessionStore }): Compon
     async run(ctx) {
       const refused = refuseOutsideShop(ctx);
       if (refused) return refused;
-      const { userId, args, respond, log } = ctx;
+      const { userId, args, respond, log, form } = ctx;
       const step = Number(args[0]);
-      const session = isStep(step) ? sessions.get(userId, args[1] ?? '') : undefined;
-      if (!session || !isStep(step)) {
+      const session = sessions.get(userId, args[1] ?? '');
+      if (!session) {
         log.info('order.stale_button', { step: args[0] });
         return respond.reply({ content: EXPIRED, flags: MessageFlags.Ephemeral });
       }
+      if (session.formId !== form.id) return formChanged(ctx, sessions);
       // Steps are taken in order; a button for a later step than the draft has reached is stale.
-      if (step > firstMissingStep(session)) {
+      if (!isStep(form, step) || step > firstMissingStep(session, form.steps.length)) {
         return respond.reply({ content: EXPIRED, flags: MessageFlags.Ephemeral });
       }
       const prefill: StepValues | undefined = session.drafts[step] ?? session.accepted[step];
-      await respond.modal(buildModal(step, session.nonce, prefill));
+      await respond.modal(buildModal(form, step, session.nonce, prefill));
     },
   };
 }
@@ -58,4 +59,14 @@ export function createCancelOrder({ sessions }: { sessions: SessionStore }): Com
       });
     },
   };
+}
+
+/**
+ * Ends a session whose form the shop replaced (a reload) and tells the customer to start again:
+ * a form is never completed with steps of two definitions.
+ */
+export function formChanged(ctx: Ctx<unknown>, sessions: SessionStore): Promise<void> {
+  sessions.end(ctx.userId, 'cancelled');
+  ctx.log.info('order.form_changed', {});
+  return ctx.respond.reply({ content: FORM_CHANGED, flags: MessageFlags.Ephemeral });
 }

@@ -66,13 +66,13 @@ export function createOrderForm({ sessions, limits }: OrderFormDeps): Command {
         );
       }
 
-      const started = sessions.start(userId, email, guildId);
+      const started = sessions.start(userId, email, guildId, ctx.form.id);
       if (!started.ok) {
         log.warn('order.sessions_full', { active: sessions.size });
         return ephemeral(FORMS_FULL);
       }
       if (started.replaced) log.info('order.draft_replaced', {});
-      await respond.modal(buildModal(1, started.session.nonce));
+      await respond.modal(buildModal(ctx.form, 1, started.session.nonce));
     },
   };
 }

@@ -8,14 +8,7 @@
 import { type APIModalSubmitInteraction, ButtonStyle, MessageFlags } from 'discord-api-types/v10';
 import type { MessageData } from '../discord/responder.ts';
 import { JobKind, orderJobs } from '../order/delivery.ts';
-import {
-  ALL_FIELDS,
-  firstMissingStep,
-  isStep,
-  type StepNumber,
-  sessionFields,
-  toOrder,
-} from '../order/fields.ts';
+import { firstMissingStep, isStep, sessionFields, toOrder } from '../order/fields.ts';
 import {
   EXPIRED,
   emailRefusedText,
@@ -40,6 +33,7 @@ import type { Committed, OrderStore } from '../store/orders.ts';
 import type { OutboxWorker } from '../store/outbox.ts';
 import type { OrderSession, SessionStore } from '../store/sessions.ts';
 import type { Ctx, Modal } from './context.ts';
+import { formChanged } from './order-buttons.ts';
 import { refuseOutsideShop } from './shop-only.ts';
 
 /** What the modal handler uses. */
@@ -66,25 +60,30 @@ export function createOrderModal(deps: OrderModalDeps): Modal {
     async run(ctx) {
       const refused = refuseOutsideShop(ctx);
       if (refused) return refused;
-      const { interaction, userId, args, respond, log } = ctx;
+      const { interaction, userId, args, respond, log, form } = ctx;
       const step = Number(args[0]);
       const nonce = args[1] ?? '';
-      const current = isStep(step) ? sessions.get(userId, nonce) : undefined;
+      const steps = form.steps.length;
+      const found = sessions.get(userId, nonce);
+      if (found && found.formId !== form.id) return formChanged(ctx, sessions);
+      const current = found && isStep(form, step) ? found : undefined;
       // Steps are taken in order: a submit for a step the form has not reached (a forged or
       // replayed custom_id) is refused like a stale one, and nothing is saved.
-      if (current && isStep(step) && step > firstMissingStep(current)) {
-        log.warn('order.out_of_order', { step, reached: firstMissingStep(current) });
+      if (current && step > firstMissingStep(current, steps)) {
+        log.warn('order.out_of_order', { step, reached: firstMissingStep(current, steps) });
         return respond.reply({ content: EXPIRED, flags: MessageFlags.Ephemeral });
       }
-      const typed = readModalValues(interaction.data);
-      const result = current && isStep(step) ? validateStep(step, typed) : undefined;
-      const session =
-        !result || !isStep(step)
-          ? undefined
-          : result.ok
-            ? sessions.accept(userId, nonce, step, result.values)
-            : sessions.saveDraft(userId, nonce, step, typed);
-      if (!session || !result || !isStep(step)) {
+      const typed = readModalValues(form, interaction.data);
+      // "today" is a date a person reads: wall time.
+      const result = current
+        ? validateStep(form, step - 1, typed, sessionFields(current), Date.now())
+        : undefined;
+      const session = !result
+        ? undefined
+        : result.ok
+          ? sessions.accept(userId, nonce, step, result.values)
+          : sessions.saveDraft(userId, nonce, step, typed);
+      if (!session || !result) {
         log.info('order.stale_modal', { step: args[0] });
         return respond.reply({
           content: `${EXPIRED}\n${STEP_NOT_SAVED}`,
@@ -99,20 +98,22 @@ export function createOrderModal(deps: OrderModalDeps): Modal {
           : respond.reply({ ...data, flags: MessageFlags.Ephemeral });
 
       if (!result.ok) {
+        // The Discord client offers only the configured choices: another value was forged.
+        if (result.forged.length > 0) log.warn('order.forged_choice', { step, fields: result.forged });
         log.info('order.step_invalid', { step, fields: result.problems.map((p) => p.key) });
         return answer({
-          content: problemsMessage(step, result.problems),
+          content: problemsMessage(step, steps, result.problems),
           components: stepButtons(step, session.nonce, `Fix Step ${step}`, ButtonStyle.Danger),
           embeds: [],
         });
       }
 
       log.info('order.step_done', { step });
-      if (step < 3) {
-        const next = (step + 1) as StepNumber;
+      if (step < steps) {
+        const next = step + 1;
         return answer({
-          content: stepComplete(step, 3, session.replacedEarlier),
-          components: stepButtons(next, session.nonce, continueLabel(next)),
+          content: stepComplete(step, steps, session.replacedEarlier),
+          components: stepButtons(next, session.nonce, continueLabel(next, steps)),
           embeds: [],
         });
       }
@@ -127,8 +128,9 @@ async function complete(
   session: OrderSession,
   answer: (data: MessageData) => Promise<void>,
 ): Promise<void> {
-  const { respond, config, log, interaction, userId, guildId, clock } = ctx;
-  const order = toOrder(sessionFields(session), session.email);
+  const { respond, config, log, interaction, userId, guildId, clock, form } = ctx;
+  const order = toOrder(sessionFields(session), session.email, form);
+  const steps = form.steps.length;
   const isPublic = config.order_summary === 'public';
   const createdAt = clock();
   let cap = { ok: true } as MailCapCheck;
@@ -140,12 +142,13 @@ async function complete(
     deps.crashPoint('before_commit');
     committed = deps.orders.commit(
       {
-        orderNumber: order.order_number,
+        orderNumber: order.fields.order_number ?? '',
         userId,
         guildId,
         email: order.email,
-        fields: Object.fromEntries(ALL_FIELDS.map((spec) => [spec.key, order[spec.key]])),
+        fields: order.fields,
         createdAt,
+        form: { id: form.id, definition: form.definition },
       },
       // The caps are read inside the transaction that commits the order: no other order can be
       // counted between the check and the commit.
@@ -173,7 +176,7 @@ async function complete(
     log.error('order.commit_failed', { error });
     return answer({
       content: SAVE_FAILED,
-      components: stepButtons(3, session.nonce, 'Submit again'),
+      components: stepButtons(steps, session.nonce, 'Submit again'),
       embeds: [],
     });
   }
@@ -188,7 +191,13 @@ async function complete(
     deps.onEmailRefused?.(cap.reason);
   }
 
-  const embed = summaryEmbed(order, !isPublic || config.show_address_publicly, orderId);
+  const embed = summaryEmbed(
+    form,
+    order,
+    !isPublic || config.show_address_publicly,
+    orderId,
+    config.order_reference_format,
+  );
   const status = emailStatusText({
     mailEnabled: deps.mailEnabled,
     refused,

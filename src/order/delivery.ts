@@ -19,7 +19,8 @@ import type { CounterName } from '../metrics.ts';
 import type { NewJob, OrderStore, StoredJob, StoredOrder } from '../store/orders.ts';
 import type { JobEvent, JobHandler, JobOutcome } from '../store/outbox.ts';
 import { confirmationJob } from './email.ts';
-import { toOrder } from './fields.ts';
+import { type Order, toOrder } from './fields.ts';
+import { formOfOrder, type OrderForm } from './form.ts';
 import { emailOutcomeText } from './texts.ts';
 import { discordText, staffMessage } from './ui.ts';
 
@@ -114,7 +115,7 @@ export interface DeliveryOptions {
   rest: REST;
   interactions: InteractionApi;
   /** The configuration in force now. */
-  settings: () => { config: BotConfig; template: EmailTemplate };
+  settings: () => { config: BotConfig; template: EmailTemplate; form: OrderForm };
   /** Called right after the SMTP server accepted a message (a crash test point). */
   afterEmailAccepted?: () => void;
   /** Called right after Discord accepted the staff post (a crash test point). */
@@ -170,6 +171,11 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
     if (record.purgedAt !== null) return failed('purged', 'the order was purged before it was delivered');
     return record;
   };
+  /** The order with the form it was taken under (its own fields, whatever the form in force). */
+  const read = (record: StoredOrder): { order: Order; form: OrderForm } => {
+    const form = formOfOrder(record.formId, settings().form, (id) => store.formDefinition(id));
+    return { order: toOrder(record.fields, record.email, form), form };
+  };
 
   const email: JobHandler = {
     concurrency: 2,
@@ -183,9 +189,10 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
       const order = load(job);
       if (!('orderNumber' in order)) return order;
       const { config, template } = settings();
+      const taken = read(order);
       try {
         await mailer.send({
-          ...confirmationJob(toOrder(order.fields, order.email), config, template, order.id),
+          ...confirmationJob(taken.order, { config, template, form: taken.form }, order.id),
           messageId: `<order-${order.id}.${store.storeId}@${domain}>`,
         });
       } catch (error) {
@@ -209,11 +216,14 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
       const { channel_id: channelId, email_note: emailNote } = (job.payload ??
         {}) as Partial<StaffPostPayload>;
       if (!channelId) return failed('no_channel', 'the job names no channel');
+      const taken = read(record);
       const post = staffMessage(
-        toOrder(record.fields, record.email),
+        taken.form,
+        taken.order,
         record.userId,
         record.id,
         record.createdAt,
+        settings().config.order_reference_format,
         emailNote,
       );
       if (job.startedAt !== null) {

@@ -1,8 +1,9 @@
 /**
  * @module order/email
- * The order confirmation email: which placeholders a template may use (the field keys plus a
- * few), the values an order fills them with, the plain-text part when the template has none, and
- * loading the shop's configuration with its template checked against those placeholders.
+ * The order confirmation email: which placeholders a template may use (the form's field keys plus a
+ * few, among them `{{order_table}}`: every field as label/value rows), the values an order fills
+ * them with, the plain-text part when the template has none, and loading the shop's configuration
+ * and form with its template checked against those placeholders.
  *
  * Everything a customer typed is someone else's text in the shop's email, so: the subject may name
  * only the shop and the bot's own order ID; the product image is shown only from hosts the shop
@@ -10,7 +11,8 @@
  * domain names in typed text are written so mail programs do not turn them into links
  * (`https[:]//evil[.]example`).
  */
-import { type BotConfig, type ConfigFiles, loadConfigFiles } from '../config.ts';
+import ANY_FORM_TEMPLATE from '../../config/defaults/email_template_any_form.json' with { type: 'json' };
+import { type BotConfig, type ConfigFiles, loadConfigFiles, shippedFiles } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import type { MailJob } from '../mail/mailer.ts';
 import {
@@ -22,32 +24,43 @@ import {
   safeUrl,
   type TemplateSource,
 } from '../mail/template.ts';
-import { ALL_FIELDS, type Order } from './fields.ts';
+import { type Order, ownReference, shownValue } from './fields.ts';
+import { type FormField, fieldOf, loadForm, type OrderForm, RESERVED_KEYS } from './form.ts';
 
-/** Every placeholder a template may use: each field, the image, then the ID, address, year and shop. */
-export const PLACEHOLDERS: readonly string[] = [
-  ...ALL_FIELDS.map((field) => field.key),
-  'product_image',
-  'order_id',
-  'email',
-  'current_year',
-  'shop_name',
-];
+/** Placeholders every template may use besides the form's field keys. */
+export const BUILT_IN_PLACEHOLDERS: readonly string[] = RESERVED_KEYS;
+
+/** Every placeholder a template may use with `form`: each field, then the built-in ones. */
+export function placeholdersOf(form: OrderForm): string[] {
+  return [...form.fields.map((field) => field.key), ...BUILT_IN_PLACEHOLDERS];
+}
 
 /** The placeholders a subject may use: nothing a customer typed. */
 export const SUBJECT_PLACEHOLDERS: readonly string[] = ['shop_name', 'order_id', 'current_year'];
 
-/** Placeholders whose value is a URL (emitted only when it is http(s)). */
-const URL_PLACEHOLDERS: ReadonlySet<string> = new Set(
-  ALL_FIELDS.filter((field) => field.kind === 'url').map((field) => field.key),
-);
+/** The shop's files in force: `config.json`, `email_template.json` and `form.json`. */
+export interface ShopSettings extends ConfigFiles {
+  form: OrderForm;
+}
 
-/** Reads `config.json` and `email_template.json` and checks the template's placeholders. */
-export function loadShopSettings(dir: string): ConfigFiles {
+/**
+ * Reads `config.json`, `email_template.json` and `form.json` and checks the template's
+ * placeholders against the form. With a form of its own and no `html_body` of its own, the shop gets
+ * the shipped template written for any form (`{{order_table}}` lists every field).
+ */
+export function loadShopSettings(dir: string): ShopSettings {
   const files = loadConfigFiles(dir);
-  const unknown = checkTemplate(files.template, PLACEHOLDERS);
-  if (unknown) throw new ConfigError(`${files.templatePath}: ${unknown}`);
-  const typed = [...files.template.subject.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)]
+  const form = loadForm(dir);
+  const template =
+    !form.isDefault && files.template.html_body === shippedFiles().template.html_body
+      ? { ...files.template, html_body: ANY_FORM_TEMPLATE.html_body }
+      : files.template;
+  const unknown = checkTemplate(template, placeholdersOf(form));
+  if (unknown) {
+    const hint = form.isDefault ? '' : ' (your form.json names the fields; {{order_table}} lists them all)';
+    throw new ConfigError(`${files.templatePath}: ${unknown}${hint}`);
+  }
+  const typed = [...template.subject.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)]
     .map((match) => match[1]!)
     .filter((name) => !SUBJECT_PLACEHOLDERS.includes(name));
   if (typed.length > 0) {
@@ -55,7 +68,7 @@ export function loadShopSettings(dir: string): ConfigFiles {
       `${files.templatePath}: subject: ${typed.map((n) => `{{${n}}}`).join(', ')} would put text the customer typed into your subject line; a subject may use ${SUBJECT_PLACEHOLDERS.map((n) => `{{${n}}}`).join(', ')}`,
     );
   }
-  return files;
+  return { ...files, template, form };
 }
 
 /** Writes web addresses and domain names so mail programs show them as text, not links. */
@@ -79,12 +92,59 @@ export function isShopImage(url: string, imageHosts: readonly string[]): boolean
 /** What {@link renderConfirmation} needs besides the order. */
 export interface ConfirmationOptions {
   shopName: string;
+  /** The form the order was taken with (labels and types of its fields). */
+  form: OrderForm;
   /** The bot's own order ID. */
   orderId?: number | undefined;
+  /** `order_reference_format`. @defaultValue `#{id}` */
+  referenceFormat?: string;
   /** Hosts product images may be loaded from (`image_hosts`). @defaultValue none */
   imageHosts?: readonly string[];
   /** @defaultValue the current year */
   year?: number;
+}
+
+/** The rows of every field of the order, label and value escaped, as the `details` table of the shipped template. */
+function orderTable(
+  form: OrderForm,
+  order: Order,
+  typed: Readonly<Record<string, string>>,
+): { html: string; text: string } {
+  const rows = labelled(form, order).map(({ label, key, field }) => ({
+    label,
+    value: shownValue(field, typed[key] ?? ''),
+  }));
+  const html = rows
+    .map((row) => `<tr><th>${escapeHtml(row.label)}</th><td>${escapeHtml(row.value)}</td></tr>`)
+    .join('\n');
+  return {
+    html: `<table role="presentation" class="details" cellpadding="0" cellspacing="0" style="width:100%;border-collapse:collapse">\n${html}\n</table>`,
+    text: textRows(rows),
+  };
+}
+
+/** Each field the order has, with its label: the form's fields (empty optional ones left out), then older ones. */
+function labelled(form: OrderForm, order: Order) {
+  const rows = form.fields
+    .filter((field) => field.required || order.fields[field.key])
+    .map((field) => ({ key: field.key, label: field.label, field: field as FormField | undefined }));
+  for (const key of Object.keys(order.fields)) {
+    if (!form.fields.some((field) => field.key === key) && order.fields[key]) {
+      rows.push({ key, label: key, field: undefined });
+    }
+  }
+  return rows;
+}
+
+/** `Label:   value` lines, values aligned, later lines of a value indented. */
+function textRows(rows: readonly { label: string; value: string }[]): string {
+  const width = Math.max(0, ...rows.map((row) => row.label.length));
+  return rows
+    .map(
+      (row) =>
+        `${`${row.label}:`.padEnd(width + 2)}${row.value.replace(/\r?\n/g, `\n${' '.repeat(width + 2)}`)}`,
+    )
+    .join('\n');
 }
 
 /** Renders the confirmation of `order` with `template`. */
@@ -93,10 +153,11 @@ export function renderConfirmation(
   order: Order,
   options: ConfirmationOptions,
 ): RenderedEmail {
+  const { form } = options;
   const year = options.year ?? new Date().getFullYear();
-  const url = safeUrl(order.product_image_url);
+  const url = safeUrl(order.fields.product_image_url ?? '');
   const shown = isShopImage(url, options.imageHosts ?? []);
-  const typed = Object.fromEntries(ALL_FIELDS.map((field) => [field.key, defang(order[field.key])]));
+  const typed = Object.fromEntries(Object.entries(order.fields).map(([key, value]) => [key, defang(value)]));
   const name = escapeHtml(typed.product_name ?? '');
   const image = !url
     ? { html: '', text: '' }
@@ -106,55 +167,70 @@ export function renderConfirmation(
           text: url,
         }
       : { html: `<span style="word-break:break-all">${escapeHtml(defang(url))}</span>`, text: defang(url) };
+  const format = options.referenceFormat ?? '#{id}';
+  const own = options.orderId === undefined ? '' : ownReference(options.orderId, format);
+  const shownFields = Object.fromEntries(
+    Object.entries(typed).map(([key, value]) => [key, shownValue(fieldOf(form, key), value)]),
+  );
   return renderEmail(template, {
     values: {
-      ...typed,
-      product_image_url: shown ? url : '',
+      ...shownFields,
+      ...(order.fields.product_image_url === undefined ? {} : { product_image_url: shown ? url : '' }),
       email: order.email,
-      order_id: options.orderId === undefined ? '' : `#${options.orderId}`,
+      order_id: own,
+      order_reference: typed.order_number || own,
       current_year: String(year),
       shop_name: options.shopName,
     },
-    urls: URL_PLACEHOLDERS,
-    markup: { product_image: image },
-    fallbackText: confirmationText({ ...order, ...typed }, options.shopName, year, options.orderId),
+    urls: new Set(form.fields.filter((field) => field.type === 'url').map((field) => field.key)),
+    markup: { product_image: image, order_table: orderTable(form, order, typed) },
+    fallbackText: confirmationText(form, { ...order, fields: typed }, options.shopName, year, own),
   });
 }
 
-/** The message for `order`, rendered when it is sent with the template and settings given. */
+/** The message for `order`, rendered when it is sent with the template, form and settings given. */
 export function confirmationJob(
   order: Order,
-  config: BotConfig,
-  template: TemplateSource,
+  settings: { config: BotConfig; template: TemplateSource; form: OrderForm },
   orderId?: number,
 ): MailJob {
+  const { config, template, form } = settings;
   const shopName = config.shop_name;
   return {
     to: order.email,
     bcc: config.shop_bcc,
     replyTo: config.reply_to,
     fromName: headerSafe(config.sender_name ?? shopName, 100),
-    render: () => renderConfirmation(template, order, { shopName, orderId, imageHosts: config.image_hosts }),
+    render: () =>
+      renderConfirmation(template, order, {
+        shopName,
+        form,
+        orderId,
+        referenceFormat: config.order_reference_format,
+        imageHosts: config.image_hosts,
+      }),
   };
 }
 
 /** The plain-text part used when the template has no `text_body`. */
-export function confirmationText(order: Order, shopName: string, year: number, orderId?: number): string {
-  const width = Math.max(...ALL_FIELDS.map((f) => f.label.length));
-  const lines = ALL_FIELDS.filter((f) => f.key !== 'product_image_url' && (f.required || order[f.key])).map(
-    (f) => {
-      const value = order[f.key].replace(/\r?\n/g, `\n${' '.repeat(width + 2)}`);
-      return `${`${f.label}:`.padEnd(width + 2)}${value}`;
-    },
-  );
+export function confirmationText(
+  form: OrderForm,
+  order: Order,
+  shopName: string,
+  year: number,
+  reference: string,
+): string {
+  const rows = labelled(form, order)
+    .filter((row) => row.key !== 'product_image_url')
+    .map((row) => ({ label: row.label, value: shownValue(row.field, order.fields[row.key] ?? '') }));
   return [
-    `${shopName}: order confirmation${orderId === undefined ? '' : ` #${orderId}`}`,
+    `${shopName}: order confirmation${reference ? ` ${reference}` : ''}`,
     '',
     `Thank you for your order. Here is what we received:`,
     '',
-    ...lines,
+    textRows(rows),
     '',
-    `Questions? Reply to this email and quote your order number.`,
+    `Questions? Reply to this email and quote your order ${form.fields.some((f) => f.key === 'order_number') ? 'number' : 'reference'}.`,
     '',
     `You received this because someone entered this address in ${shopName}'s Discord order form.`,
     `If that wasn't you, ignore this email or reply to tell us.`,

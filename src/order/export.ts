@@ -1,12 +1,13 @@
 /**
  * @module order/export
- * Orders as CSV for a spreadsheet: RFC 4180 (every cell quoted, quotes doubled, CRLF between
+ * Orders as CSV for a spreadsheet, a column per field of the shop's form (and of older forms): RFC 4180 (every cell quoted, quotes doubled, CRLF between
  * records), UTF-8 with a byte-order mark so spreadsheet programs read it as UTF-8, a header row,
  * one order a line. A cell a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
  * a tab or a carriage return) gets a leading `'`, so hostile input shows as text.
  */
 import type { StoredOrder } from '../store/orders.ts';
-import { ALL_FIELDS } from './fields.ts';
+import { shownValue } from './fields.ts';
+import type { FormField, OrderForm } from './form.ts';
 
 /** The byte-order mark that makes spreadsheet programs read the file as UTF-8. */
 export const CSV_BOM = '\uFEFF';
@@ -20,24 +21,43 @@ export function csvCell(value: string | number | null): string {
   return `"${text.replace(/"/g, '""')}"`;
 }
 
-const HEADER = [
-  'order_id',
-  'created_at',
-  'status',
-  'email',
-  'discord_user_id',
-  'discord_server_id',
-  ...ALL_FIELDS.map((field) => field.key),
-  'email_refused_by_cap',
-];
+/** A column of the export: a field key with its form's field (for how its value reads). */
+export interface ExportColumn {
+  key: string;
+  field: FormField | undefined;
+}
+
+/**
+ * The field columns: every field of the form in force, then those of older forms orders were taken
+ * under (each key once, first form's field winning), so an order keeps its own fields.
+ */
+export function exportColumns(current: OrderForm, older: readonly OrderForm[]): ExportColumn[] {
+  const columns: ExportColumn[] = [];
+  for (const form of [current, ...older]) {
+    for (const field of form.fields) {
+      if (!columns.some((column) => column.key === field.key)) columns.push({ key: field.key, field });
+    }
+  }
+  return columns;
+}
 
 /** The header line (with CRLF). */
-export function csvHeader(): string {
-  return `${HEADER.map(csvCell).join(',')}\r\n`;
+export function csvHeader(columns: readonly ExportColumn[]): string {
+  const header = [
+    'order_id',
+    'created_at',
+    'status',
+    'email',
+    'discord_user_id',
+    'discord_server_id',
+    ...columns.map((column) => column.key),
+    'email_refused_by_cap',
+  ];
+  return `${header.map(csvCell).join(',')}\r\n`;
 }
 
 /** One order's line (with CRLF). */
-export function csvLine(order: StoredOrder): string {
+export function csvLine(order: StoredOrder, columns: readonly ExportColumn[]): string {
   const cells = [
     order.id,
     new Date(order.createdAt).toISOString(),
@@ -45,7 +65,7 @@ export function csvLine(order: StoredOrder): string {
     order.email,
     order.userId,
     order.guildId,
-    ...ALL_FIELDS.map((field) => order.fields[field.key] ?? ''),
+    ...columns.map((column) => shownValue(column.field, order.fields[column.key] ?? '')),
     order.emailRefused ?? '',
   ];
   return `${cells.map(csvCell).join(',')}\r\n`;

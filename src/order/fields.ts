@@ -1,114 +1,25 @@
 /**
  * @module order/fields
- * The order form's fields, in the seed's order, with labels, placeholders and limits. One table
- * drives the modals, validation, the summary, the staff message and the plain-text email.
+ * An order as the form took it: the customer's address and one value per field key (the shop's
+ * form, `order/form.ts`, names the keys), and how a session's accepted steps become one.
  */
+import type { FormField, OrderForm } from './form.ts';
 
-/** Short single-line input or a multi-line paragraph. */
-export type FieldStyle = 'short' | 'paragraph';
-
-/** How a field's value is checked beyond being present and within length. */
-export type FieldKind = 'text' | 'date' | 'url' | 'price';
-
-/** One text input of the order form. */
-export interface FieldSpec {
-  readonly key: OrderFieldKey;
-  readonly label: string;
-  readonly placeholder: string;
-  readonly style: FieldStyle;
-  readonly required: boolean;
-  readonly maxLength: number;
-  readonly kind: FieldKind;
+/**
+ * A completed order: every field of its form as accepted (trimmed; a checkbox group's choices one
+ * a line), by key, and the customer's email address.
+ */
+export interface Order {
+  readonly email: string;
+  readonly fields: Readonly<Record<string, string>>;
 }
 
-/** The keys of every field the customer types, which are also email template placeholders. */
-export type OrderFieldKey =
-  | 'order_number'
-  | 'estimated_arrival_start_date'
-  | 'estimated_arrival_end_date'
-  | 'product_image_url'
-  | 'product_name'
-  | 'style_id'
-  | 'product_size'
-  | 'product_condition'
-  | 'purchase_price'
-  | 'color'
-  | 'shipping_address'
-  | 'notes';
-
-/** A step of the form: 1, 2 or 3. */
-export type StepNumber = 1 | 2 | 3;
-
-/** A completed order: every field as typed (trimmed) and the customer's email address. */
-export type Order = Record<OrderFieldKey, string> & { readonly email: string };
-
 /** Values a customer typed into one step, by field key. */
-export type StepValues = Partial<Record<OrderFieldKey, string>>;
+export type StepValues = Partial<Record<string, string>>;
 
-const field = (
-  key: OrderFieldKey,
-  label: string,
-  placeholder: string,
-  maxLength: number,
-  kind: FieldKind = 'text',
-  style: FieldStyle = 'short',
-  required = true,
-): FieldSpec => ({ key, label, placeholder, maxLength, kind, style, required });
-
-/** The three steps: modal title and fields. */
-export const STEPS: Readonly<
-  Record<StepNumber, { readonly title: string; readonly fields: readonly FieldSpec[] }>
-> = {
-  1: {
-    title: 'Order Details - Step 1',
-    fields: [
-      field('order_number', 'Order Number', 'ORD-12345', 50),
-      field('estimated_arrival_start_date', 'Arrival Start', 'YYYY-MM-DD', 20, 'date'),
-      field('estimated_arrival_end_date', 'Arrival End', 'YYYY-MM-DD', 20, 'date'),
-      field('product_image_url', 'Image URL', 'https://example.com/image.jpg', 500, 'url'),
-      field('product_name', 'Product Name', 'Product Name', 100),
-    ],
-  },
-  2: {
-    title: 'Order Details - Step 2',
-    fields: [
-      field('style_id', 'Style ID', 'STY-789', 50),
-      field('product_size', 'Product Size', '10', 20),
-      field('product_condition', 'Condition', 'New', 50),
-      field('purchase_price', 'Purchase Price', '$150.00', 20, 'price'),
-      field('color', 'Color', 'Black', 30),
-    ],
-  },
-  3: {
-    title: 'Order Details - Step 3',
-    fields: [
-      field(
-        'shipping_address',
-        'Shipping Address',
-        '123 Main St, City, State 12345',
-        500,
-        'text',
-        'paragraph',
-      ),
-      field(
-        'notes',
-        'Additional Notes',
-        'Additional delivery instructions',
-        1000,
-        'text',
-        'paragraph',
-        false,
-      ),
-    ],
-  },
-};
-
-/** Every field, steps 1 to 3. */
-export const ALL_FIELDS: readonly FieldSpec[] = [...STEPS[1].fields, ...STEPS[2].fields, ...STEPS[3].fields];
-
-/** Whether `value` is 1, 2 or 3. */
-export function isStep(value: number): value is StepNumber {
-  return value === 1 || value === 2 || value === 3;
+/** Whether `step` is a step number (1-based) of `form`. */
+export function isStep(form: OrderForm, step: number): boolean {
+  return Number.isInteger(step) && step >= 1 && step <= form.steps.length;
 }
 
 /** What {@link sessionFields} reads of a session: the address and the accepted values of each step. */
@@ -119,19 +30,52 @@ export interface CompletedSteps {
 
 /**
  * The order as typed, from its fields by key (a stored order's, or a session's merged steps) and
- * the address; a missing field is empty. The one way an {@link Order} is made.
+ * the address: every field of `form` (a missing one is empty), then any other stored key (an
+ * order taken under an older form keeps its own fields). The one way an {@link Order} is made.
  */
-export function toOrder(fields: Readonly<Partial<Record<string, string>>>, email: string): Order {
-  const known = Object.fromEntries(ALL_FIELDS.map((spec) => [spec.key, fields[spec.key] ?? '']));
-  return { ...(known as Record<OrderFieldKey, string>), email };
+export function toOrder(
+  fields: Readonly<Partial<Record<string, string>>>,
+  email: string,
+  form: OrderForm,
+): Order {
+  const known: Record<string, string> = {};
+  for (const field of form.fields) known[field.key] = fields[field.key] ?? '';
+  for (const [key, value] of Object.entries(fields)) {
+    if (!(key in known) && typeof value === 'string') known[key] = value;
+  }
+  return { email, fields: known };
 }
 
 /** A session's accepted steps merged into one record of fields (for {@link toOrder}). */
-export function sessionFields(session: CompletedSteps): Partial<Record<string, string>> {
-  return { ...session.accepted[1], ...session.accepted[2], ...session.accepted[3] };
+export function sessionFields(session: Pick<CompletedSteps, 'accepted'>): Partial<Record<string, string>> {
+  return Object.assign({}, ...Object.values(session.accepted));
 }
 
-/** The first step whose values are not accepted yet (3 when all are). */
-export function firstMissingStep(session: Pick<CompletedSteps, 'accepted'>): StepNumber {
-  return ([1, 2, 3] as const).find((step) => !session.accepted[step]) ?? 3;
+/** The first step (1-based) whose values are not accepted yet (the last when all are). */
+export function firstMissingStep(session: Pick<CompletedSteps, 'accepted'>, steps: number): number {
+  for (let step = 1; step <= steps; step++) if (!session.accepted[step]) return step;
+  return steps;
+}
+
+/** Splits a checkbox group's stored value (one choice a line) into its choices. */
+export function choicesOf(value: string): string[] {
+  return value.split('\n').filter((choice) => choice !== '');
+}
+
+/** A field's value as people read it: a checkbox group's choices separated by commas. */
+export function shownValue(field: Pick<FormField, 'type'> | undefined, value: string): string {
+  return field?.type === 'checkboxes' ? choicesOf(value).join(', ') : value;
+}
+
+/**
+ * The order's reference as the shop and customer see it: the order number the customer gave when
+ * the form asks for one, else the bot's own (`order_reference_format`, `{id}` the order ID).
+ */
+export function orderReference(order: Order, orderId: number, format: string): string {
+  return order.fields.order_number || ownReference(orderId, format);
+}
+
+/** The bot's own reference of an order (`order_reference_format`, default `#{id}`). */
+export function ownReference(orderId: number, format: string): string {
+  return format.replaceAll('{id}', String(orderId));
 }

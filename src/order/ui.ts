@@ -1,21 +1,25 @@
 /**
  * @module order/ui
- * Discord payloads of the order form: the modals (Label components wrapping text inputs, the
- * structure Discord documents today), the step buttons, the summary and the staff message.
+ * Discord payloads of the order form: the modals (a Label per field wrapping its text input,
+ * string select, radio group or checkbox group), the step buttons, the summary and the staff
+ * message.
  * User text shown in Discord is markdown-escaped and never pings anyone.
  */
 import {
   type APIActionRowComponent,
   type APIButtonComponent,
+  type APIComponentInLabel,
   type APIEmbed,
   type APIModalInteractionResponseCallbackData,
   type APIModalSubmission,
   ButtonStyle,
   ComponentType,
+  type ModalSubmitComponent,
   TextInputStyle,
 } from 'discord-api-types/v10';
 import { customId } from '../router/router.ts';
-import { ALL_FIELDS, type Order, STEPS, type StepNumber, type StepValues } from './fields.ts';
+import { choicesOf, type Order, ownReference, type StepValues, shownValue } from './fields.ts';
+import type { FormField, OrderForm } from './form.ts';
 import type { FieldProblem } from './validate.ts';
 
 /** custom_id prefixes of the order form (the format: prefix, then `:`-separated arguments). */
@@ -31,50 +35,119 @@ export const OrderIds = {
 /** Embed colour of the summary and the staff message. */
 const BRAND_COLOR = 0x2f855a;
 
-/** Builds the modal for `step`, prefilled with `values` when given. */
+/** The placeholder of a typed field when the form sets none. */
+const PLACEHOLDERS: Partial<Record<FormField['type'], string>> = {
+  date: 'YYYY-MM-DD',
+  email: 'name@example.com',
+  url: 'https://',
+  price: '$0.00',
+};
+
+/** One field as Discord's component inside a Label, prefilled with `value` when given. */
+function fieldComponent(field: FormField, value: string | undefined): APIComponentInLabel {
+  const chosen = new Set(field.type === 'checkboxes' ? choicesOf(value ?? '') : value ? [value] : []);
+  const options = field.options.map((option) => ({
+    label: option,
+    value: option,
+    ...(chosen.has(option) ? { default: true } : {}),
+  }));
+  switch (field.type) {
+    case 'select':
+      return {
+        type: ComponentType.StringSelect,
+        custom_id: field.key,
+        options,
+        min_values: field.required ? 1 : 0,
+        max_values: 1,
+        required: field.required,
+        ...(field.placeholder ? { placeholder: field.placeholder } : {}),
+      };
+    case 'radio':
+      return { type: ComponentType.RadioGroup, custom_id: field.key, options, required: field.required };
+    case 'checkboxes': {
+      const min = field.min ?? (field.required ? 1 : 0);
+      return {
+        type: ComponentType.CheckboxGroup,
+        custom_id: field.key,
+        options,
+        min_values: min,
+        max_values: field.max ?? field.options.length,
+        required: min > 0,
+      };
+    }
+    default: {
+      const prefill = value?.slice(0, field.maxLength);
+      const placeholder = field.placeholder ?? PLACEHOLDERS[field.type];
+      return {
+        type: ComponentType.TextInput,
+        custom_id: field.key,
+        style: field.type === 'paragraph' ? TextInputStyle.Paragraph : TextInputStyle.Short,
+        ...(placeholder ? { placeholder } : {}),
+        ...(field.minLength > 0 ? { min_length: field.minLength } : {}),
+        max_length: field.maxLength,
+        required: field.required,
+        ...(prefill ? { value: prefill } : {}),
+      };
+    }
+  }
+}
+
+/** Builds the modal of step `step` (1-based) of `form`, prefilled with `values` when given. */
 export function buildModal(
-  step: StepNumber,
+  form: OrderForm,
+  step: number,
   nonce: string,
   values: StepValues = {},
 ): APIModalInteractionResponseCallbackData {
-  const { title, fields } = STEPS[step];
+  const { title, fields } = form.steps[step - 1]!;
   return {
     custom_id: customId(OrderIds.Modal, step, nonce),
     title,
-    components: fields.map((spec) => {
-      const value = values[spec.key]?.slice(0, spec.maxLength);
-      return {
-        type: ComponentType.Label,
-        label: spec.label,
-        component: {
-          type: ComponentType.TextInput,
-          custom_id: spec.key,
-          style: spec.style === 'paragraph' ? TextInputStyle.Paragraph : TextInputStyle.Short,
-          placeholder: spec.placeholder,
-          max_length: spec.maxLength,
-          required: spec.required,
-          ...(value ? { value } : {}),
-        },
-      };
-    }),
+    components: fields.map((field) => ({
+      type: ComponentType.Label,
+      label: field.label,
+      ...(field.description ? { description: field.description } : {}),
+      component: fieldComponent(field, values[field.key]),
+    })),
   };
 }
 
-/** Reads the text inputs of a submitted modal by custom_id (Label and legacy action-row layouts). */
-export function readModalValues(data: APIModalSubmission): StepValues {
+/** Most characters kept of one submitted value (Discord's own limit): a forged payload stays bounded. */
+const MAX_SUBMITTED = 4000;
+
+/** A submitted component's value as stored: text as typed, a choice as itself, several one a line. */
+function submittedValue(component: ModalSubmitComponent): string | undefined {
+  const raw = component as { value?: unknown; values?: unknown };
+  // Read defensively: a forged payload may carry any JSON here.
+  if (Array.isArray(raw.values)) {
+    return raw.values
+      .filter((item): item is string => typeof item === 'string')
+      .join('\n')
+      .slice(0, MAX_SUBMITTED);
+  }
+  if (typeof raw.value === 'string') return raw.value.slice(0, MAX_SUBMITTED);
+  if (raw.value === null) return '';
+  return undefined;
+}
+
+/** Reads a submitted modal's values by custom_id (Label and legacy action-row layouts) for `form`'s fields. */
+export function readModalValues(form: OrderForm, data: APIModalSubmission): StepValues {
   const values: Partial<Record<string, string>> = {};
-  for (const component of data.components) {
-    if (component.type === ComponentType.Label) {
-      const inner = component.component;
-      if (inner.type === ComponentType.TextInput) values[inner.custom_id] = inner.value;
-    } else if (component.type === ComponentType.ActionRow) {
-      for (const inner of component.components) values[inner.custom_id] = inner.value;
+  for (const component of Array.isArray(data.components) ? data.components : []) {
+    if (component.type === ComponentType.Label && component.component) {
+      const value = submittedValue(component.component);
+      if (value !== undefined) values[component.component.custom_id] = value;
+    } else if (component.type === ComponentType.ActionRow && Array.isArray(component.components)) {
+      for (const inner of component.components) {
+        const value = submittedValue(inner);
+        if (value !== undefined) values[inner.custom_id] = value;
+      }
     }
   }
   const known: StepValues = {};
-  for (const spec of ALL_FIELDS) {
-    const value = values[spec.key];
-    if (typeof value === 'string') known[spec.key] = value;
+  for (const field of form.fields) {
+    const value = values[field.key];
+    if (typeof value === 'string') known[field.key] = value;
   }
   return known;
 }
@@ -90,7 +163,7 @@ const button = (custom_id: string, label: string, style: ActionStyle): APIButton
 
 /** The "Continue" (or "Fix Step N") and "Cancel" buttons. */
 export function stepButtons(
-  openStep: StepNumber,
+  openStep: number,
   nonce: string,
   label: string,
   style: ActionStyle = ButtonStyle.Primary,
@@ -106,16 +179,16 @@ export function stepButtons(
   ];
 }
 
-/** Label of the button that opens the next step. */
-export function continueLabel(next: StepNumber): string {
-  return next === 3 ? 'Continue to Final Step' : `Continue to Step ${next}`;
+/** Label of the button that opens step `next` of `steps`. */
+export function continueLabel(next: number, steps: number): string {
+  return next === steps ? 'Continue to Final Step' : `Continue to Step ${next}`;
 }
 
 /** The ephemeral message listing a step's problems, one line per field. */
-export function problemsMessage(step: StepNumber, problems: readonly FieldProblem[]): string {
+export function problemsMessage(step: number, steps: number, problems: readonly FieldProblem[]): string {
   const lines = problems.map((p) => `• **${p.label}** ${p.message}.`);
   return [
-    `⚠️ Step ${step} of 3 needs a fix:`,
+    `⚠️ Step ${step} of ${steps} needs a fix:`,
     ...lines,
     '',
     `Press **Fix Step ${step}**: the form reopens with everything you typed.`,
@@ -134,58 +207,137 @@ export function discordText(text: string, max = 1024): string {
   return `${escaped.slice(0, max - 1).replace(/\\$/, '')}…`;
 }
 
-/** The order summary embed the customer sees; `orderId` is the bot's own reference. */
-export function summaryEmbed(order: Order, showAddress: boolean, orderId: number): APIEmbed {
-  const field = (name: string, value: string, inline = true) => ({ name, value: discordText(value), inline });
-  const fields = [
-    field('📦 Product', order.product_name, false),
-    field('💰 Total Paid', order.purchase_price),
-    field(
-      '📅 Estimated Arrival',
-      `${order.estimated_arrival_start_date} to ${order.estimated_arrival_end_date}`,
-    ),
-    field('👗 Style ID', order.style_id),
-    field('📏 Size', order.product_size),
-    field('🎨 Color', order.color),
-    field('🧼 Condition', order.product_condition),
-  ];
-  if (showAddress) fields.push(field('📦 Shipping To', order.shipping_address, false));
+type EmbedField = { name: string; value: string; inline: boolean };
+
+/** Most characters of an embed (Discord counts title, description and every field's name and value). */
+const EMBED_BUDGET = 6000;
+
+/**
+ * Shortens the longest values until title, description and fields fit Discord's 6,000 characters
+ * for all embeds of a message (a long form's values can exceed it together; every value is whole in
+ * the database, `npm run orders -- show` and the email).
+ */
+function fitEmbed(head: string, fields: EmbedField[]): EmbedField[] {
+  const size = () => head.length + fields.reduce((sum, f) => sum + f.name.length + f.value.length, 0);
+  while (size() > EMBED_BUDGET) {
+    const longest = fields.reduce((a, b) => (b.value.length > a.value.length ? b : a));
+    const cut = Math.max(20, longest.value.length - (size() - EMBED_BUDGET));
+    longest.value = `${longest.value.slice(0, cut - 1).replace(/\\$/, '')}…`;
+  }
+  return fields;
+}
+
+/** The field's embed entry: escaped, never empty, inline for one-line answers. */
+function embedField(field: FormField, value: string): EmbedField {
   return {
-    title: '📦 Order Submitted!',
-    description: `Order **${discordText(order.order_number, 200)}** · reference #${orderId}`,
-    color: BRAND_COLOR,
-    fields,
-    ...(order.product_image_url ? { thumbnail: { url: order.product_image_url } } : {}),
+    name: field.label,
+    value: discordText(shownValue(field, value)),
+    inline: field.type !== 'paragraph',
   };
 }
 
-/** The message posted to the shop's staff channel: every field, the email address and the bot's order ID. */
+/** The image shown beside the order (the default form's Image URL), when the order has one. */
+function thumbnail(order: Order) {
+  const url = order.fields.product_image_url;
+  return url && /^https?:\/\//.test(url) ? { thumbnail: { url } } : {};
+}
+
+/**
+ * The order summary embed the customer sees; `orderId` is the bot's own reference. Paragraph fields
+ * (an address, notes) are left out when `showPrivate` is false (a public summary).
+ */
+export function summaryEmbed(
+  form: OrderForm,
+  order: Order,
+  showPrivate: boolean,
+  orderId: number,
+  referenceFormat: string,
+): APIEmbed {
+  const own = ownReference(orderId, referenceFormat);
+  if (form.isDefault) return defaultSummary(order, showPrivate, own);
+  const fields = form.fields
+    .filter((field) => showPrivate || field.type !== 'paragraph')
+    .map((field) => embedField(field, order.fields[field.key] ?? ''));
+  const number = order.fields.order_number;
+  const description = number
+    ? `Order **${discordText(number, 200)}** · reference ${own}`
+    : `Reference **${own}**`;
+  return {
+    title: '📦 Order Submitted!',
+    description,
+    color: BRAND_COLOR,
+    fields: fitEmbed(`📦 Order Submitted!${description}`, fields),
+    ...thumbnail(order),
+  };
+}
+
+/** The shipped form's summary, as it always looked. */
+function defaultSummary(order: Order, showAddress: boolean, own: string): APIEmbed {
+  const value = (key: string) => order.fields[key] ?? '';
+  const field = (name: string, text: string, inline = true) => ({ name, value: discordText(text), inline });
+  const fields = [
+    field('📦 Product', value('product_name'), false),
+    field('💰 Total Paid', value('purchase_price')),
+    field(
+      '📅 Estimated Arrival',
+      `${value('estimated_arrival_start_date')} to ${value('estimated_arrival_end_date')}`,
+    ),
+    field('👗 Style ID', value('style_id')),
+    field('📏 Size', value('product_size')),
+    field('🎨 Color', value('color')),
+    field('🧼 Condition', value('product_condition')),
+  ];
+  if (showAddress) fields.push(field('📦 Shipping To', value('shipping_address'), false));
+  return {
+    title: '📦 Order Submitted!',
+    description: `Order **${discordText(value('order_number'), 200)}** · reference ${own}`,
+    color: BRAND_COLOR,
+    fields,
+    ...thumbnail(order),
+  };
+}
+
+/**
+ * The message posted to the shop's staff channel: every field of the order's form (a `notes` field
+ * as the description), the email address and the bot's reference.
+ */
 export function staffMessage(
+  form: OrderForm,
   order: Order,
   userId: string,
   orderId: number,
   createdAt: number,
+  referenceFormat: string,
   emailNote?: string,
 ) {
-  const fields = ALL_FIELDS.filter((spec) => spec.key !== 'notes').map((spec) => ({
-    name: spec.label,
-    value: discordText(order[spec.key]),
-    inline: spec.style === 'short',
-  }));
+  const fields = form.fields
+    .filter((field) => field.key !== 'notes')
+    .map((field) => embedField(field, order.fields[field.key] ?? ''));
+  // Fields of an older form than the one in force (a delivery retried across a form change).
+  for (const [key, value] of Object.entries(order.fields)) {
+    if (key !== 'notes' && !form.fields.some((field) => field.key === key)) {
+      fields.push({ name: key, value: discordText(value), inline: true });
+    }
+  }
   fields.push({ name: 'Email', value: discordText(order.email), inline: false });
   if (emailNote) {
     fields.push({ name: '⚠️ No confirmation email sent', value: discordText(emailNote), inline: false });
   }
+  const own = ownReference(orderId, referenceFormat);
+  const number = order.fields.order_number;
+  const title = number ? `Order ${discordText(number, 200)} (${own})` : `Order ${own}`;
+  const notes = order.fields.notes;
+  const description = notes ? `**Notes:**\n${discordText(notes, 3000)}` : 'No notes.';
   return {
     content: `🛒 New order from <@${userId}>`,
     allowed_mentions: { parse: [] },
     embeds: [
       {
-        title: `Order ${discordText(order.order_number, 200)} (#${orderId})`,
-        description: order.notes ? `**Notes:**\n${discordText(order.notes, 3000)}` : 'No notes.',
+        title,
+        description,
         color: BRAND_COLOR,
-        fields,
-        ...(order.product_image_url ? { thumbnail: { url: order.product_image_url } } : {}),
+        fields: fitEmbed(title + description, fields),
+        ...thumbnail(order),
         timestamp: new Date(createdAt).toISOString(),
       },
     ],

@@ -1,21 +1,22 @@
 /**
  * @module order/validate
- * Server-side checks of each step, built with valibot from the field table: non-blank required
- * fields, lengths, real calendar dates with the end not before the start, http(s) image URLs and
- * currency amounts. Every problem of a step is reported at once, one per field.
+ * Server-side checks of each step, built with valibot from the shop's form: non-blank required
+ * fields, lengths, email addresses, http(s) URLs, real calendar dates (not in the past, or not
+ * before another date field, when the form says so), numbers within bounds, currency amounts, and
+ * choices that are among the field's options. Every problem of a step is reported at once, one per
+ * field.
  */
 import * as v from 'valibot';
-import { type FieldSpec, type OrderFieldKey, STEPS, type StepNumber, type StepValues } from './fields.ts';
+import { normalizeEmailAddress } from '../email-address.ts';
+import { choicesOf, type StepValues } from './fields.ts';
+import { CHOICE, type FormField, type OrderForm, TYPED } from './form.ts';
 
 /** One field's problem, ready to show the customer. */
 export interface FieldProblem {
-  key: OrderFieldKey;
+  key: string;
   label: string;
   message: string;
 }
-
-/** The outcome of validating one step. */
-export type StepResult = { ok: true; values: StepValues } | { ok: false; problems: FieldProblem[] };
 
 /** Whether `value` is a real calendar date written `YYYY-MM-DD`. */
 export function isCalendarDate(value: string): boolean {
@@ -54,20 +55,6 @@ export function isPrice(value: string): boolean {
   return !(prefix && suffix);
 }
 
-const KIND_CHECKS: Record<FieldSpec['kind'], ((value: string) => boolean) | undefined> = {
-  text: undefined,
-  date: isCalendarDate,
-  url: isHttpUrl,
-  price: isPrice,
-};
-
-const KIND_MESSAGES: Record<FieldSpec['kind'], string> = {
-  text: '',
-  date: 'must be a real date written YYYY-MM-DD, for example 2025-03-14',
-  url: 'must be a web address starting with http:// or https://',
-  price: 'must be an amount such as $150.00, 150, €99,99 or 150 USD',
-};
-
 /**
  * Drops control and format characters (`\p{Cc}`, `\p{Cf}`: NUL, escapes, right-to-left overrides,
  * zero-width characters), keeping line breaks (as `\n`) where the field is multi-line.
@@ -77,58 +64,165 @@ export function cleanText(value: string, multiline: boolean): string {
   return text.replace(/[\p{Cc}\p{Cf}]/gu, (char) => (multiline && char === '\n' ? char : ''));
 }
 
-function fieldSchema(spec: FieldSpec) {
-  // Lengths count UTF-16 code units, as Discord's max_length does.
-  const tooLong = `is too long: at most ${spec.maxLength} characters`;
-  const check = KIND_CHECKS[spec.kind];
-  const clean = v.transform((value: string) => cleanText(value, spec.style === 'paragraph'));
-  if (!spec.required) {
-    return v.pipe(v.string(), clean, v.trim(), v.maxLength(spec.maxLength, tooLong));
-  }
-  return v.pipe(
-    v.string(),
-    clean,
-    v.trim(),
-    v.minLength(1, 'is required'),
-    v.maxLength(spec.maxLength, tooLong),
-    v.check((value) => check === undefined || check(value), KIND_MESSAGES[spec.kind]),
-  );
+/** The earliest "today" anywhere on Earth (UTC−12), as YYYY-MM-DD: no customer's today is refused. */
+export function earliestToday(now: number): string {
+  return new Date(now - 12 * 3_600_000).toISOString().slice(0, 10);
 }
 
-function stepSchema(step: StepNumber) {
-  const entries = Object.fromEntries(STEPS[step].fields.map((spec) => [spec.key, fieldSchema(spec)]));
-  const object = v.object(entries);
-  if (step !== 1) return object;
+const NUMBER = /^[-+]?\d+(?:[.,]\d+)?$/;
+
+function range(field: FormField): string {
+  const { min, max } = field;
+  if (min !== undefined && max !== undefined) return `from ${min} to ${max}`;
+  if (min !== undefined) return `${min} or more`;
+  return `${max} or less`;
+}
+
+/** The checks of one field after cleaning, in order; the first that fails is the field's message. */
+function rules(field: FormField, today: string): [(value: string) => boolean, string][] {
+  const list: [(value: string) => boolean, string][] = [];
+  if (TYPED.has(field.type)) {
+    // Lengths count UTF-16 code units, as Discord's max_length does.
+    list.push([
+      (value) => value.length <= field.maxLength,
+      `is too long: at most ${field.maxLength} characters`,
+    ]);
+    if (field.minLength > 0) {
+      list.push([
+        (value) => value.length >= field.minLength,
+        `is too short: at least ${field.minLength} characters`,
+      ]);
+    }
+  }
+  switch (field.type) {
+    case 'email':
+      list.push([
+        (value) => normalizeEmailAddress(value) !== undefined,
+        'must be an email address such as name@example.com',
+      ]);
+      break;
+    case 'url':
+      list.push([isHttpUrl, 'must be a web address starting with http:// or https://']);
+      break;
+    case 'price':
+      list.push([isPrice, 'must be an amount such as $150.00, 150, €99,99 or 150 USD']);
+      break;
+    case 'date':
+      list.push([isCalendarDate, 'must be a real date written YYYY-MM-DD, for example 2025-03-14']);
+      if (field.notBefore === 'today') list.push([(value) => value >= today, 'must not be in the past']);
+      break;
+    case 'number': {
+      const whole = field.integer ? /^[-+]?\d+$/ : NUMBER;
+      list.push([
+        (value) => whole.test(value),
+        field.integer ? 'must be a whole number such as 3' : 'must be a number such as 3 or 2.5',
+      ]);
+      if (field.min !== undefined || field.max !== undefined) {
+        list.push([
+          (value) => {
+            const n = Number(value.replace(',', '.'));
+            return (field.min === undefined || n >= field.min) && (field.max === undefined || n <= field.max);
+          },
+          `must be ${range(field)}`,
+        ]);
+      }
+      break;
+    }
+    case 'select':
+    case 'radio':
+      list.push([(value) => field.options.includes(value), 'is not one of the choices']);
+      break;
+    case 'checkboxes': {
+      const min = field.min ?? (field.required ? 1 : 0);
+      const max = field.max ?? field.options.length;
+      list.push([
+        (value) => choicesOf(value).every((c) => field.options.includes(c)),
+        'is not one of the choices',
+      ]);
+      list.push([
+        (value) => new Set(choicesOf(value)).size === choicesOf(value).length,
+        'names a choice twice',
+      ]);
+      if (min > 0) list.push([(value) => choicesOf(value).length >= min, `needs at least ${min} ticked`]);
+      list.push([(value) => choicesOf(value).length <= max, `takes at most ${max} ticked`]);
+      break;
+    }
+    default:
+      break;
+  }
+  return list;
+}
+
+function fieldSchema(field: FormField, today: string) {
+  const multiline = field.type === 'paragraph' || field.type === 'checkboxes';
+  const checks = rules(field, today);
   return v.pipe(
-    object,
-    v.forward(
-      v.partialCheck(
-        [['estimated_arrival_start_date'], ['estimated_arrival_end_date']],
-        (input) => {
-          const { estimated_arrival_start_date: start, estimated_arrival_end_date: end } = input as Record<
-            string,
-            string
-          >;
-          return start! <= end!;
-        },
-        'must not be before Arrival Start',
-      ),
-      ['estimated_arrival_end_date'],
+    v.string(),
+    v.transform((value: string) => cleanText(value, multiline)),
+    v.trim(),
+    v.check(
+      (value: string) => value !== '' || !field.required,
+      CHOICE.has(field.type) ? 'needs a choice' : 'is required',
+    ),
+    // An optional field left empty is accepted as empty; anything given is checked, first failure told.
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed || dataset.value === '') return;
+      const failed = checks.find(([test]) => !test(dataset.value as string));
+      if (failed) addIssue({ message: failed[1] });
+    }),
+    v.transform((value: string) =>
+      field.type === 'email' ? (normalizeEmailAddress(value) ?? value) : value,
     ),
   );
 }
 
-const SCHEMAS = { 1: stepSchema(1), 2: stepSchema(2), 3: stepSchema(3) } as const;
+/** The outcome of validating one step. */
+export type StepResult =
+  | { ok: true; values: StepValues }
+  | { ok: false; problems: FieldProblem[]; forged: string[] };
 
-/** Validates the values typed into one step. Missing inputs count as empty. */
-export function validateStep(step: StepNumber, typed: StepValues): StepResult {
-  const input = Object.fromEntries(STEPS[step].fields.map((spec) => [spec.key, typed[spec.key] ?? '']));
-  const result = v.safeParse(SCHEMAS[step], input);
-  if (result.success) return { ok: true, values: result.output as StepValues };
+/**
+ * Validates the values typed into step `index` of `form` (missing inputs count as empty). `earlier`
+ * holds the accepted values of the steps before, for a date that may not precede another;
+ * `now` (wall time) decides "today". `forged` names choice fields whose value is no option: the
+ * Discord client cannot send one, so it was forged (the caller logs it).
+ */
+export function validateStep(
+  form: OrderForm,
+  index: number,
+  typed: StepValues,
+  earlier: StepValues = {},
+  now = Date.now(),
+): StepResult {
+  const fields = form.steps[index]?.fields ?? [];
+  const today = earliestToday(now);
+  const values: Record<string, string> = {};
   const problems: FieldProblem[] = [];
-  for (const spec of STEPS[step].fields) {
-    const issue = result.issues.find((i) => i.path?.[0]?.key === spec.key);
-    if (issue) problems.push({ key: spec.key, label: spec.label, message: issue.message });
+  const forged: string[] = [];
+  for (const field of fields) {
+    const result = v.safeParse(fieldSchema(field, today), typed[field.key] ?? '');
+    if (!result.success) {
+      const message =
+        result.issues.find((issue) => issue.type === 'check')?.message ?? result.issues[0]!.message;
+      problems.push({ key: field.key, label: field.label, message });
+      if (message === 'is not one of the choices') forged.push(field.key);
+      continue;
+    }
+    values[field.key] = result.output;
   }
-  return { ok: false, problems };
+  for (const field of fields) {
+    if (field.type !== 'date' || !field.notBefore || field.notBefore === 'today') continue;
+    const value = values[field.key];
+    const other = values[field.notBefore] ?? earlier[field.notBefore];
+    if (value && other && value < other) {
+      const label = form.fields.find((f) => f.key === field.notBefore)?.label ?? field.notBefore;
+      problems.push({ key: field.key, label: field.label, message: `must not be before ${label}` });
+    }
+  }
+  if (problems.length > 0) {
+    const order = fields.map((field) => field.key);
+    problems.sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));
+    return { ok: false, problems, forged };
+  }
+  return { ok: true, values };
 }

@@ -112,6 +112,17 @@ const MIGRATIONS: readonly (string | ((db: Database) => void))[] = [
       update.run(mailboxKey(email), id);
     }
   },
+  // 5: each order names the form it was taken under (`form_id`); `forms` keeps every form used, so
+  // an order shows its own fields after the shop changes its form. Older orders (no form_id) were
+  // taken under the shipped form.
+  `
+  CREATE TABLE forms (
+    id          TEXT PRIMARY KEY,
+    definition  TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+  );
+  ALTER TABLE orders ADD COLUMN form_id TEXT;
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -24,6 +24,8 @@ export interface NewOrder {
   /** Every field as typed, by field key. */
   fields: Readonly<Record<string, string>>;
   createdAt: number;
+  /** The form the order was taken under: its ID and definition (JSON), kept once per form. */
+  form?: { id: string; definition: string };
 }
 
 /** A job to commit with its order. */
@@ -47,6 +49,8 @@ export interface StoredOrder {
   guildId: string | null;
   email: string;
   fields: Record<string, string>;
+  /** The form it was taken under (see {@link OrderStore.formDefinition}); null: the shipped form of 0.2. */
+  formId: string | null;
   status: OrderStatus;
   createdAt: number;
   /** When personal data was removed (`purge`), else null. */
@@ -137,6 +141,10 @@ export interface OrderStore {
   /** Checkpoints the write-ahead log when the store has been quiet (call it from a timer). */
   checkpoint(now: number): boolean;
   get(id: number): StoredOrder | undefined;
+  /** The definition (JSON) of a form orders were taken under, by its ID. */
+  formDefinition(id: string): string | undefined;
+  /** Every form orders were taken under, oldest first. */
+  forms(): { id: string; definition: string }[];
   jobsOf(orderId: number): StoredJob[];
   job(id: number): StoredJob | undefined;
   /** Newest first. */
@@ -208,6 +216,7 @@ function readOrderRow(row: Row): StoredOrder {
     guildId: str(row.guild_id),
     email: String(row.email),
     fields: readFields(row.fields),
+    formId: str(row.form_id),
     status: String(row.status) as OrderStatus,
     createdAt: num(row.created_at),
     purgedAt: row.purged_at === null ? null : num(row.purged_at),
@@ -256,9 +265,12 @@ function readJobRow(row: Row): StoredJob {
 export function createOrderStore(db: Database): OrderStore {
   const sql = (text: string) => db.prepare(text);
   const insertOrder = sql(
-    `INSERT INTO orders (order_number, user_id, guild_id, email, email_key, fields, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    `INSERT INTO orders (order_number, user_id, guild_id, email, email_key, fields, created_at, form_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   );
+  const insertForm = sql('INSERT OR IGNORE INTO forms (id, definition, created_at) VALUES (?, ?, ?)');
+  const selectForm = sql('SELECT definition FROM forms WHERE id = ?');
+  const selectForms = sql('SELECT id, definition FROM forms ORDER BY created_at, id');
   const insertJob = sql(
     `INSERT INTO jobs (order_id, kind, after_job, affects_status, next_at, payload, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
@@ -402,8 +414,10 @@ export function createOrderStore(db: Database): OrderStore {
         mailboxKey(order.email),
         JSON.stringify(order.fields),
         order.createdAt,
+        order.form?.id ?? null,
       ) as Row,
     );
+    if (order.form) insertForm.run(order.form.id, order.form.definition, order.createdAt);
     const decided = typeof plan === 'function' ? plan(stored.id) : { jobs: plan };
     const { jobs } = decided;
     if (decided.emailRefused) {
@@ -456,6 +470,16 @@ export function createOrderStore(db: Database): OrderStore {
     get(id) {
       const row = selectOrder.get(id) as Row | undefined;
       return row ? readOrderRow(row) : undefined;
+    },
+    formDefinition(id) {
+      const row = selectForm.get(id) as Row | undefined;
+      return row ? String(row.definition) : undefined;
+    },
+    forms() {
+      return (selectForms.all() as Row[]).map((row) => ({
+        id: String(row.id),
+        definition: String(row.definition),
+      }));
     },
     jobsOf(orderId) {
       return (selectJobs.all(orderId) as Row[]).map(readJobRow);

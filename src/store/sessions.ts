@@ -17,6 +17,8 @@ export interface OrderSession {
   readonly nonce: string;
   readonly email: string;
   readonly guildId: string | undefined;
+  /** Which form the session is filling in (opaque to the store): a form changed meanwhile is not mixed in. */
+  readonly formId: string;
   readonly createdAt: number;
   readonly touchedAt: number;
   /** Whether starting this session discarded an unfinished one (the customer is told once). */
@@ -58,7 +60,7 @@ export interface SessionStoreOptions {
 export interface SessionStore {
   readonly size: number;
   /** Starts a new draft for the user, replacing any older one. */
-  start(userId: string, email: string, guildId: string | undefined): StartResult;
+  start(userId: string, email: string, guildId: string | undefined, formId?: string): StartResult;
   /** The user's live session when `nonce` matches it, refreshing its idle time. */
   get(userId: string, nonce: string): OrderSession | undefined;
   /** Keeps what was typed into `step` to prefill a retry; undefined when the session is gone. */
@@ -105,7 +107,7 @@ export function createSessionStore(options: SessionStoreOptions = {}): SessionSt
     get size() {
       return sessions.size;
     },
-    start(userId, email, guildId) {
+    start(userId, email, guildId, formId = '') {
       const previous = sessions.get(userId);
       const replaced = previous !== undefined && !expired(previous);
       if (previous) remove(previous, replaced ? 'replaced' : 'expired');
@@ -118,6 +120,7 @@ export function createSessionStore(options: SessionStoreOptions = {}): SessionSt
         userId,
         email,
         guildId,
+        formId,
         nonce: randomBytes(6).toString('base64url'),
         createdAt: at,
         touchedAt: at,

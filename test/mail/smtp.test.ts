@@ -12,6 +12,7 @@ import { createMailer, type Mailer } from '../../src/mail/mailer.ts';
 import { createSmtpTransport } from '../../src/mail/transport.ts';
 import { confirmationJob } from '../../src/order/email.ts';
 import type { Order } from '../../src/order/fields.ts';
+import { DEFAULT_FORM } from '../../src/order/form.ts';
 import { SAMPLE } from '../support/sample-order.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 
@@ -43,7 +44,7 @@ type Sent =
 /** One attempt; a failure must be a classified MailError. */
 async function send(mailer: Mailer, config: BotConfig, order: Order = SAMPLE): Promise<Sent> {
   try {
-    await mailer.send(confirmationJob(order, config, template, 12));
+    await mailer.send(confirmationJob(order, { config, template, form: DEFAULT_FORM }, 12));
     return { status: 'delivered' };
   } catch (error) {
     assert.ok(error instanceof MailError, String(error));
@@ -146,7 +147,10 @@ describe('SMTP with STARTTLS and AUTH', () => {
   test('hostile values in every field: escaped in HTML, no header injection, 4,000 characters survive', async () => {
     const long = 'L'.repeat(4000);
     const hostile = `<script>alert("x")</script> "quotes" 'single' \r\nBcc: victim@example.com\r\n`;
-    const order = Object.fromEntries(Object.keys(SAMPLE).map((key) => [key, `${hostile}${long}`])) as Order;
+    const order: Order = {
+      email: SAMPLE.email,
+      fields: Object.fromEntries(Object.keys(SAMPLE.fields).map((key) => [key, `${hostile}${long}`])),
+    };
     const start = smtp.received.length;
     const { mailer, config } = mailerFor(smtp);
     const outcome = await send(mailer, { ...config }, { ...order, email: 'customer@example.com' });

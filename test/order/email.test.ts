@@ -4,15 +4,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError } from '../../src/errors.ts';
+import type { TemplateSource } from '../../src/mail/template.ts';
 import { checkTemplate, escapeHtml, headerSafe, safeUrl } from '../../src/mail/template.ts';
 import {
+  type ConfirmationOptions,
   defang,
   isShopImage,
   loadShopSettings,
-  PLACEHOLDERS,
-  renderConfirmation,
+  placeholdersOf,
+  renderConfirmation as render,
 } from '../../src/order/email.ts';
-import { SAMPLE } from '../support/sample-order.ts';
+import type { Order } from '../../src/order/fields.ts';
+import { DEFAULT_FORM } from '../../src/order/form.ts';
+import { SAMPLE, sampleWith } from '../support/sample-order.ts';
+
+const PLACEHOLDERS = placeholdersOf(DEFAULT_FORM);
+/** Renders with the shipped form. */
+const renderConfirmation = (
+  template: TemplateSource,
+  order: Order,
+  options: Omit<ConfirmationOptions, 'form'>,
+) => render(template, order, { form: DEFAULT_FORM, ...options });
 
 const shipped = JSON.parse(readFileSync('config/defaults/email_template.json', 'utf8')) as {
   subject: string;
@@ -21,7 +33,9 @@ const shipped = JSON.parse(readFileSync('config/defaults/email_template.json', '
 const acme = { shopName: 'Acme Sneakers', orderId: 42, year: 2026 };
 
 test('the shipped template shows every order field and the shop name, never another brand', () => {
-  for (const name of PLACEHOLDERS.filter((p) => p !== 'current_year' && p !== 'product_image_url')) {
+  for (const name of PLACEHOLDERS.filter(
+    (p) => !['current_year', 'product_image_url', 'order_reference', 'order_table'].includes(p),
+  )) {
     assert.ok(shipped.html_body.includes(`{{${name}}}`), `missing {{${name}}}`);
   }
   assert.equal(checkTemplate(shipped, PLACEHOLDERS), undefined);
@@ -58,7 +72,7 @@ test('the shipped template shows every order field and the shop name, never anot
 });
 
 test('an image from a host the shop does not list is plain, unlinked text: no <img>, no <a>', () => {
-  const order = { ...SAMPLE, product_image_url: 'https://tracker.evil.example/pixel.gif?victim=1' };
+  const order = sampleWith({ product_image_url: 'https://tracker.evil.example/pixel.gif?victim=1' });
   const { html, text } = renderConfirmation(shipped, order, acme);
   assert.doesNotMatch(html, /<img|<a /);
   assert.ok(html.includes('https[:]//tracker[.]evil[.]example/pixel[.]gif?victim=1'), html.slice(0, 200));
@@ -74,11 +88,10 @@ test('web addresses and domains typed by the customer are written so mail progra
     'visit evil[.]example or www[.]evil[.]example',
   );
   assert.equal(defang('St. Louis, size 10.5, v1.2'), 'St. Louis, size 10.5, v1.2', 'ordinary text is kept');
-  const order = {
-    ...SAMPLE,
+  const order = sampleWith({
     notes: 'Log in at https://evil.example/verify',
     product_name: 'bank.example refund',
-  };
+  });
   const { html, text } = renderConfirmation(shipped, order, acme);
   for (const part of [html, text]) {
     assert.doesNotMatch(part, /https:\/\/evil|bank\.example/);
@@ -87,12 +100,11 @@ test('web addresses and domains typed by the customer are written so mail progra
 });
 
 test('values are HTML-escaped and unsafe URLs are dropped', () => {
-  const hostile = {
-    ...SAMPLE,
+  const hostile = sampleWith({
     product_name: '<script>alert("x")</script>',
     notes: `"'><img src=x onerror=alert(1)>`,
     product_image_url: 'javascript:alert(1)',
-  };
+  });
   const { html } = renderConfirmation(
     {
       subject: 's',
@@ -142,18 +154,16 @@ test('unknown placeholders are named; missing values render empty', () => {
     ),
     /unknown placeholders \{\{nope\}\}, \{\{also_nope\}\}/,
   );
-  const { html } = renderConfirmation(
-    { subject: 's', html_body: '[{{notes}}]' },
-    { ...SAMPLE, notes: '' },
-    { shopName: 'S' },
-  );
+  const { html } = renderConfirmation({ subject: 's', html_body: '[{{notes}}]' }, sampleWith({ notes: '' }), {
+    shopName: 'S',
+  });
   assert.equal(html, '[]');
 });
 
 test('a text_body template is used as given, unescaped', () => {
   const { text } = renderConfirmation(
     { subject: 's', html_body: 'h', text_body: 'Hi, order {{order_number}} of {{product_name}}' },
-    { ...SAMPLE, product_name: 'A & B' },
+    sampleWith({ product_name: 'A & B' }),
     { shopName: 'S' },
   );
   assert.equal(text, 'Hi, order ORD-12345 of A & B');

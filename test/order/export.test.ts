@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { csvCell, csvHeader, csvLine } from '../../src/order/export.ts';
+import { csvCell, csvHeader, csvLine, exportColumns } from '../../src/order/export.ts';
+import { DEFAULT_FORM } from '../../src/order/form.ts';
+
+const columns = exportColumns(DEFAULT_FORM, []);
 
 test('cells are quoted with doubled quotes; formula starts get a leading quote mark', () => {
   assert.equal(csvCell('plain'), '"plain"');
@@ -13,19 +16,23 @@ test('cells are quoted with doubled quotes; formula starts get a leading quote m
 });
 
 test("a line has the header's columns and ends with CRLF", () => {
-  const header = csvHeader();
-  const line = csvLine({
-    id: 7,
-    orderNumber: 'ORD-7',
-    userId: 'u',
-    guildId: null,
-    email: 'a@example.com',
-    fields: { order_number: 'ORD-7', notes: 'x' },
-    status: 'sent',
-    createdAt: Date.UTC(2026, 10, 24, 12, 0, 0),
-    purgedAt: null,
-    emailRefused: null,
-  });
+  const header = csvHeader(columns);
+  const line = csvLine(
+    {
+      id: 7,
+      orderNumber: 'ORD-7',
+      userId: 'u',
+      guildId: null,
+      email: 'a@example.com',
+      fields: { order_number: 'ORD-7', notes: 'x' },
+      status: 'sent',
+      createdAt: Date.UTC(2026, 10, 24, 12, 0, 0),
+      purgedAt: null,
+      emailRefused: null,
+      formId: null,
+    },
+    columns,
+  );
   assert.ok(header.endsWith('\r\n') && line.endsWith('\r\n'));
   assert.equal(header.split('","').length, line.split('","').length);
   assert.ok(line.startsWith('"7","2026-11-24T12:00:00.000Z","sent","a@example.com","u","","ORD-7"'));

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isCalendarDate, isHttpUrl, isPrice, validateStep } from '../../src/order/validate.ts';
+import { DEFAULT_FORM } from '../../src/order/form.ts';
+import { isCalendarDate, isHttpUrl, isPrice, validateStep as validate } from '../../src/order/validate.ts';
+
+/** A step of the shipped form (1-based, as the customer sees it). */
+const validateStep = (step: number, typed: Record<string, string>) => validate(DEFAULT_FORM, step - 1, typed);
 
 const STEP1 = {
   order_number: 'ORD-12345',

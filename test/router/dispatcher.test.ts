@@ -10,6 +10,7 @@ import { createDiscordTransport, type DiscordTransport } from '../../src/discord
 import { APOLOGY, type AppContext, createAppContext } from '../../src/handlers/context.ts';
 import { createLogger } from '../../src/log.ts';
 import { createMetrics } from '../../src/metrics.ts';
+import { DEFAULT_FORM } from '../../src/order/form.ts';
 import { EXPIRED } from '../../src/order/texts.ts';
 import { createDispatcher } from '../../src/router/dispatcher.ts';
 import { createRegistry, createRouter, type Handler } from '../../src/router/router.ts';
@@ -45,7 +46,7 @@ describe('router and dispatcher', () => {
       log,
       metrics,
       clock: Date.now,
-      settings: () => ({ config, template }),
+      settings: () => ({ config, template, form: DEFAULT_FORM }),
       deferAfterMs,
     });
     const router = createRouter({ handlers, notFound: app.notFound, onError: app.onError });

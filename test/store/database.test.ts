@@ -116,7 +116,8 @@ test('a schema 2 database with orders is upgraded in place at start-up, its orde
     `DROP INDEX jobs_by_order_kind; CREATE INDEX jobs_by_order ON jobs (order_id);
      DROP INDEX orders_by_email_key; ALTER TABLE orders DROP COLUMN email_key;
      ALTER TABLE orders DROP COLUMN email_refused; ALTER TABLE jobs DROP COLUMN started_at;
-     CREATE INDEX orders_by_email ON orders (lower(email), created_at); PRAGMA user_version = 2`,
+     CREATE INDEX orders_by_email ON orders (lower(email), created_at);
+     DROP TABLE forms; ALTER TABLE orders DROP COLUMN form_id; PRAGMA user_version = 2`,
   );
   old.exec(
     `INSERT INTO orders (order_number, user_id, guild_id, email, fields, created_at) VALUES ('ORD-1', 'u', 'g', 'A.n.n+shop@GoogleMail.com', '{}', 1)`,
@@ -145,6 +146,11 @@ test('a schema 2 database with orders is upgraded in place at start-up, its orde
     'kept, and counted by mailbox from now on',
   );
   assert.equal((db.prepare('SELECT count(*) AS n FROM jobs').get() as { n: number }).n, 1);
+  assert.deepEqual(
+    { ...(db.prepare('SELECT form_id FROM orders').get() as object) },
+    { form_id: null },
+    'taken under the shipped form (schema 5)',
+  );
   db.close();
 });
 

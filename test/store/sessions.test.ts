@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sessionFields, toOrder } from '../../src/order/fields.ts';
+import { DEFAULT_FORM } from '../../src/order/form.ts';
 import { createSessionStore, type EndReason } from '../../src/store/sessions.ts';
 
 function clock(start = 1_000_000) {
@@ -131,10 +132,10 @@ test('toOrder merges the three steps and the email', () => {
   store.accept('a', nonce, 2, { color: 'Black' });
   const session = store.accept('a', nonce, 3, { shipping_address: '1 Main St' });
   assert.ok(session);
-  const order = toOrder(sessionFields(session), session.email);
-  assert.equal(order.order_number, 'ORD-1');
-  assert.equal(order.color, 'Black');
-  assert.equal(order.shipping_address, '1 Main St');
-  assert.equal(order.notes, '');
+  const order = toOrder(sessionFields(session), session.email, DEFAULT_FORM);
+  assert.equal(order.fields.order_number, 'ORD-1');
+  assert.equal(order.fields.color, 'Black');
+  assert.equal(order.fields.shipping_address, '1 Main St');
+  assert.equal(order.fields.notes, '');
   assert.equal(order.email, 'a@example.com');
 });

@@ -81,8 +81,11 @@ export function customer(discord: FakeDiscord, user: FakeUser) {
     /** Runs a slash command and returns its first answer. */
     command: (name: string, options: Record<string, string> = {}) =>
       answered(discord.command(user, name, options)),
-    /** Fills a modal the bot opened; `fromMessage` when it was opened from a button. */
-    submit: (modal: Json, values: Record<string, string>, fromMessage?: Json) =>
+    /**
+     * Fills a modal the bot opened (a choice as its value, ticked checkboxes as a list); `fromMessage`
+     * when it was opened from a button.
+     */
+    submit: (modal: Json, values: Record<string, string | readonly string[]>, fromMessage?: Json) =>
       answered(discord.submitModal(user, modal, values, fromMessage)),
     /** Presses the button with `label` on `message` (default: the bot's last message to this customer). */
     click: (label: string | RegExp, message: Json | undefined = lastMessage) => {

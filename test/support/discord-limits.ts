@@ -187,6 +187,10 @@ export function checkModal(data: unknown, base: (string | number)[] = ['data']):
           'A text input inside a label must not have its own label.',
         );
       }
+      if (isObject(input) && input.type !== 4) {
+        checkChoice(input, [...path, 'component'], checker, ids);
+        return;
+      }
       checkTextInput(input, [...path, 'component'], checker, ids, false);
       return;
     }
@@ -201,6 +205,74 @@ export function checkModal(data: unknown, base: (string | number)[] = ['data']):
     checker.fail(path, 'UNION_TYPE_CHOICES', 'Value of field "type" must be one of (1, 10, 18).');
   });
   return checker.problems;
+}
+
+/** A string select (3), radio group (21), checkbox group (22) or checkbox (23) inside a Label. */
+function checkChoice(input: Json, path: (string | number)[], checker: Checker, ids: Set<string>) {
+  checker.range([...path, 'custom_id'], input.custom_id, 1, 100);
+  if (typeof input.custom_id === 'string') {
+    if (ids.has(input.custom_id))
+      checker.fail(
+        [...path, 'custom_id'],
+        'COMPONENT_CUSTOM_ID_DUPLICATED',
+        'Component custom id cannot be duplicated',
+      );
+    ids.add(input.custom_id);
+  }
+  const limits: Record<number, [number, number]> = { 3: [1, 25], 21: [2, 10], 22: [1, 10] };
+  const type = Number(input.type);
+  if (type === 23) return;
+  const range = limits[type];
+  if (!range) {
+    checker.fail(path, 'UNION_TYPE_CHOICES', 'Value of field "type" must be one of (3, 4, 21, 22, 23).');
+    return;
+  }
+  const options = Array.isArray(input.options) ? input.options : [];
+  if (options.length < range[0] || options.length > range[1]) {
+    checker.fail(
+      [...path, 'options'],
+      'BASE_TYPE_BAD_LENGTH',
+      `Must be between ${range[0]} and ${range[1]} in length.`,
+    );
+  }
+  const values = new Set<unknown>();
+  let defaults = 0;
+  options.forEach((option: unknown, i) => {
+    if (!isObject(option)) return;
+    checker.range([...path, 'options', i, 'label'], option.label, 1, 100);
+    checker.range([...path, 'options', i, 'value'], option.value, 1, 100);
+    checker.max([...path, 'options', i, 'description'], option.description, 100);
+    if (values.has(option.value)) {
+      checker.fail(
+        [...path, 'options', i, 'value'],
+        'SELECT_COMPONENT_OPTION_VALUE_DUPLICATED',
+        'Option values must be unique.',
+      );
+    }
+    values.add(option.value);
+    if (option.default === true) defaults++;
+  });
+  const min = typeof input.min_values === 'number' ? input.min_values : 1;
+  const max = typeof input.max_values === 'number' ? input.max_values : type === 3 ? 1 : options.length;
+  if (type !== 21) {
+    if (min > max)
+      checker.fail([...path, 'min_values'], 'BASE_TYPE_BAD_INT', 'min_values must not exceed max_values.');
+    if (max > options.length) {
+      checker.fail(
+        [...path, 'max_values'],
+        'BASE_TYPE_BAD_INT',
+        'max_values must not exceed the number of options.',
+      );
+    }
+  }
+  const most = type === 21 ? 1 : max;
+  if (defaults > most) {
+    checker.fail(
+      [...path, 'options'],
+      'SELECT_COMPONENT_TOO_MANY_DEFAULT_VALUES',
+      `At most ${most} option(s) may be default.`,
+    );
+  }
 }
 
 function checkTextInput(

@@ -859,11 +859,16 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       interaction.data = { custom_id: customId, component_type: 2 };
       return inject(interaction);
     },
-    /** Submits a modal the bot opened, with `values` by text input custom_id. */
+    /**
+     * Submits a modal the bot opened, with `values` by component custom_id, in the shape Discord
+     * sends each component: a text input's `value`, a string select's or checkbox group's `values`
+     * (a string given for them is sent as one value), a radio group's `value` (null when empty).
+     * Values are sent as given, so a test can forge what a real client could not.
+     */
     submitModal(
       user: FakeUser,
       modal: Json,
-      values: Record<string, string>,
+      values: Record<string, string | readonly string[]>,
       from?: Json,
       guildId?: string,
     ): InteractionRecord {
@@ -871,15 +876,23 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       if (from) interaction.message = { ...from, id: from.id ?? snowflake(), flags: from.flags ?? 64 };
       const components = (modal.components as Json[]).map((label, i) => {
         const input = label.component as Json;
+        const given = values[String(input.custom_id)];
+        const list =
+          given === undefined ? [] : typeof given === 'string' ? (given ? [given] : []) : [...given];
+        const text = typeof given === 'string' ? given : (list[0] ?? '');
+        const type = Number(input.type);
+        const answer =
+          type === 3 || type === 22
+            ? { values: list }
+            : type === 21
+              ? { value: list[0] ?? null }
+              : type === 23
+                ? { value: text === 'true' }
+                : { value: text };
         return {
           type: 18,
           id: i * 2 + 1,
-          component: {
-            type: 4,
-            id: i * 2 + 2,
-            custom_id: input.custom_id,
-            value: values[String(input.custom_id)] ?? '',
-          },
+          component: { type, id: i * 2 + 2, custom_id: input.custom_id, ...answer },
         };
       });
       interaction.data = { custom_id: modal.custom_id, components };

@@ -19,6 +19,7 @@ import type { Mailer } from '../../src/mail/mailer.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { createSnapshot } from '../../src/ops/snapshot.ts';
 import { JobKind } from '../../src/order/delivery.ts';
+import { DEFAULT_FORM, type OrderForm } from '../../src/order/form.ts';
 import { createDispatcher } from '../../src/router/dispatcher.ts';
 import { createRouter } from '../../src/router/router.ts';
 import { openDatabase } from '../../src/store/database.ts';
@@ -38,6 +39,8 @@ export interface HarnessOptions {
   mail?: boolean;
   /** The clock's start, ms since the epoch. @defaultValue 2025-03-01T12:00:00Z */
   start?: number;
+  /** The shop's form. @defaultValue the shipped form */
+  form?: OrderForm;
 }
 
 /** Builds the in-process bot. Call `close()` when done (it removes the temporary folder). */
@@ -45,7 +48,11 @@ export function createOrderHarness(options: HarnessOptions = {}) {
   let now = options.start ?? Date.UTC(2025, 2, 1, 12);
   const clock = () => now;
   const shipped = shippedFiles();
-  const settings = { config: { ...shipped.config, ...options.config }, template: shipped.template };
+  const settings = {
+    config: { ...shipped.config, ...options.config },
+    template: shipped.template,
+    form: options.form ?? DEFAULT_FORM,
+  };
   const { config } = settings;
 
   const dir = mkdtempSync(join(tmpdir(), 'order-bot-handlers-'));

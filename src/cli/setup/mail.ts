@@ -15,6 +15,7 @@ import {
   type SmtpCredentials,
 } from '../../mail/transport.ts';
 import { confirmationJob } from '../../order/email.ts';
+import { DEFAULT_FORM } from '../../order/form.ts';
 import { SAMPLE_ORDER } from '../../order/sample.ts';
 
 /** What the email step asks of the mail server. */
@@ -39,7 +40,11 @@ export function createSetupMail(): SetupMail {
       try {
         const { config, template } = shippedFiles();
         await mailer.send(
-          confirmationJob({ ...SAMPLE_ORDER, email: to }, { ...config, shop_name: shopName }, template, 1),
+          confirmationJob(
+            { ...SAMPLE_ORDER, email: to },
+            { config: { ...config, shop_name: shopName }, template, form: DEFAULT_FORM },
+            1,
+          ),
         );
       } finally {
         mailer.close();
