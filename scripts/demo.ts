@@ -2,11 +2,17 @@
  * `npm run demo`: the whole product on this machine, with no Discord token and no mail account.
  * Starts the fake Discord and a local SMTP server (STARTTLS, login) on 127.0.0.1, runs the
  * production bundle against them exactly as `npm start` would, and plays a customer and a shop
- * owner. Prints a transcript and writes the captured confirmation email to demo-output/.
+ * owner. Prints a transcript and writes the captured confirmation email to demo-output/. With
+ * `CONFIG_DIR` naming a folder with a form.json (e.g. config/examples/bakery), the customer fills
+ * that form instead of the shipped one.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { choicesOf } from '../src/order/fields.ts';
+import { DEFAULT_FORM, loadForm, type OrderForm } from '../src/order/form.ts';
+import { sampleOrder } from '../src/order/sample.ts';
+import { continueLabel } from '../src/order/ui.ts';
 import { ROOT, startBot, startCommand, writeConfigDir } from '../test/support/bot-process.ts';
 import { customer, messageOf, validInputs } from '../test/support/customer.ts';
 import { ADMIN_PERMISSIONS, type InteractionRecord, startFakeDiscord } from '../test/support/fake-discord.ts';
@@ -33,8 +39,17 @@ function render(callback: { type: number; data?: Json }, original?: Json, keptFl
     const modal = callback.data as Json;
     const fields = (modal.components as Json[]).map((label) => {
       const input = label.component as Json;
-      const value = input.value ? ` = "${String(input.value)}"` : '';
-      return `[${String(label.label)}${input.required === false ? ' (optional)' : ''}${value}]`;
+      const options = (input.options as Json[] | undefined) ?? [];
+      const chosen = options
+        .filter((option) => option.default === true)
+        .map((option) => String(option.value));
+      const value = input.value
+        ? ` = "${String(input.value)}"`
+        : chosen.length
+          ? ` = "${chosen.join(', ')}"`
+          : '';
+      const choices = options.length ? `: ${options.map((option) => String(option.label)).join(' | ')}` : '';
+      return `[${String(label.label)}${input.required === false ? ' (optional)' : ''}${choices}${value}]`;
     });
     return `opens the form "${String(modal.title)}": ${fields.join(' ')}`;
   }
@@ -63,6 +78,34 @@ function render(callback: { type: number; data?: Json }, original?: Json, keptFl
   return `${verb}${flags & 64 ? ' (only you can see this)' : ''}:\n${parts.join('\n')}`;
 }
 
+/** A plausible mistake in step 1 of `form` (the field, its label and the wrong value), if its fields allow one. */
+function mistakeIn(form: OrderForm): { key: string; label: string; value: string } | undefined {
+  if (form.isDefault) return { key: 'estimated_arrival_end_date', label: 'Arrival End', value: '2025-02-30' };
+  const wrong: Partial<Record<string, string>> = {
+    date: '2025-02-30',
+    number: 'a dozen',
+    email: 'alice@',
+    url: 'www.example',
+    price: 'ten quid',
+  };
+  const field = form.steps[0]!.fields.find((one) => wrong[one.type] !== undefined);
+  return field ? { key: field.key, label: field.label, value: wrong[field.type]! } : undefined;
+}
+
+/** The shop's form when CONFIG_DIR names a folder with a form.json, else the shipped one. */
+function shopForm(): OrderForm {
+  const dir = process.env.CONFIG_DIR;
+  if (!dir || !existsSync(join(dir, 'form.json'))) return DEFAULT_FORM;
+  try {
+    return loadForm(dir);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+}
+
+const form = shopForm();
+
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   rmSync(DATA_DIR, { recursive: true, force: true });
@@ -72,9 +115,10 @@ async function main(): Promise<void> {
     smtp_server: smtp.host,
     smtp_port: smtp.port,
     smtp_security: 'starttls',
-    shop_name: 'Demo Sneaker Shop',
+    shop_name: form.isDefault ? 'Demo Sneaker Shop' : 'Demo Shop',
     orders_channel_id: STAFF_CHANNEL,
   });
+  if (!form.isDefault) writeFileSync(join(configDir, 'form.json'), form.definition);
   const bot = startBot({
     asNpmStart: true,
     env: {
@@ -119,28 +163,48 @@ async function main(): Promise<void> {
     say.user('alice', '/ping');
     await show(await alice.command('ping'));
 
-    say.title('2. She orders, with a typo in a date');
+    say.title(`2. She orders, with a mistake in step 1`);
     say.user('alice', '/order_form email:alice@example.com');
     const opened = await show(await alice.command('order_form', { email: 'alice@example.com' }));
-    const typo = { ...validInputs(42)[1], estimated_arrival_end_date: '2025-02-30' };
-    say.user('alice', `fills step 1 (Arrival End "${typo.estimated_arrival_end_date}") and submits`);
-    const bad = await show(await alice.submit(opened.callback.data as Json, typo));
-    say.user('alice', 'presses [Fix Step 1]');
-    const reopened = await show(await alice.click('Fix Step 1'));
-    say.user('alice', 'corrects Arrival End to "2025-03-14" and submits');
-    await show(await alice.submit(reopened.callback.data as Json, validInputs(42)[1], messageOf(bad.entry)));
-    say.user('alice', 'presses [Continue to Step 2]');
-    const open2 = await show(await alice.click('Continue to Step 2'));
-    say.user('alice', 'fills step 2 and submits');
-    const two = await show(
-      await alice.submit(open2.callback.data as Json, validInputs(42)[2], alice.lastMessage),
+    // Each step filled with the sample answers of the form (the shipped form: the usual sample).
+    const answers = form.isDefault
+      ? (step: number) => validInputs(42)[step as 1 | 2 | 3] as Record<string, string | string[]>
+      : (step: number) => {
+          const sample = sampleOrder(form).fields;
+          return Object.fromEntries(
+            form.steps[step - 1]!.fields.map((field) => [
+              field.key,
+              field.type === 'checkboxes' ? choicesOf(sample[field.key] ?? '') : (sample[field.key] ?? ''),
+            ]),
+          );
+        };
+    const mistake = mistakeIn(form);
+    const first = answers(1);
+    say.user(
+      'alice',
+      `fills step 1 (${mistake ? `${mistake.label} "${mistake.value}"` : 'everything'}) and submits`,
     );
-    say.user('alice', 'presses [Continue to Final Step]');
-    const open3 = await show(await alice.click('Continue to Final Step', messageOf(two.entry)));
-    say.user('alice', 'fills the shipping address and a note, and submits');
-    const three = await show(
-      await alice.submit(open3.callback.data as Json, validInputs(42)[3], messageOf(two.entry)),
+    let modal = opened.callback.data as Json;
+    let from: Json | undefined;
+    let last = await show(
+      await alice.submit(modal, mistake ? { ...first, [mistake.key]: mistake.value } : first),
     );
+    if (mistake) {
+      say.user('alice', 'presses [Fix Step 1]');
+      const reopened = await show(await alice.click('Fix Step 1'));
+      say.user('alice', `corrects ${mistake.label} and submits`);
+      last = await show(await alice.submit(reopened.callback.data as Json, first, messageOf(last.entry)));
+    }
+    for (let step = 2; step <= form.steps.length; step++) {
+      const label = continueLabel(step, form.steps.length);
+      say.user('alice', `presses [${label}]`);
+      from = messageOf(last.entry);
+      const next = await show(await alice.click(label, from));
+      modal = next.callback.data as Json;
+      say.user('alice', `fills step ${step} and submits`);
+      last = await show(await alice.submit(modal, answers(step), from));
+    }
+    const three = last;
     const outcome = await alice.waitForEdit(three.entry, /Confirmation sent|could not/, 30_000);
     say.bot('', `updates the summary: ${String(outcome.content).replace(/\\(.)/g, '$1')}`);
 
@@ -182,7 +246,7 @@ async function main(): Promise<void> {
     say.user('owner', `DATA_DIR=${dataDir} npm run orders -- list`);
     const cli = (...args: string[]) =>
       spawnSync(process.execPath, [join(ROOT, 'dist/cli/orders.js'), ...args], {
-        env: { PATH: process.env.PATH ?? '', DATA_DIR },
+        env: { PATH: process.env.PATH ?? '', DATA_DIR, CONFIG_DIR: configDir },
         encoding: 'utf8',
       }).stdout.trimEnd();
     console.log(cli('list').replace(/^/gm, '   '));

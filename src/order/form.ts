@@ -298,6 +298,12 @@ function crossChecks(form: RawForm, fields: readonly FormField[]): [string, stri
       const at = `steps[${s}].fields[${f}]`;
       const field = fields.find((one) => one.key === raw.key)!;
       const first = seen.get(raw.key);
+      if (RESERVED_KEYS.includes(raw.key)) {
+        problems.push([
+          `${at}.key`,
+          `"${raw.key}" is the name of a built-in email placeholder: choose another key`,
+        ]);
+      }
       if (first)
         problems.push([`${at}.key`, `"${raw.key}" is already the key of ${first}: keys must differ`]);
       else seen.set(raw.key, at);

@@ -328,6 +328,9 @@ export function staffMessage(
   const title = number ? `Order ${discordText(number, 200)} (${own})` : `Order ${own}`;
   const notes = order.fields.notes;
   const description = notes ? `**Notes:**\n${discordText(notes, 3000)}` : 'No notes.';
+  // Discord takes 25 fields an embed: a longer form continues in a second embed of the message.
+  const fitted = fitEmbed(title + description, fields);
+  const [first, ...more] = [fitted.slice(0, 25), ...(fitted.length > 25 ? [fitted.slice(25)] : [])];
   return {
     content: `🛒 New order from <@${userId}>`,
     allowed_mentions: { parse: [] },
@@ -336,10 +339,11 @@ export function staffMessage(
         title,
         description,
         color: BRAND_COLOR,
-        fields: fitEmbed(title + description, fields),
+        fields: first ?? [],
         ...thumbnail(order),
         timestamp: new Date(createdAt).toISOString(),
       },
-    ],
+      ...more.map((rest): APIEmbed => ({ color: BRAND_COLOR, fields: rest })),
+    ] as [APIEmbed, ...APIEmbed[]],
   };
 }

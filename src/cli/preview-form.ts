@@ -1,0 +1,107 @@
+/**
+ * @module cli/preview-form
+ * `npm run preview-form -- [--json] [--out <file.html>]`: the shop's order form as customers will
+ * see it, before they do. Validates `CONFIG_DIR/form.json` (or shows the shipped form when there is
+ * none) with the bot's own rules, prints each step (title, each field with its type, choices and
+ * whether it is required, the button that follows), with `--json` the modal JSON Discord will
+ * receive, and renders a sample confirmation email of the form's fields to an HTML file. Exit 1
+ * with the same lines the bot would print when the form or the template is invalid.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadDotEnv, readToolEnv } from '../config.ts';
+import { ConfigError } from '../errors.ts';
+import { loadShopSettings, renderConfirmation } from '../order/email.ts';
+import { type FormField, fieldCapacity, MAX_FORM_CHARACTERS, type OrderForm } from '../order/form.ts';
+import { sampleOrder } from '../order/sample.ts';
+import { buildModal, continueLabel } from '../order/ui.ts';
+
+/** One field as a line: label (`*` when required), then what the customer does. */
+function describeField(field: FormField, width: number): string {
+  const mark = field.required ? ' *' : '';
+  const what = (() => {
+    switch (field.type) {
+      case 'select':
+        return `pick one from a list: ${field.options.join(' | ')}`;
+      case 'radio':
+        return `pick one: ${field.options.map((option) => `( ) ${option}`).join('  ')}`;
+      case 'checkboxes': {
+        const min = field.min ?? (field.required ? 1 : 0);
+        const max = field.max ?? field.options.length;
+        return `tick ${min === max ? min : `${min}-${max}`}: ${field.options.map((option) => `[ ] ${option}`).join('  ')}`;
+      }
+      case 'number':
+        return `types a ${field.integer ? 'whole number' : 'number'}${
+          field.min !== undefined && field.max !== undefined
+            ? ` from ${field.min} to ${field.max}`
+            : field.min !== undefined
+              ? `, at least ${field.min}`
+              : field.max !== undefined
+                ? `, at most ${field.max}`
+                : ''
+        }`;
+      case 'date':
+        return `types a date YYYY-MM-DD${field.notBefore ? `, not before ${field.notBefore}` : ''}`;
+      case 'paragraph':
+        return `types several lines, up to ${field.maxLength} characters`;
+      default:
+        return `types ${field.type === 'text' ? 'a line' : `a${field.type === 'email' ? 'n' : ''} ${field.type}`}, up to ${field.maxLength} characters`;
+    }
+  })();
+  const hint = [field.description, field.placeholder && `placeholder "${field.placeholder}"`].filter(Boolean);
+  return `  ${`${field.label}${mark}`.padEnd(width)} ${what}${hint.length ? `\n  ${' '.repeat(width)} (${hint.join('; ')})` : ''}`;
+}
+
+/** The form as text, step by step; with `json`, each modal as Discord receives it. */
+export function describeForm(form: OrderForm, source: string, json: boolean): string {
+  const characters = form.fields.reduce((sum, field) => sum + fieldCapacity(field), 0);
+  const width = Math.max(...form.fields.map((field) => field.label.length)) + 3;
+  const lines = [
+    `${source}: ${form.steps.length} step(s), ${form.fields.length} field(s), up to ${characters} of ${MAX_FORM_CHARACTERS} characters. * = required.`,
+  ];
+  form.steps.forEach((step, index) => {
+    const number = index + 1;
+    lines.push('', `Step ${number} of ${form.steps.length}: a form titled "${step.title}"`);
+    for (const field of step.fields) lines.push(describeField(field, width));
+    const next = number < form.steps.length ? continueLabel(number + 1, form.steps.length) : undefined;
+    lines.push(
+      next
+        ? `  → then "✅ Step ${number} of ${form.steps.length} complete." with [${next}] [Cancel]`
+        : '  → then the order is saved: the summary, the staff post and the confirmation email',
+    );
+    if (json) lines.push(`  Discord receives: ${JSON.stringify(buildModal(form, number, 'preview'))}`);
+  });
+  return lines.join('\n');
+}
+
+try {
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      out: { type: 'string', default: join(tmpdir(), 'lean-order-bot-preview', 'form-email.html') },
+    },
+  });
+  loadDotEnv();
+  const { configDir } = readToolEnv();
+  const { config, template, form } = loadShopSettings(configDir);
+  const source = form.isDefault ? 'The shipped form (no form.json)' : join(configDir, 'form.json');
+  console.log(describeForm(form, source, values.json));
+  const email = renderConfirmation(template, sampleOrder(form), {
+    shopName: config.shop_name,
+    form,
+    orderId: 1,
+    referenceFormat: config.order_reference_format,
+    imageHosts: config.image_hosts,
+  });
+  const out = resolve(values.out);
+  mkdirSync(resolve(out, '..'), { recursive: true });
+  writeFileSync(out, email.html);
+  console.log(`\nA sample confirmation (every field filled in): subject "${email.subject}"`);
+  console.log(`HTML written to ${out} (open it in a browser). Its plain-text part:\n`);
+  console.log(email.text.replace(/^/gm, '  '));
+} catch (error) {
+  console.error(error instanceof ConfigError || error instanceof TypeError ? error.message : String(error));
+  process.exit(1);
+}
