@@ -11,13 +11,14 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_FORM } from '../src/order/form.ts';
+import { DEFAULT_FORM, parseForm } from '../src/order/form.ts';
 import { buildModal } from '../src/order/ui.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { createOrderStore } from '../src/store/orders.ts';
 import { BUNDLE, ROOT, writeConfigDir } from '../test/support/bot-process.ts';
 import { completeOrder, validInputs } from '../test/support/customer.ts';
 import { type FakeDiscord, REALISTIC_GUILD, startFakeDiscord } from '../test/support/fake-discord.ts';
+import { longestAnswers } from '../test/support/form-values.ts';
 import { startSmtpServer } from '../test/support/smtp.ts';
 import { breakdown, compareBots, peers } from './latency.ts';
 import { load, percentile, round } from './load.ts';
@@ -28,6 +29,13 @@ const GUILD_COUNTS = QUICK ? [1, 500] : [1, 1000, 2500];
 const LIMIT_BYTES = 128 * 1024 * 1024;
 /** The order flow's customers start over this many milliseconds (BENCH_FLOW_RAMP_MS; 0, the default: all at once). */
 const FLOW_RAMP_MS = Number(process.env.BENCH_FLOW_RAMP_MS ?? 0);
+/**
+ * A shop's form.json for the order flow (BENCH_FORM, e.g. bench/forms/longest.json), every field
+ * answered at its limits; unset: the shipped form with the usual sample answers.
+ */
+const FLOW_FORM = process.env.BENCH_FORM
+  ? parseForm(JSON.parse(readFileSync(process.env.BENCH_FORM, 'utf8')), process.env.BENCH_FORM)
+  : undefined;
 
 type Subject = 'lean' | 'discord.js';
 
@@ -234,24 +242,22 @@ async function orderFlow(customers: number, memoryLimit = false) {
   const discord = await startFakeDiscord({ guilds: 1, guildShape: REALISTIC_GUILD, openApi: false });
   const smtp = await startSmtpServer({ starttls: false, requireAuth: false });
   const dataDir = mkdtempSync(join(tmpdir(), 'order-bot-bench-flow-'));
+  const configDir = writeConfigDir({
+    smtp_server: smtp.host,
+    smtp_port: smtp.port,
+    smtp_security: 'none',
+    order_cooldown_seconds: 0,
+    daily_order_limit: 10_000,
+    recipient_daily_limit: 100,
+    server_hourly_limit: 100_000,
+    mail_hourly_limit: 100_000,
+    mail_retry_initial_seconds: 0.5,
+  });
+  if (FLOW_FORM) writeFileSync(join(configDir, 'form.json'), FLOW_FORM.definition);
   const bot = startSubject(
     'lean',
     discord,
-    {
-      DATA_DIR: dataDir,
-      CONFIG_DIR: writeConfigDir({
-        smtp_server: smtp.host,
-        smtp_port: smtp.port,
-        smtp_security: 'none',
-        order_cooldown_seconds: 0,
-        daily_order_limit: 10_000,
-        recipient_daily_limit: 100,
-        server_hourly_limit: 100_000,
-        mail_hourly_limit: 100_000,
-        mail_retry_initial_seconds: 0.5,
-      }),
-      SENDER_EMAIL: 'shop@example.test',
-    },
+    { DATA_DIR: dataDir, CONFIG_DIR: configDir, SENDER_EMAIL: 'shop@example.test' },
     true,
   );
   let peak = 0;
@@ -283,7 +289,7 @@ async function orderFlow(customers: number, memoryLimit = false) {
             discord,
             { id: String(700_000_000_000_000_000n + BigInt(i)), username: `c${i}` },
             `c${i}@example.com`,
-            validInputs(i),
+            FLOW_FORM ? longestAnswers(FLOW_FORM, i) : validInputs(i),
           );
         } finally {
           open--;

@@ -11,10 +11,11 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_FORM, type FormField, fieldCapacity, parseForm, TYPED } from '../src/order/form.ts';
+import { DEFAULT_FORM, fieldCapacity, parseForm, TYPED } from '../src/order/form.ts';
 import { ROOT, startBot, writeConfigDir } from '../test/support/bot-process.ts';
 import { customer, messageOf } from '../test/support/customer.ts';
 import { startFakeDiscord } from '../test/support/fake-discord.ts';
+import { longestAnswers } from '../test/support/form-values.ts';
 
 const args = process.argv.slice(2);
 const capAt = args.indexOf('--cap');
@@ -26,39 +27,14 @@ const flags = start.split(/\s+/).filter((part) => part.startsWith('--'));
 const rss = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
-/** A value of `length` UTF-16 units in CJK text, unique to customer `n`. */
-const cjk = (n: number, length: number) => `${n}界`.repeat(length).slice(0, length);
-/** The most a field can hold that still passes validation: free text at max length in CJK. */
-const longestValue = (field: FormField, n: number): string | string[] => {
-  switch (field.type) {
-    case 'email':
-      return `c${n}@example.com`;
-    case 'url':
-      return `https://cdn.example.com/${n}/${'p'.repeat(field.maxLength)}`.slice(0, field.maxLength);
-    case 'date':
-      return '2030-03-14';
-    case 'number':
-      return String(field.max ?? field.min ?? 1);
-    case 'price':
-      return '$150.00';
-    case 'select':
-    case 'radio':
-      return field.options.reduce((a, b) => (b.length > a.length ? b : a));
-    case 'checkboxes':
-      return field.options.slice(0, field.max ?? field.options.length);
-    default:
-      return cjk(n, field.maxLength);
-  }
-};
 /**
  * Every step at its limits; the last step with a required field left empty, so it fails validation
  * and is kept as a draft (a form holds the most just before its final submit).
  */
 const longest = (n: number) =>
-  form.steps.map((step, index) => {
-    const values = Object.fromEntries(step.fields.map((field) => [field.key, longestValue(field, n)]));
+  longestAnswers(form, n).map((values, index) => {
     if (index === form.steps.length - 1) {
-      const blank = step.fields.find((field) => field.required && TYPED.has(field.type));
+      const blank = form.steps[index]!.fields.find((field) => field.required && TYPED.has(field.type));
       if (blank) values[blank.key] = '';
     }
     return values;

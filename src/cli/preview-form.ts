@@ -46,8 +46,12 @@ function describeField(field: FormField, width: number): string {
         return `types a date YYYY-MM-DD${field.notBefore ? `, not before ${field.notBefore}` : ''}`;
       case 'paragraph':
         return `types several lines, up to ${field.maxLength} characters`;
-      default:
-        return `types ${field.type === 'text' ? 'a line' : `a${field.type === 'email' ? 'n' : ''} ${field.type}`}, up to ${field.maxLength} characters`;
+      default: {
+        const noun = { email: 'an email address', url: 'a web address', price: 'an amount such as $150.00' }[
+          field.type as 'email' | 'url' | 'price'
+        ];
+        return `types ${noun ?? 'a line'}, up to ${field.maxLength} characters`;
+      }
     }
   })();
   const hint = [field.description, field.placeholder && `placeholder "${field.placeholder}"`].filter(Boolean);

@@ -202,10 +202,11 @@ export function validateStep(
   for (const field of fields) {
     const result = v.safeParse(fieldSchema(field, today), typed[field.key] ?? '');
     if (!result.success) {
-      const message =
-        result.issues.find((issue) => issue.type === 'check')?.message ?? result.issues[0]!.message;
+      const message = result.issues[0]!.message;
       problems.push({ key: field.key, label: field.label, message });
-      if (message === 'is not one of the choices') forged.push(field.key);
+      // The Discord client offers only the options, each once: anything else was forged.
+      if (message === 'is not one of the choices' || message === 'names a choice twice')
+        forged.push(field.key);
       continue;
     }
     values[field.key] = result.output;

@@ -230,7 +230,7 @@ test('each type is validated with its own message; choices only among the option
       ['extras', 'names a choice twice'],
     ],
   );
-  assert.deepEqual(bad.forged, ['product', 'size']);
+  assert.deepEqual(bad.forged, ['product', 'size', 'extras']);
   const counted = validateStep(
     bakery,
     0,

@@ -111,13 +111,14 @@ export interface CompletedOrder {
   roundTrips: number[];
 }
 
-/** Walks the whole form with valid inputs and returns the final submit's record. */
+/** Walks the whole form (every step, in order) with valid inputs and returns the final submit's record. */
 export async function completeOrder(
   discord: FakeDiscord,
   user: FakeUser,
   email: string,
-  inputs: StepInputs = validInputs(),
+  inputs: StepInputs | readonly Record<string, string | readonly string[]>[] = validInputs(),
 ): Promise<CompletedOrder> {
+  const steps = Array.isArray(inputs) ? inputs : [inputs[1], inputs[2], inputs[3]];
   const c = customer(discord, user);
   const roundTrips: number[] = [];
   const step = async <T extends { entry: InteractionRecord; callback: { at: number } }>(p: Promise<T>) => {
@@ -128,10 +129,12 @@ export async function completeOrder(
   const opened = await step(c.command('order_form', { email }));
   if (opened.callback.type !== 9)
     throw new Error(`expected a modal, got ${JSON.stringify(opened.callback).slice(0, 300)}`);
-  const one = await step(c.submit(opened.callback.data as Json, inputs[1]));
-  const open2 = await step(c.click('Continue to Step 2', messageOf(one.entry)));
-  const two = await step(c.submit(open2.callback.data as Json, inputs[2], messageOf(one.entry)));
-  const open3 = await step(c.click('Continue to Final Step', messageOf(two.entry)));
-  const three = await step(c.submit(open3.callback.data as Json, inputs[3], messageOf(two.entry)));
-  return { final: three.entry, roundTrips };
+  let last = await step(c.submit(opened.callback.data as Json, steps[0]!));
+  for (let index = 1; index < steps.length; index++) {
+    const from = messageOf(last.entry);
+    const label = index === steps.length - 1 ? 'Continue to Final Step' : `Continue to Step ${index + 1}`;
+    const open = await step(c.click(label, from));
+    last = await step(c.submit(open.callback.data as Json, steps[index]!, from));
+  }
+  return { final: last.entry, roundTrips };
 }
