@@ -152,7 +152,8 @@ describe('reliability: nothing doubled, nothing stuck, nothing hidden', { concur
       rmSync(filler);
       await bot.waitForLog('outbox.record_recovered', undefined, 40_000);
       await customer(discord, user).waitForEdit(final, /Confirmation sent/, 15_000);
-      await sleep(500); // two of the email's retry periods
+      await discord.waitFor(() => (staffPostsFor(user).length > 0 ? true : undefined), 15_000);
+      await sleep(500); // no second email, post or edit: two of the bot's retry periods (200 ms)
       assert.equal(mailsTo(email).length, 1, 'still once after the recovery');
       assert.equal(staffPostsFor(user).length, 1, 'posted to staff once');
       assert.equal(final.edits.length, 1, 'the customer message was edited once');
