@@ -37,9 +37,9 @@ import { createRouter } from './router/router.ts';
 import { type Database, type DataLock, lockDataDir, openDatabase, StoreError } from './store/database.ts';
 import { createMailCaps, createOrderLimits } from './store/limits.ts';
 import { startMaintenance } from './store/maintenance.ts';
-import { createOrderStore } from './store/orders.ts';
 import { createOutboxWorker } from './store/outbox.ts';
 import { createSessionStore } from './store/sessions.ts';
+import { createSqliteEngine } from './store/sqlite.ts';
 import { VERSION } from './version.ts';
 
 /** How long one bot-token REST request may take. */
@@ -102,16 +102,19 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger) {
     from: env.senderEmail,
     log: log.child({ component: 'mail' }),
   });
-  const orders = createOrderStore(db);
+  const engine = createSqliteEngine(db);
+  const { orders, jobs } = engine;
   const stopMaintenance = startMaintenance({
-    store: orders,
+    store: engine.store,
     retentionDays: () => settings.config.retention_days,
     log,
   });
   const outbox = createOutboxWorker({
-    store: orders,
+    jobs,
+    pending: async () => (await orders.counts(0)).jobsPending,
     handlers: createDeliveryHandlers({
-      store: orders,
+      orders,
+      jobs,
       mailer,
       rest: discord.rest,
       interactions: discord.interactions,
@@ -169,7 +172,7 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger) {
       snapshot,
       sessions,
       limits,
-      mailCaps: createMailCaps({ orders, kind: JobKind.Email, settings: () => settings.config, now: clock }),
+      mailCaps: createMailCaps({ kind: JobKind.Email, settings: () => settings.config, now: clock }),
       mailer,
       orders,
       outbox,
@@ -219,13 +222,13 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger) {
     gateway,
     mailer,
     sessions,
-    orders,
+    engine,
     outbox,
     dispatcher,
     reload,
     stopMaintenance,
-    health: () => judgeHealth(snapshot()),
-    prometheus: () => renderPrometheus(snapshot(), metrics.interactionMs),
+    health: async () => judgeHealth(await snapshot()),
+    prometheus: async () => renderPrometheus(await snapshot(), metrics.interactionMs),
     settings: () => settings,
   };
 }
@@ -313,9 +316,10 @@ function handleSignals(bot: Bot, env: EnvSettings, log: Logger): void {
       bot.stopMaintenance();
       bot.discord.destroy();
       bot.mailer.close();
-      bot.sessions.close();
-      bot.orders.close();
-      log.info('bot.stopped', { pending_jobs: pending, open_sessions: bot.sessions.size });
+      const openSessions = bot.sessions.size;
+      await bot.sessions.close();
+      await bot.engine.close();
+      log.info('bot.stopped', { pending_jobs: pending, open_sessions: openSessions });
     } catch (error) {
       log.error('bot.stop_failed', { error });
     }

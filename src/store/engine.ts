@@ -52,17 +52,34 @@ export interface CapReader {
   createdSince(userId: string, since: number): Promise<number[]>;
 }
 
+/** A cap checked inside an order's commit: at most `limit` jobs of `kind` since `since` (for one mailbox, server or user). */
+export interface CapRule<R extends string = string> {
+  readonly reason: R;
+  readonly kind: string;
+  readonly since: number;
+  readonly limit: number;
+  readonly filter?: { email?: string; guildId?: string; userId?: string };
+}
+
+/** What to commit with an order: the caps to check, and the jobs for their outcome. */
+export interface CommitPlan {
+  readonly caps: readonly CapRule[];
+  /** Called inside the transaction with the cap that refused (or undefined); returns the jobs and the refusal to record. */
+  decide(refused: CapRule | undefined, orderId: number): OrderPlan;
+}
+
 /** The orders. */
 export interface OrderRepository extends CapReader {
   /** A random ID of this store, made when it was created (stable Message-IDs use it). */
   readonly storeId: string;
   /**
    * Writes the order and its jobs in one transaction, durable before it resolves; rejects (and
-   * writes nothing) on failure. `plan` runs inside the transaction after the order is written,
-   * with a reader of the caps that no other commit can change before this one ends: two orders
-   * committed at once, by one process or several, cannot both slip under a cap.
+   * writes nothing) on failure. Inside the transaction, after the order is written, the engine
+   * checks `plan.caps` in order (the first one reached refuses) where no other commit, of this
+   * process or another, can change the counts before this one ends, then writes the jobs that
+   * `plan.decide` gives for the outcome: two orders committed at once cannot both slip under a cap.
    */
-  commit(order: NewOrder, plan: (caps: CapReader, orderId: number) => Promise<OrderPlan>): Promise<Committed>;
+  commit(order: NewOrder, plan: CommitPlan): Promise<Committed>;
   get(id: number): Promise<StoredOrder | undefined>;
   jobsOf(orderId: number): Promise<StoredJob[]>;
   /** Newest first. */
