@@ -25,21 +25,23 @@ const settle = async <T>(run: () => T): Promise<T> => run();
  * memory (claimed job → lease end).
  */
 export function jobQueueOver(store: OrderStore): JobQueue {
-  const leases = new Map<number, number>();
+  const leases = new Map<number, { worker: string; until: number }>();
   const leased = (now: number) => {
-    for (const [id, until] of leases) if (until < now) leases.delete(id);
+    for (const [id, lease] of leases) if (lease.until < now) leases.delete(id);
     return new Set(leases.keys());
   };
   return {
-    claim: (now, limit, _worker, leaseUntil) =>
+    claim: (now, limit, worker, leaseUntil) =>
       settle(() => {
         const jobs = store.due(now, limit, leased(now));
-        for (const job of jobs) leases.set(job.id, leaseUntil);
+        for (const job of jobs) leases.set(job.id, { worker, until: leaseUntil });
         return jobs;
       }),
-    renew: (jobIds, _worker, leaseUntil) =>
+    renew: (jobIds, worker, leaseUntil) =>
       settle(() => {
-        for (const id of jobIds) if (leases.has(id)) leases.set(id, leaseUntil);
+        // Only the worker holding a claim extends (or gives back) its lease.
+        for (const id of jobIds)
+          if (leases.get(id)?.worker === worker) leases.set(id, { worker, until: leaseUntil });
       }),
     markStarted: (jobId, at) => settle(() => store.markStarted(jobId, at)),
     record: (outcomes) =>
