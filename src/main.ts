@@ -34,12 +34,15 @@ import { loadShopSettings } from './order/email.ts';
 import type { OrderForm } from './order/form.ts';
 import { createDispatcher } from './router/dispatcher.ts';
 import { createRouter } from './router/router.ts';
-import { type Database, type DataLock, lockDataDir, openDatabase, StoreError } from './store/database.ts';
+import { lockDataDir, openDatabase, StoreError } from './store/database.ts';
+import type { SessionEndReason, SessionStore } from './store/engine.ts';
 import { createMailCaps, createOrderLimits } from './store/limits.ts';
 import { startMaintenance } from './store/maintenance.ts';
 import { createOutboxWorker } from './store/outbox.ts';
+import { createPostgresEngine, type PostgresEngine } from './store/postgres.ts';
+import { createRedisSessionStore } from './store/redis-sessions.ts';
 import { createSessionStore } from './store/sessions.ts';
-import { createSqliteEngine } from './store/sqlite.ts';
+import { createSqliteEngine, type SqliteEngine } from './store/sqlite.ts';
 import { VERSION } from './version.ts';
 
 /** How long one bot-token REST request may take. */
@@ -57,25 +60,72 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/** Where orders and forms in progress are kept: the embedded engine by default, or PostgreSQL and Redis. */
+interface Engines {
+  engine: SqliteEngine | PostgresEngine;
+  /** Redis for the forms in progress, when `REDIS_URL` is set. */
+  redisUrl: string | undefined;
+}
+
+/** Where a URL points, without its password (for a line the owner reads). */
+function hostOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || (parsed.protocol.startsWith('redis') ? '6379' : '5432')}`;
+  } catch {
+    return 'the configured host';
+  }
+}
+
 /**
- * Step 1: the environment, the config files, the data folder's lock and the database (proved
- * writable); a mistake stops here with one line.
+ * Step 1: the environment, the config files, and the store: SQLite in `DATA_DIR` (its lock taken,
+ * proved writable) or PostgreSQL at `DATABASE_URL` (migrated); a mistake stops here with one line.
  */
-function load(): { env: EnvSettings; settings: Settings; db: Database; lock: DataLock } {
+async function load(): Promise<{ env: EnvSettings; settings: Settings; log: Logger } & Engines> {
+  let env: EnvSettings;
+  let settings: Settings;
   try {
     loadDotEnv();
-    const env = readEnv();
+    env = readEnv();
     const { config, template, form } = loadShopSettings(env.configDir);
-    const lock = lockDataDir(env.dataDir);
-    return { env, settings: { config, template, form }, db: openDatabase(env.dataDir), lock };
+    settings = { config, template, form };
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof StoreError) fail(error.message);
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  const log = createLogger({ level: env.logLevel });
+  if (env.databaseUrl) {
+    try {
+      const engine = await createPostgresEngine({
+        url: env.databaseUrl,
+        log: log.child({ component: 'postgres' }),
+      });
+      return { env, settings, log, engine, redisUrl: env.redisUrl };
+    } catch (error) {
+      fail(
+        `DATABASE_URL: cannot use PostgreSQL at ${hostOf(env.databaseUrl)} (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+  }
+  try {
+    const lock = lockDataDir(env.dataDir);
+    // Held until the process exits (the kernel drops it then, however the process ends).
+    process.once('exit', () => lock.release());
+    return {
+      env,
+      settings,
+      log,
+      engine: createSqliteEngine(openDatabase(env.dataDir)),
+      redisUrl: env.redisUrl,
+    };
+  } catch (error) {
+    if (error instanceof StoreError) fail(error.message);
     throw error;
   }
 }
 
 /** Step 2: everything built in dependency order, each part handed what it uses. */
-function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger) {
+async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: Logger) {
   let settings = initial;
   const { config } = initial;
   /** Waits and windows are measured on this clock (see clock.ts). */
@@ -102,10 +152,11 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger) {
     from: env.senderEmail,
     log: log.child({ component: 'mail' }),
   });
-  const engine = createSqliteEngine(db);
+  const { engine } = engines;
   const { orders, jobs } = engine;
   const stopMaintenance = startMaintenance({
-    store: engine.store,
+    orders,
+    checkpoint: engine.name === 'sqlite' ? (at) => engine.store.checkpoint(at) : undefined,
     retentionDays: () => settings.config.retention_days,
     log,
   });
@@ -130,15 +181,33 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger) {
     },
     now: clock,
   });
-  const sessions = createSessionStore({
+  const sessionOptions = {
     ttlMs: config.session_ttl_seconds * 1000,
     maxSessions: config.max_sessions,
-    sweepIntervalMs: Math.min(60_000, config.session_ttl_seconds * 1000),
     onStart: () => metrics.count('orders_started'),
-    onEnd: (_session, reason) => {
+    onEnd: (_session: unknown, reason: SessionEndReason) => {
       if (reason !== 'replaced') metrics.count(`orders_${reason}`);
     },
-  });
+  };
+  let sessions: SessionStore;
+  if (engines.redisUrl) {
+    try {
+      sessions = await createRedisSessionStore({
+        ...sessionOptions,
+        url: engines.redisUrl,
+        log: log.child({ component: 'redis' }),
+      });
+    } catch (error) {
+      fail(
+        `REDIS_URL: cannot use Redis at ${hostOf(engines.redisUrl)} (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+  } else {
+    sessions = createSessionStore({
+      ...sessionOptions,
+      sweepIntervalMs: Math.min(60_000, config.session_ttl_seconds * 1000),
+    });
+  }
   const limits = createOrderLimits({
     orders,
     cooldownMs: config.order_cooldown_seconds * 1000,
@@ -233,7 +302,7 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger) {
   };
 }
 
-type Bot = ReturnType<typeof wire>;
+type Bot = Awaited<ReturnType<typeof wire>>;
 
 /** Step 3: health endpoints, SMTP check, then the gateway. */
 async function start(bot: Bot, env: EnvSettings, log: Logger): Promise<void> {
@@ -338,11 +407,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${VERSION}\n`);
     return;
   }
-  const { env, settings, db, lock } = load();
-  // Held until the process exits (the kernel drops it then, however the process ends).
-  process.once('exit', () => lock.release());
-  const log = createLogger({ level: env.logLevel });
-  const bot = wire(env, settings, db, log);
+  const { env, settings, log, ...engines } = await load();
+  const bot = await wire(env, settings, engines, log);
   handleSignals(bot, env, log);
   await start(bot, env, log);
 }
