@@ -195,6 +195,9 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
       sessions = await createRedisSessionStore({
         ...sessionOptions,
         url: engines.redisUrl,
+        // The forms of one shop's store: processes on the same database share them, another
+        // shop's bot on the same Redis never sees them.
+        keyPrefix: `{order-bot:${engine.orders.storeId}}:`,
         log: log.child({ component: 'redis' }),
       });
     } catch (error) {

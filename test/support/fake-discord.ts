@@ -745,6 +745,18 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     return entry;
   }
 
+  /**
+   * Writes one INTERACTION_CREATE to every connected shard: the same interaction reaching two
+   * processes at once (as a retried delivery could). Only one answer is accepted, as on Discord.
+   */
+  function injectToAll(interaction: Json): InteractionRecord {
+    const entry = track(interaction);
+    for (const session of shardSockets.values()) {
+      if (session.socket) dispatch(session, 'INTERACTION_CREATE', interaction);
+    }
+    return entry;
+  }
+
   return {
     origin,
     /** The value for DISCORD_API_URL. */
@@ -900,6 +912,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     },
     /** Writes any INTERACTION_CREATE payload. */
     inject,
+    injectToAll,
     track,
     /** A realistic interaction payload of `type` from `user` (not yet sent). */
     makeInteraction: baseInteraction,

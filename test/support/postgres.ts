@@ -9,14 +9,24 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 
 /** Where Debian installs the server binaries. */
-const BIN = '/usr/lib/postgresql/15/bin';
+/** The newest PostgreSQL installed from Debian's packages (15 on bookworm). */
+const BIN = (() => {
+  try {
+    const versions = readdirSync('/usr/lib/postgresql')
+      .filter((name) => /^\d+$/.test(name))
+      .sort((a, b) => Number(b) - Number(a));
+    return `/usr/lib/postgresql/${versions[0] ?? '15'}/bin`;
+  } catch {
+    return '/usr/lib/postgresql/15/bin';
+  }
+})();
 
 /** A server started by {@link startPostgres}. */
 export interface RunningPostgres {
@@ -48,7 +58,7 @@ function account(): { uid: number; gid: number } | undefined {
 /** Starts a fresh PostgreSQL 15 cluster; rejects with one line when the binaries are missing. */
 export async function startPostgres(): Promise<RunningPostgres> {
   if (!existsSync(join(BIN, 'postgres'))) {
-    throw new Error(`PostgreSQL 15 is not installed (${BIN}/postgres): apt-get install postgresql`);
+    throw new Error(`PostgreSQL is not installed (${BIN}/postgres): apt-get install postgresql`);
   }
   const user = account();
   const dir = mkdtempSync(join(tmpdir(), 'order-bot-pg-'));
