@@ -16,7 +16,7 @@ import {
 } from './config.ts';
 import { describeDiscordFailure } from './discord/failure.ts';
 import { createDiscordTransport } from './discord/rest.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError, StoreError } from './errors.ts';
 import { crashPoint } from './faults.ts';
 import { createGateway } from './gateway/gateway.ts';
 import { createGatewayState } from './gateway/status.ts';
@@ -34,15 +34,13 @@ import { loadShopSettings } from './order/email.ts';
 import type { OrderForm } from './order/form.ts';
 import { createDispatcher } from './router/dispatcher.ts';
 import { createRouter } from './router/router.ts';
-import { lockDataDir, openDatabase, StoreError } from './store/database.ts';
 import type { SessionEndReason, SessionStore } from './store/engine.ts';
 import { createMailCaps, createOrderLimits } from './store/limits.ts';
 import { startMaintenance } from './store/maintenance.ts';
 import { createOutboxWorker } from './store/outbox.ts';
-import { createPostgresEngine, type PostgresEngine } from './store/postgres.ts';
-import { createRedisSessionStore } from './store/redis-sessions.ts';
+import type { PostgresEngine } from './store/postgres.ts';
 import { createSessionStore } from './store/sessions.ts';
-import { createSqliteEngine, type SqliteEngine } from './store/sqlite.ts';
+import type { SqliteEngine } from './store/sqlite.ts';
 import { VERSION } from './version.ts';
 
 /** How long one bot-token REST request may take. */
@@ -96,6 +94,8 @@ async function load(): Promise<{ env: EnvSettings; settings: Settings; log: Logg
   const log = createLogger({ level: env.logLevel });
   if (env.databaseUrl) {
     try {
+      // Loaded only when used: a bot on SQLite never loads the PostgreSQL client (memory).
+      const { createPostgresEngine } = await import('./store/postgres.ts');
       const engine = await createPostgresEngine({
         url: env.databaseUrl,
         log: log.child({ component: 'postgres' }),
@@ -108,6 +108,9 @@ async function load(): Promise<{ env: EnvSettings; settings: Settings; log: Logg
     }
   }
   try {
+    // Loaded only when used: a bot on PostgreSQL never loads SQLite's native module (memory).
+    const { lockDataDir, openDatabase } = await import('./store/database.ts');
+    const { createSqliteEngine } = await import('./store/sqlite.ts');
     const lock = lockDataDir(env.dataDir);
     // Held until the process exits (the kernel drops it then, however the process ends).
     process.once('exit', () => lock.release());
@@ -192,6 +195,7 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
   let sessions: SessionStore;
   if (engines.redisUrl) {
     try {
+      const { createRedisSessionStore } = await import('./store/redis-sessions.ts');
       sessions = await createRedisSessionStore({
         ...sessionOptions,
         url: engines.redisUrl,
