@@ -48,7 +48,47 @@ export interface PostgresOptions {
 /** The PostgreSQL engine. */
 export interface PostgresEngine extends OrderEngine {
   readonly name: 'postgres';
+  /**
+   * Copies another store's orders, jobs and forms in (`npm run orders -- migrate --from-sqlite`),
+   * in one transaction that commits only when the rows found in the target afterwards match the
+   * source's counts. Each store is copied once: a second call for the same store ID copies nothing
+   * and reports the first copy. Into a database without orders the IDs are kept (and the store ID
+   * taken over, so email Message-IDs stay the same); otherwise they follow the target's own.
+   */
+  importStore(source: StoreImport): Promise<ImportReport>;
 }
+
+/** A row of the source as its engine holds it, by column name (SQLite's `SELECT *`). */
+export type ImportRow = Readonly<Record<string, unknown>>;
+
+/** How many rows of each kind. */
+export interface ImportCounts {
+  orders: number;
+  jobs: number;
+  forms: number;
+}
+
+/** A store to copy in with {@link PostgresEngine.importStore}. */
+export interface StoreImport {
+  /** The source's store ID (the copy is recorded under it). */
+  storeId: string;
+  /** What the source holds, counted by the caller; the copy commits only when the target then holds as many. */
+  counts: ImportCounts;
+  forms: Iterable<ImportRow> | AsyncIterable<ImportRow>;
+  /** Oldest first (by ID). */
+  orders: Iterable<ImportRow> | AsyncIterable<ImportRow>;
+  /** Oldest first (by ID): a job's prerequisite comes before it. */
+  jobs: Iterable<ImportRow> | AsyncIterable<ImportRow>;
+}
+
+/**
+ * What {@link PostgresEngine.importStore} did: `copied` (committed), `mismatch` (rolled back:
+ * `copied` is what the target would have held), or `already` (copied before, at `at`; `copied` is
+ * what that copy counted).
+ */
+export type ImportReport =
+  | { outcome: 'copied' | 'mismatch'; copied: ImportCounts; keptIds: boolean; keptStoreId: boolean }
+  | { outcome: 'already'; copied: ImportCounts; at: number };
 
 const DEFAULTS = { log: silentLogger, poolSize: 10 } as const satisfies Omit<
   Required<PostgresOptions>,
@@ -278,6 +318,98 @@ const capReader = (db: Queryable): CapReader => ({
   },
 });
 
+/** Columns copied by `importStore`, with their PostgreSQL types; `shift` names the ID each is offset by. */
+const IMPORTED: Readonly<
+  Record<'orders' | 'jobs' | 'forms', readonly [column: string, type: string, shift?: 'order' | 'job'][]>
+> = {
+  forms: [
+    ['id', 'text'],
+    ['definition', 'text'],
+    ['created_at', 'bigint'],
+  ],
+  orders: [
+    ['id', 'bigint', 'order'],
+    ['order_number', 'text'],
+    ['user_id', 'text'],
+    ['guild_id', 'text'],
+    ['email', 'text'],
+    ['email_key', 'text'],
+    ['email_refused', 'text'],
+    ['fields', 'text'],
+    ['form_id', 'text'],
+    ['status', 'text'],
+    ['created_at', 'bigint'],
+    ['purged_at', 'bigint'],
+  ],
+  jobs: [
+    ['id', 'bigint', 'job'],
+    ['order_id', 'bigint', 'order'],
+    ['kind', 'text'],
+    ['status', 'text'],
+    ['after_job', 'bigint', 'job'],
+    ['affects_status', 'boolean'],
+    ['attempts', 'integer'],
+    ['next_at', 'bigint'],
+    ['reason', 'text'],
+    ['detail', 'text'],
+    ['payload', 'text'],
+    ['result', 'text'],
+    ['created_at', 'bigint'],
+    ['updated_at', 'bigint'],
+    ['started_at', 'bigint'],
+  ],
+};
+
+/** Rows `importStore` sends in one INSERT. */
+const IMPORT_BATCH = 500;
+
+/** The meta key recording that the store `storeId` was copied in. */
+const importedKey = (storeId: string) => `imported:${storeId}`;
+
+/** Rolls back an import whose counts do not match (carrying what they were). */
+class ImportMismatch extends Error {
+  constructor(readonly copied: ImportCounts) {
+    super('the copied rows do not match the source');
+  }
+}
+
+/** Inserts `rows` into `table` in batches (one `unnest` INSERT each); returns how many were sent. */
+async function insertRows(
+  client: pg.PoolClient,
+  table: keyof typeof IMPORTED,
+  rows: Iterable<ImportRow> | AsyncIterable<ImportRow>,
+  offsets: { order: number; job: number },
+  conflict = '',
+): Promise<number> {
+  const columns = IMPORTED[table];
+  const names = columns.map(([column]) => column).join(', ');
+  const selected = columns
+    .map(([column, , shift]) => (shift ? `${column} + ${offsets[shift]}` : column))
+    .join(', ');
+  const arrays = columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
+  const text = `INSERT INTO ${table} (${names}) SELECT ${selected} FROM unnest(${arrays}) AS t(${names}) ${conflict}`;
+  // Text for every type but SQLite's 0/1 booleans: numbers reach bigint columns as their digits.
+  const cell = (type: string, value: unknown) =>
+    value === null || value === undefined ? null : type === 'boolean' ? Number(value) !== 0 : String(value);
+  let batch: ImportRow[] = [];
+  let sent = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    await client.query(
+      text,
+      columns.map(([column, type]) => batch.map((row) => cell(type, row[column]))),
+    );
+    sent += batch.length;
+    batch = [];
+  };
+  for await (const row of rows) {
+    batch.push(row);
+    if (batch.length >= IMPORT_BATCH) await flush();
+  }
+  await flush();
+  return sent;
+}
+
 /** Brings the schema up to date, once however many processes start together. */
 async function migrate(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
@@ -401,61 +533,76 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
   const reached = async (client: pg.PoolClient, rule: CapRule) =>
     (await countJobs(client, rule.kind, rule.since, rule.limit, rule.filter)) >= rule.limit;
 
+  /**
+   * Commits take turns in this process before they take a connection: they would queue on the
+   * advisory lock anyway, and each one waiting there holds a pooled connection that the reads of
+   * every other interaction (the limits, the outbox's claims) then wait for. With 200 customers
+   * submitting at once, that starved the pool.
+   */
+  let commitTurn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(run: () => Promise<T>): Promise<T> => {
+    const result = commitTurn.then(run, run);
+    commitTurn = result.catch(() => undefined);
+    return result;
+  };
+
   const orders: OrderRepository = {
     storeId,
     ...capReader(pool),
     commit: (order: NewOrder, plan) =>
-      transaction(async (client): Promise<Committed> => {
-        // Commits take turns from here to COMMIT: the caps counted below cannot change meanwhile,
-        // and order IDs follow commit order (which `each` relies on to page through).
-        await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK.commit]);
-        const inserted = await client.query(SQL.insertOrder, [
-          order.orderNumber,
-          order.userId,
-          order.guildId ?? null,
-          order.email,
-          mailboxKey(order.email),
-          JSON.stringify(order.fields),
-          order.createdAt,
-          order.form?.id ?? null,
-        ]);
-        const stored = readOrderRow(inserted.rows[0] as Row);
-        if (order.form)
-          await client.query(SQL.insertForm, [order.form.id, order.form.definition, order.createdAt]);
-        let refused: CapRule | undefined;
-        for (const rule of plan.caps) {
-          if (await reached(client, rule)) {
-            refused = rule;
-            break;
-          }
-        }
-        const decided = plan.decide(refused, stored.id);
-        const made: StoredJob[] = [];
-        for (const job of decided.jobs) {
-          const after = job.after === undefined ? null : (made[job.after]?.id ?? null);
-          const row = await client.query(SQL.insertJob, [
-            stored.id,
-            job.kind,
-            after,
-            job.affectsStatus !== false,
-            order.createdAt + (job.delayMs ?? 0),
-            job.payload === undefined ? null : JSON.stringify(job.payload),
+      inTurn(() =>
+        transaction(async (client): Promise<Committed> => {
+          // Commits take turns from here to COMMIT: the caps counted below cannot change meanwhile,
+          // and order IDs follow commit order (which `each` relies on to page through).
+          await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK.commit]);
+          const inserted = await client.query(SQL.insertOrder, [
+            order.orderNumber,
+            order.userId,
+            order.guildId ?? null,
+            order.email,
+            mailboxKey(order.email),
+            JSON.stringify(order.fields),
             order.createdAt,
+            order.form?.id ?? null,
           ]);
-          made.push(readJobRow(row.rows[0] as Row));
-        }
-        // No job that affects the status: nothing is outstanding (what refreshStatus would find).
-        if (!decided.jobs.some((job) => job.affectsStatus !== false)) stored.status = 'sent';
-        if (decided.emailRefused) stored.emailRefused = decided.emailRefused;
-        if (stored.status !== 'pending' || stored.emailRefused !== null) {
-          await client.query('UPDATE orders SET status = $1, email_refused = $2 WHERE id = $3', [
-            stored.status,
-            stored.emailRefused,
-            stored.id,
-          ]);
-        }
-        return { order: stored, jobs: made };
-      }),
+          const stored = readOrderRow(inserted.rows[0] as Row);
+          if (order.form)
+            await client.query(SQL.insertForm, [order.form.id, order.form.definition, order.createdAt]);
+          let refused: CapRule | undefined;
+          for (const rule of plan.caps) {
+            if (await reached(client, rule)) {
+              refused = rule;
+              break;
+            }
+          }
+          const decided = plan.decide(refused, stored.id);
+          const made: StoredJob[] = [];
+          for (const job of decided.jobs) {
+            const after = job.after === undefined ? null : (made[job.after]?.id ?? null);
+            const row = await client.query(SQL.insertJob, [
+              stored.id,
+              job.kind,
+              after,
+              job.affectsStatus !== false,
+              order.createdAt + (job.delayMs ?? 0),
+              job.payload === undefined ? null : JSON.stringify(job.payload),
+              order.createdAt,
+            ]);
+            made.push(readJobRow(row.rows[0] as Row));
+          }
+          // No job that affects the status: nothing is outstanding (what refreshStatus would find).
+          if (!decided.jobs.some((job) => job.affectsStatus !== false)) stored.status = 'sent';
+          if (decided.emailRefused) stored.emailRefused = decided.emailRefused;
+          if (stored.status !== 'pending' || stored.emailRefused !== null) {
+            await client.query('UPDATE orders SET status = $1, email_refused = $2 WHERE id = $3', [
+              stored.status,
+              stored.emailRefused,
+              stored.id,
+            ]);
+          }
+          return { order: stored, jobs: made };
+        }),
+      ),
     async get(id) {
       const { rows } = await pool.query('SELECT * FROM orders WHERE id = $1', [id]);
       return rows[0] ? readOrderRow(rows[0] as Row) : undefined;
@@ -679,10 +826,74 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
       }),
   };
 
+  const importStore = async (source: StoreImport): Promise<ImportReport> => {
+    try {
+      return await transaction(async (client): Promise<ImportReport> => {
+        // No order commits meanwhile (they take this lock first): the IDs above the offsets are
+        // this copy's alone, and a second copy of the same store waits here and then finds the first.
+        await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK.commit]);
+        const done = await client.query('SELECT value FROM meta WHERE key = $1', [
+          importedKey(source.storeId),
+        ]);
+        if (done.rows[0]) {
+          const first = JSON.parse(String((done.rows[0] as Row).value)) as ImportCounts & { at: number };
+          const { at, ...copied } = first;
+          return { outcome: 'already', copied, at };
+        }
+        const max = async (table: 'orders' | 'jobs') =>
+          num((await client.query(`SELECT coalesce(max(id), 0) AS id FROM ${table}`)).rows[0].id);
+        const offsets = { order: await max('orders'), job: await max('jobs') };
+        const fresh = offsets.order === 0;
+        const formIds: string[] = [];
+        await insertRows(
+          client,
+          'forms',
+          (async function* () {
+            for await (const form of source.forms) {
+              formIds.push(String(form.id));
+              yield form;
+            }
+          })(),
+          offsets,
+          'ON CONFLICT (id) DO NOTHING',
+        );
+        await insertRows(client, 'orders', source.orders, offsets);
+        await insertRows(client, 'jobs', source.jobs, offsets);
+        // Counted in the target, not from what was sent: the rows above the offsets, the forms by ID.
+        const count = async (text: string, params: unknown[]) =>
+          num((await client.query(`SELECT count(*) AS n FROM ${text}`, params)).rows[0].n);
+        const copied: ImportCounts = {
+          orders: await count('orders WHERE id > $1', [offsets.order]),
+          jobs: await count('jobs WHERE id > $1', [offsets.job]),
+          forms: await count('forms WHERE id = ANY($1::text[])', [formIds]),
+        };
+        const { counts } = source;
+        if (copied.orders !== counts.orders || copied.jobs !== counts.jobs || copied.forms !== counts.forms)
+          throw new ImportMismatch(copied);
+        // New IDs continue after the highest one copied.
+        for (const table of ['orders', 'jobs'])
+          await client.query(
+            `SELECT setval(pg_get_serial_sequence('${table}', 'id'), max(id)) FROM ${table} HAVING count(*) > 0`,
+          );
+        if (fresh) await client.query(`UPDATE meta SET value = $1 WHERE key = 'store_id'`, [source.storeId]);
+        await client.query('INSERT INTO meta (key, value) VALUES ($1, $2)', [
+          importedKey(source.storeId),
+          JSON.stringify({ ...copied, at: Date.now() }),
+        ]);
+        return { outcome: 'copied', copied, keptIds: fresh, keptStoreId: fresh };
+      });
+    } catch (error) {
+      if (error instanceof ImportMismatch)
+        return { outcome: 'mismatch', copied: error.copied, keptIds: false, keptStoreId: false };
+      throw error;
+    }
+  };
+
   return {
     name: 'postgres',
     orders,
     jobs,
+    importStore,
     close: () => pool.end(),
   };
 }
