@@ -7,62 +7,70 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, type TestContext, test } from 'node:test';
 import { openDatabase } from '../../src/store/database.ts';
 import { createOrderStore } from '../../src/store/orders.ts';
 import { type BotProcess, shopEnv, startBot } from '../support/bot-process.ts';
 import { customer, messageOf, userMaker, validInputs } from '../support/customer.ts';
-import type { FakeDiscord, FakeUser, InteractionRecord } from '../support/fake-discord.ts';
-import { useFakeServices } from '../support/services.ts';
-import type { TestSmtpServer } from '../support/smtp.ts';
+import type { FakeUser, InteractionRecord } from '../support/fake-discord.ts';
+import { startFakeServices } from '../support/services.ts';
 
 type Json = Record<string, unknown>;
 const STAFF_CHANNEL = '300000000000000002';
 const newUser = userMaker(500_000_000_000_000_000n, 'buyer');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('orders survive crashes, restarts and failed answers', () => {
-  let discord: FakeDiscord;
-  let smtp: TestSmtpServer;
-  useFakeServices({}, (started) => ({ discord, smtp } = started));
-
-  const launch = (dataDir: string, env: Record<string, string> = {}, config: Record<string, unknown> = {}) =>
-    startBot({
-      env: {
-        ...shopEnv(discord, smtp, {
-          shop_name: 'Acme Sneakers',
-          orders_channel_id: STAFF_CHANNEL,
-          mail_retry_initial_seconds: 0.2,
-          ...config,
-        }),
-        DATA_DIR: dataDir,
-        ...env,
-      },
-    });
+describe('orders survive crashes, restarts and failed answers', { concurrency: 2 }, () => {
+  /**
+   * The test's own fake Discord and SMTP server, and what it does with them: each test starts its
+   * own, so two can run side by side (a bot connected to a shared fake would also receive the
+   * other test's interactions).
+   */
+  async function world(t: TestContext) {
+    const { discord, smtp } = await startFakeServices(t);
+    const launch = (
+      dataDir: string,
+      env: Record<string, string> = {},
+      config: Record<string, unknown> = {},
+    ) =>
+      startBot({
+        env: {
+          ...shopEnv(discord, smtp, {
+            shop_name: 'Acme Sneakers',
+            orders_channel_id: STAFF_CHANNEL,
+            mail_retry_initial_seconds: 0.2,
+            ...config,
+          }),
+          DATA_DIR: dataDir,
+          ...env,
+        },
+      });
+    const mailsTo = (address: string) => smtp.received.filter((m) => m.envelope.to.includes(address));
+    const staffPostsFor = (user: FakeUser) =>
+      discord.channelMessages.filter((m) => String(m.body.content).includes(user.id));
+    /** Steps 1 and 2 through the bot, then the step-3 submit written to the socket; its record. */
+    async function submitFinalStep(user: FakeUser, email: string, n: number): Promise<InteractionRecord> {
+      const c = customer(discord, user);
+      const inputs = validInputs(n);
+      const opened = await c.command('order_form', { email });
+      const one = await c.submit(opened.callback.data as Json, inputs[1]);
+      const open2 = await c.click('Continue to Step 2', messageOf(one.entry));
+      const two = await c.submit(open2.callback.data as Json, inputs[2], messageOf(one.entry));
+      const open3 = await c.click('Continue to Final Step', messageOf(two.entry));
+      return discord.submitModal(user, open3.callback.data as Json, inputs[3], messageOf(two.entry));
+    }
+    return { discord, smtp, launch, mailsTo, staffPostsFor, submitFinalStep };
+  }
   const ready = async (bot: BotProcess) => {
     await bot.waitForLog('bot.ready');
     return bot;
   };
   const freshDir = () => mkdtempSync(join(tmpdir(), 'order-bot-data-'));
   const storeAt = (dir: string) => createOrderStore(openDatabase(dir));
-  const mailsTo = (address: string) => smtp.received.filter((m) => m.envelope.to.includes(address));
-  const staffPostsFor = (user: FakeUser) =>
-    discord.channelMessages.filter((m) => String(m.body.content).includes(user.id));
-
-  /** Steps 1 and 2 through the bot, then the step-3 submit written to the socket; its record. */
-  async function submitFinalStep(user: FakeUser, email: string, n: number): Promise<InteractionRecord> {
-    const c = customer(discord, user);
-    const inputs = validInputs(n);
-    const opened = await c.command('order_form', { email });
-    const one = await c.submit(opened.callback.data as Json, inputs[1]);
-    const open2 = await c.click('Continue to Step 2', messageOf(one.entry));
-    const two = await c.submit(open2.callback.data as Json, inputs[2], messageOf(one.entry));
-    const open3 = await c.click('Continue to Final Step', messageOf(two.entry));
-    return discord.submitModal(user, open3.callback.data as Json, inputs[3], messageOf(two.entry));
-  }
 
   for (const point of ['before_commit', 'after_commit', 'after_answer', 'after_email_accepted'] as const) {
-    test(`SIGKILL at ${point}: after a restart every committed order is emailed and posted once, and nothing uncommitted was confirmed`, async () => {
+    test(`SIGKILL at ${point}: after a restart every committed order is emailed and posted once, and nothing uncommitted was confirmed`, async (t) => {
+      const { discord, smtp, launch, mailsTo, staffPostsFor, submitFinalStep } = await world(t);
       const dir = freshDir();
       const user = newUser();
       const email = `crash-${point}@example.com`;
@@ -115,7 +123,8 @@ describe('orders survive crashes, restarts and failed answers', () => {
     });
   }
 
-  test('SIGKILL while the email is being retried (SMTP down): after a restart with SMTP back, it is sent once', async () => {
+  test('SIGKILL while the email is being retried (SMTP down): after a restart with SMTP back, it is sent once', async (t) => {
+    const { discord, smtp, launch, mailsTo, submitFinalStep } = await world(t);
     const dir = freshDir();
     const user = newUser();
     const email = 'while-retrying@example.com';
@@ -142,7 +151,8 @@ describe('orders survive crashes, restarts and failed answers', () => {
     [500, 3],
     [400, 1],
   ] as const) {
-    test(`the final answer fails (${status} x${times}): the order is still stored, posted and emailed`, async () => {
+    test(`the final answer fails (${status} x${times}): the order is still stored, posted and emailed`, async (t) => {
+      const { discord, smtp, launch, staffPostsFor } = await world(t);
       const dir = freshDir();
       const bot = await ready(launch(dir));
       try {
@@ -168,7 +178,8 @@ describe('orders survive crashes, restarts and failed answers', () => {
     });
   }
 
-  test('SIGTERM with email queued behind a slow SMTP server: every outcome message is sent before exit', async () => {
+  test('SIGTERM with email queued behind a slow SMTP server: every outcome message is sent before exit', async (t) => {
+    const { discord, smtp, launch, submitFinalStep } = await world(t);
     const dir = freshDir();
     const bot = await ready(launch(dir, {}, { mail_drain_seconds: 15 }));
     smtp.slow(700);
@@ -196,7 +207,8 @@ describe('orders survive crashes, restarts and failed answers', () => {
     }
   });
 
-  test('cooldown and daily cap hold across a restart', async () => {
+  test('cooldown and daily cap hold across a restart', async (t) => {
+    const { discord, launch, submitFinalStep } = await world(t);
     const dir = freshDir();
     const user = newUser();
     const first = await ready(launch(dir, {}, { order_cooldown_seconds: 0, daily_order_limit: 1 }));
@@ -223,7 +235,8 @@ describe('orders survive crashes, restarts and failed answers', () => {
     }
   });
 
-  test('/healthz is degraded while a delivery has been pending over 10 minutes; old orders are purged at start', async () => {
+  test('/healthz is degraded while a delivery has been pending over 10 minutes; old orders are purged at start', async (t) => {
+    const { smtp, launch } = await world(t);
     const dir = freshDir();
     const store = storeAt(dir);
     const day = 86_400_000;
@@ -273,7 +286,8 @@ describe('orders survive crashes, restarts and failed answers', () => {
     }
   });
 
-  test('a corrupt database file: one clear line naming it, exit 1, and the file is left alone', async () => {
+  test('a corrupt database file: one clear line naming it, exit 1, and the file is left alone', async (t) => {
+    const { launch } = await world(t);
     const dir = freshDir();
     const path = join(dir, 'orders.db');
     writeFileSync(path, 'garbage that is not SQLite '.repeat(100));

@@ -136,7 +136,7 @@ describe('a running bot', () => {
   });
 });
 
-describe('start-up and shutdown', () => {
+describe('start-up and shutdown', { concurrency: 2 }, () => {
   test('a missing token prints the exact message and exits 1', async () => {
     const bot = startBot({ env: { CONFIG_DIR: writeConfigDir() } });
     const { code } = await bot.exited;

@@ -6,48 +6,144 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, type TestContext, test } from 'node:test';
 import { FATAL_CLOSE_CODES } from '../../src/gateway/gateway.ts';
 import { EXPIRED, INVALID_EMAIL, NOT_THIS_SERVER } from '../../src/order/texts.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createOrderStore } from '../../src/store/orders.ts';
 import { type BotProcess, shopEnv, startBot } from '../support/bot-process.ts';
 import { completeOrder, customer, messageOf, userMaker, validInputs } from '../support/customer.ts';
-import { ADMIN_PERMISSIONS, type FakeDiscord } from '../support/fake-discord.ts';
-import { useFakeServices } from '../support/services.ts';
-import type { TestSmtpServer } from '../support/smtp.ts';
+import { ADMIN_PERMISSIONS } from '../support/fake-discord.ts';
+import { startFakeServices } from '../support/services.ts';
 
 type Json = Record<string, unknown>;
 const STAFF_CHANNEL = '300000000000000003';
 const newUser = userMaker(630_000_000_000_000_000n, 'u');
 
-describe('hardening', () => {
-  let discord: FakeDiscord;
-  let smtp: TestSmtpServer;
-  useFakeServices({ guilds: 2 }, (started) => ({ discord, smtp } = started));
+describe('hardening', { concurrency: 2 }, () => {
+  /**
+   * The test's own fake Discord (two servers, only the first allowed) and SMTP server, and a
+   * launcher for bots on them: each test starts its own, so two can run side by side.
+   */
+  async function world(t: TestContext) {
+    const { discord, smtp } = await startFakeServices(t, { guilds: 2 });
+    const launch = (
+      config: Record<string, unknown> = {},
+      env: Record<string, string> = {},
+      nodeArgs: string[] = [],
+    ): BotProcess =>
+      startBot({
+        nodeArgs,
+        env: {
+          ...shopEnv(discord, smtp, {
+            shop_name: 'Acme Sneakers',
+            orders_channel_id: STAFF_CHANNEL,
+            allowed_guild_ids: [discord.guildIds[0]],
+            mail_retry_initial_seconds: 0.05,
+            ...config,
+          }),
+          DATA_DIR: env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'order-bot-hard-')),
+          ...env,
+        },
+      });
+    return { discord, smtp, launch };
+  }
 
-  const launch = (
-    config: Record<string, unknown> = {},
-    env: Record<string, string> = {},
-    nodeArgs: string[] = [],
-  ): BotProcess =>
-    startBot({
-      nodeArgs,
-      env: {
-        ...shopEnv(discord, smtp, {
-          shop_name: 'Acme Sneakers',
-          orders_channel_id: STAFF_CHANNEL,
-          allowed_guild_ids: [discord.guildIds[0]],
-          mail_retry_initial_seconds: 0.05,
-          ...config,
-        }),
-        DATA_DIR: env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'order-bot-hard-')),
-        ...env,
-      },
+  // Many customers at once: these two load the machine, so they take turns, and start first: they
+  // are the longest, and the other tests run beside them.
+  describe('many customers at once', { concurrency: 1 }, () => {
+    test('the relay attack: 100 accounts ordering to one victim address get at most recipient_daily_limit emails, also after a restart', async (t) => {
+      const { discord, smtp, launch } = await world(t);
+      const dataDir = mkdtempSync(join(tmpdir(), 'order-bot-relay-'));
+      const victim = 'victim@example.com';
+      const bot = launch({}, { DATA_DIR: dataDir });
+      try {
+        await bot.waitForLog('bot.ready');
+        const attackers = Array.from({ length: 100 }, () => newUser());
+        const finals = await Promise.all(
+          attackers.map((user, i) => completeOrder(discord, user, victim, validInputs(2000 + i))),
+        );
+        await bot.waitForLog('order.email_refused');
+        const mails = () => smtp.received.filter((m) => m.envelope.to.includes(victim)).length;
+        await smtp.waitForMessages(3);
+        // A fourth would have come by now: ten of the bot's retry periods (0.05 s).
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        assert.equal(mails(), 3, 'recipient_daily_limit (default 3)');
+        const store = createOrderStore(openDatabase(dataDir));
+        assert.equal(store.counts(0).ordersTotal, 100, 'every order is still recorded');
+        await discord.waitFor(
+          () =>
+            discord.channelMessages.filter((m) => m.channelId === STAFF_CHANNEL).length >= 10
+              ? true
+              : undefined,
+          10_000,
+        );
+        const refusedNote = finals
+          .map((f) => String(messageOf(f.final).content))
+          .find((content) => content.includes('No confirmation email was sent'));
+        assert.match(
+          String(refusedNote),
+          /(this address has already been sent 3 confirmations today|limit of \d+ confirmation emails an hour)/,
+        );
+        const metrics = bot.logs.filter((l) => l.event === 'order.email_refused').length;
+        assert.equal(metrics, 97);
+        await bot.stop('SIGTERM');
+        const again = launch({ order_cooldown_seconds: 0 }, { DATA_DIR: dataDir });
+        try {
+          await again.waitForLog('bot.ready');
+          await completeOrder(discord, newUser(), victim, validInputs(2200));
+          await again.waitForLog('order.email_refused', (l) => l.reason === 'recipient_daily');
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          assert.equal(mails(), 3, 'the cap holds across a restart');
+        } finally {
+          await again.stop('SIGKILL');
+        }
+      } finally {
+        await bot.stop('SIGKILL');
+      }
     });
 
+    test('the hourly caps: one server gets server_hourly_limit confirmations an hour, the shop mail_hourly_limit', async (t) => {
+      const { discord, smtp, launch } = await world(t);
+      const dataDir = mkdtempSync(join(tmpdir(), 'order-bot-hourly-'));
+      const bot = launch({}, { DATA_DIR: dataDir });
+      try {
+        await bot.waitForLog('bot.ready');
+        const addresses = Array.from({ length: 30 }, (_, i) => `hourly${i}@example.com`);
+        await Promise.all(
+          addresses.map((address, i) => completeOrder(discord, newUser(), address, validInputs(3000 + i))),
+        );
+        await smtp.waitForMessages(10);
+        await new Promise((resolve) => setTimeout(resolve, 500)); // an eleventh would have come by now
+        const sent = smtp.received.filter((m) => addresses.some((a) => m.envelope.to.includes(a))).length;
+        assert.equal(sent, 10, 'server_hourly_limit (default 10) for the one allowed server');
+        const refused = bot.logs.filter((l) => l.event === 'order.email_refused');
+        assert.equal(refused.length, 20);
+        assert.ok(refused.every((l) => l.reason === 'server_hourly'));
+        assert.equal(createOrderStore(openDatabase(dataDir)).counts(0).ordersTotal, 30, 'all 30 orders kept');
+      } finally {
+        await bot.stop('SIGKILL');
+      }
+      const shopWide = launch({ allowed_guild_ids: [], server_hourly_limit: 100, mail_hourly_limit: 5 });
+      try {
+        await shopWide.waitForLog('bot.ready');
+        const addresses = Array.from({ length: 8 }, (_, i) => `shopwide${i}@example.com`);
+        await Promise.all(
+          addresses.map((address, i) => completeOrder(discord, newUser(), address, validInputs(3100 + i))),
+        );
+        await smtp.waitForMessages(10 + 5);
+        await new Promise((resolve) => setTimeout(resolve, 500)); // a sixth would have come by now
+        const sent = smtp.received.filter((m) => addresses.some((a) => m.envelope.to.includes(a))).length;
+        assert.equal(sent, 5, 'mail_hourly_limit');
+      } finally {
+        await shopWide.stop('SIGKILL');
+      }
+    });
+  });
+
   for (const code of Object.keys(FATAL_CLOSE_CODES).map(Number)) {
-    test(`gateway close ${code}: one line on stderr saying what to do, exit 1`, async () => {
+    test(`gateway close ${code}: one line on stderr saying what to do, exit 1`, async (t) => {
+      const { discord, launch } = await world(t);
       const bot = launch();
       await bot.waitForLog('bot.ready');
       discord.dropShard(0, code);
@@ -57,7 +153,8 @@ describe('hardening', () => {
     });
   }
 
-  test('a 401 on a bot-token request after start-up: one line, exit 1', async () => {
+  test('a 401 on a bot-token request after start-up: one line, exit 1', async (t) => {
+    const { discord, launch } = await world(t);
     const bot = launch();
     await bot.waitForLog('bot.ready');
     discord.failNext((method, path) => method === 'POST' && path.startsWith('/channels/'), 401);
@@ -75,89 +172,8 @@ describe('hardening', () => {
     );
   });
 
-  test('the relay attack: 100 accounts ordering to one victim address get at most recipient_daily_limit emails, also after a restart', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'order-bot-relay-'));
-    const victim = 'victim@example.com';
-    const bot = launch({}, { DATA_DIR: dataDir });
-    try {
-      await bot.waitForLog('bot.ready');
-      const attackers = Array.from({ length: 100 }, () => newUser());
-      const finals = await Promise.all(
-        attackers.map((user, i) => completeOrder(discord, user, victim, validInputs(2000 + i))),
-      );
-      await bot.waitForLog('order.email_refused');
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      const mails = () => smtp.received.filter((m) => m.envelope.to.includes(victim)).length;
-      assert.equal(mails(), 3, 'recipient_daily_limit (default 3)');
-      const store = createOrderStore(openDatabase(dataDir));
-      assert.equal(store.counts(0).ordersTotal, 100, 'every order is still recorded');
-      await discord.waitFor(
-        () =>
-          discord.channelMessages.filter((m) => m.channelId === STAFF_CHANNEL).length >= 10
-            ? true
-            : undefined,
-        10_000,
-      );
-      const refusedNote = finals
-        .map((f) => String(messageOf(f.final).content))
-        .find((content) => content.includes('No confirmation email was sent'));
-      assert.match(
-        String(refusedNote),
-        /(this address has already been sent 3 confirmations today|limit of \d+ confirmation emails an hour)/,
-      );
-      const metrics = bot.logs.filter((l) => l.event === 'order.email_refused').length;
-      assert.equal(metrics, 97);
-      await bot.stop('SIGTERM');
-      const again = launch({ order_cooldown_seconds: 0 }, { DATA_DIR: dataDir });
-      try {
-        await again.waitForLog('bot.ready');
-        await completeOrder(discord, newUser(), victim, validInputs(2200));
-        await again.waitForLog('order.email_refused', (l) => l.reason === 'recipient_daily');
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        assert.equal(mails(), 3, 'the cap holds across a restart');
-      } finally {
-        await again.stop('SIGKILL');
-      }
-    } finally {
-      await bot.stop('SIGKILL');
-    }
-  });
-
-  test('the hourly caps: one server gets server_hourly_limit confirmations an hour, the shop mail_hourly_limit', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'order-bot-hourly-'));
-    const bot = launch({}, { DATA_DIR: dataDir });
-    try {
-      await bot.waitForLog('bot.ready');
-      const addresses = Array.from({ length: 30 }, (_, i) => `hourly${i}@example.com`);
-      await Promise.all(
-        addresses.map((address, i) => completeOrder(discord, newUser(), address, validInputs(3000 + i))),
-      );
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      const sent = smtp.received.filter((m) => addresses.some((a) => m.envelope.to.includes(a))).length;
-      assert.equal(sent, 10, 'server_hourly_limit (default 10) for the one allowed server');
-      const refused = bot.logs.filter((l) => l.event === 'order.email_refused');
-      assert.equal(refused.length, 20);
-      assert.ok(refused.every((l) => l.reason === 'server_hourly'));
-      assert.equal(createOrderStore(openDatabase(dataDir)).counts(0).ordersTotal, 30, 'all 30 orders kept');
-    } finally {
-      await bot.stop('SIGKILL');
-    }
-    const shopWide = launch({ allowed_guild_ids: [], server_hourly_limit: 100, mail_hourly_limit: 5 });
-    try {
-      await shopWide.waitForLog('bot.ready');
-      const addresses = Array.from({ length: 8 }, (_, i) => `shopwide${i}@example.com`);
-      await Promise.all(
-        addresses.map((address, i) => completeOrder(discord, newUser(), address, validInputs(3100 + i))),
-      );
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      const sent = smtp.received.filter((m) => addresses.some((a) => m.envelope.to.includes(a))).length;
-      assert.equal(sent, 5, 'mail_hourly_limit');
-    } finally {
-      await shopWide.stop('SIGKILL');
-    }
-  });
-
-  test('a foreign server is refused everywhere (command, button, modal, diagnostics) and nothing is sent', async () => {
+  test('a foreign server is refused everywhere (command, button, modal, diagnostics) and nothing is sent', async (t) => {
+    const { discord, launch } = await world(t);
     const bot = launch();
     try {
       await bot.waitForLog('bot.ready');
@@ -183,7 +199,8 @@ describe('hardening', () => {
     }
   });
 
-  test('without allowed_guild_ids the bot warns at start-up, naming the servers it is in', async () => {
+  test('without allowed_guild_ids the bot warns at start-up, naming the servers it is in', async (t) => {
+    const { discord, launch } = await world(t);
     const bot = launch({ allowed_guild_ids: [] });
     try {
       const warning = await bot.waitForLog('config.allowed_guild_ids_unset');
@@ -194,7 +211,8 @@ describe('hardening', () => {
     }
   });
 
-  test('a forged step-3 submit right after opening the form is refused; nothing is stored or sent', async () => {
+  test('a forged step-3 submit right after opening the form is refused; nothing is stored or sent', async (t) => {
+    const { discord, smtp, launch } = await world(t);
     const dataDir = mkdtempSync(join(tmpdir(), 'order-bot-forged-'));
     const bot = launch({}, { DATA_DIR: dataDir });
     try {
@@ -217,7 +235,8 @@ describe('hardening', () => {
     }
   });
 
-  test('hostile Unicode: control and format characters never reach the order, Discord or the email', async () => {
+  test('hostile Unicode: control and format characters never reach the order, Discord or the email', async (t) => {
+    const { discord, smtp, launch } = await world(t);
     const dataDir = mkdtempSync(join(tmpdir(), 'order-bot-unicode-'));
     const bot = launch({}, { DATA_DIR: dataDir });
     try {

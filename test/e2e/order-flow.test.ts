@@ -2,12 +2,12 @@
  * End to end: the order form in the built bot, through the fake Discord, to a real SMTP server.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, type TestContext, test } from 'node:test';
 import { EXPIRED, INVALID_EMAIL } from '../../src/order/texts.ts';
 import { type BotProcess, shopEnv, startBot } from '../support/bot-process.ts';
 import { completeOrder, customer, messageOf, userMaker, validInputs } from '../support/customer.ts';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord.ts';
-import { useFakeServices } from '../support/services.ts';
+import { startFakeServices } from '../support/services.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 
 type Json = Record<string, unknown>;
@@ -293,22 +293,27 @@ describe('the order form', () => {
   });
 });
 
-describe('the order form, other configurations', () => {
-  let discord: FakeDiscord;
-  let smtp: TestSmtpServer;
-  useFakeServices({}, (started) => ({ discord, smtp } = started));
+describe('the order form, other configurations', { concurrency: 2 }, () => {
+  /**
+   * The test's own fake Discord and SMTP server, and a helper that runs `run` against a bot with
+   * `overrides` on them: each test starts its own, so two can run side by side.
+   */
+  async function world(t: TestContext) {
+    const { discord, smtp } = await startFakeServices(t);
+    const withBot = async (overrides: Record<string, unknown>, run: (bot: BotProcess) => Promise<void>) => {
+      const bot = launch(discord, smtp, overrides);
+      try {
+        await bot.waitForLog('bot.ready');
+        await run(bot);
+      } finally {
+        await bot.stop('SIGKILL');
+      }
+    };
+    return { discord, smtp, withBot };
+  }
 
-  const withBot = async (overrides: Record<string, unknown>, run: (bot: BotProcess) => Promise<void>) => {
-    const bot = launch(discord, smtp, overrides);
-    try {
-      await bot.waitForLog('bot.ready');
-      await run(bot);
-    } finally {
-      await bot.stop('SIGKILL');
-    }
-  };
-
-  test('an idle session expires', async () => {
+  test('an idle session expires', async (t) => {
+    const { discord, withBot } = await world(t);
     await withBot({ session_ttl_seconds: 0.5 }, async () => {
       const c = customer(discord, newUser());
       const opened = await c.command('order_form', { email: 'slow@example.com' });
@@ -319,7 +324,8 @@ describe('the order form, other configurations', () => {
     });
   });
 
-  test('a button from before a restart says the form expired', async () => {
+  test('a button from before a restart says the form expired', async (t) => {
+    const { discord, withBot } = await world(t);
     const user = newUser();
     const c = customer(discord, user);
     await withBot({}, async () => {
@@ -332,7 +338,8 @@ describe('the order form, other configurations', () => {
     });
   });
 
-  test('the daily cap answers with the time remaining', async () => {
+  test('the daily cap answers with the time remaining', async (t) => {
+    const { discord, withBot } = await world(t);
     await withBot({ order_cooldown_seconds: 0, daily_order_limit: 2 }, async () => {
       const user = newUser();
       await completeOrder(discord, user, 'cap@example.com', validInputs(1));
@@ -345,7 +352,8 @@ describe('the order form, other configurations', () => {
     });
   });
 
-  test('allowed_role_ids restricts who may order', async () => {
+  test('allowed_role_ids restricts who may order', async (t) => {
+    const { discord, withBot } = await world(t);
     const role = '500000000000000001';
     await withBot({ allowed_role_ids: [role] }, async () => {
       const denied = await customer(discord, newUser({ roles: ['500000000000000999'] })).command(
@@ -365,7 +373,8 @@ describe('the order form, other configurations', () => {
     });
   });
 
-  test('a public summary hides the address and tells the customer about the email privately', async () => {
+  test('a public summary hides the address and tells the customer about the email privately', async (t) => {
+    const { discord, withBot } = await world(t);
     await withBot({ order_summary: 'public' }, async () => {
       const user = newUser();
       const { final } = await completeOrder(discord, user, 'public@example.com', validInputs(3));
@@ -378,7 +387,8 @@ describe('the order form, other configurations', () => {
     });
   });
 
-  test('email failure still completes the order and says so', async () => {
+  test('email failure still completes the order and says so', async (t) => {
+    const { discord, smtp, withBot } = await world(t);
     smtp.rejectRecipients.add('bounce@example.com');
     await withBot({}, async () => {
       const user = newUser();

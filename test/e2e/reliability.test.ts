@@ -22,15 +22,14 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, describe, type TestContext, test } from 'node:test';
 import { NOT_THIS_SERVER } from '../../src/order/texts.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createOrderStore } from '../../src/store/orders.ts';
 import { type BotProcess, ROOT, shopEnv, startBot } from '../support/bot-process.ts';
 import { completeOrder, customer, userMaker, validInputs } from '../support/customer.ts';
-import type { FakeDiscord, FakeUser } from '../support/fake-discord.ts';
-import { useFakeServices } from '../support/services.ts';
-import type { TestSmtpServer } from '../support/smtp.ts';
+import type { FakeUser } from '../support/fake-discord.ts';
+import { startFakeServices } from '../support/services.ts';
 
 type Json = Record<string, unknown>;
 const STAFF_CHANNEL = '300000000000000009';
@@ -78,30 +77,38 @@ async function getJson(url: string): Promise<{ status: number; body: Json }> {
   return { status: response.status, body: (await response.json()) as Json };
 }
 
-describe('reliability: nothing doubled, nothing stuck, nothing hidden', () => {
-  let discord: FakeDiscord;
-  let smtp: TestSmtpServer;
-  useFakeServices({}, (started) => ({ discord, smtp } = started));
-
-  const launch = (
-    dataDir: string,
-    env: Record<string, string> = {},
-    config: Record<string, unknown> = {},
-  ): BotProcess =>
-    startBot({
-      env: {
-        ...shopEnv(discord, smtp, {
-          shop_name: 'Acme Sneakers',
-          orders_channel_id: STAFF_CHANNEL,
-          mail_retry_initial_seconds: 0.2,
-          order_cooldown_seconds: 0,
-          ...config,
-        }),
-        DATA_DIR: dataDir,
-        HEALTH_PORT: '0',
-        ...env,
-      },
-    });
+describe('reliability: nothing doubled, nothing stuck, nothing hidden', { concurrency: 2 }, () => {
+  /**
+   * The test's own fake Discord and SMTP server, and what it does with them: each test starts its
+   * own, so two can run side by side (a bot connected to a shared fake would also receive the
+   * other test's interactions).
+   */
+  async function world(t: TestContext) {
+    const { discord, smtp } = await startFakeServices(t);
+    const launch = (
+      dataDir: string,
+      env: Record<string, string> = {},
+      config: Record<string, unknown> = {},
+    ): BotProcess =>
+      startBot({
+        env: {
+          ...shopEnv(discord, smtp, {
+            shop_name: 'Acme Sneakers',
+            orders_channel_id: STAFF_CHANNEL,
+            mail_retry_initial_seconds: 0.2,
+            order_cooldown_seconds: 0,
+            ...config,
+          }),
+          DATA_DIR: dataDir,
+          HEALTH_PORT: '0',
+          ...env,
+        },
+      });
+    const mailsTo = (address: string) => smtp.received.filter((m) => m.envelope.to.includes(address));
+    const staffPostsFor = (user: FakeUser) =>
+      discord.channelMessages.filter((m) => String(m.body.content).includes(user.id));
+    return { discord, smtp, launch, mailsTo, staffPostsFor };
+  }
   const ready = async (bot: BotProcess) => {
     await bot.waitForLog('bot.ready');
     return bot;
@@ -111,14 +118,12 @@ describe('reliability: nothing doubled, nothing stuck, nothing hidden', () => {
     return getJson(`http://127.0.0.1:${String(port)}/healthz`);
   };
   const freshDir = () => mkdtempSync(join(tmpdir(), 'order-bot-data-'));
-  const mailsTo = (address: string) => smtp.received.filter((m) => m.envelope.to.includes(address));
-  const staffPostsFor = (user: FakeUser) =>
-    discord.channelMessages.filter((m) => String(m.body.content).includes(user.id));
   const count = (bot: BotProcess, event: string) => bot.logs.filter((l) => l.event === event).length;
 
   test('disk full right after an email was delivered: 1 email (was 3,258), 1 staff post, 1 edit; health 503 while it lasts; all resumes once space is freed', {
     timeout: 90_000,
-  }, async () => {
+  }, async (t) => {
+    const { discord, smtp, launch, mailsTo, staffPostsFor } = await world(t);
     const { mount, data } = tmpfs('1m');
     const bot = await ready(launch(data));
     const user = newUser();
@@ -134,7 +139,10 @@ describe('reliability: nothing doubled, nothing stuck, nothing hidden', () => {
       assert.equal(during.status, 503, JSON.stringify(during.body));
       assert.equal(during.body.outbox, 'paused');
       assert.match(String(during.body.problem), /cannot be (saved|written)/);
-      await sleep(3000); // a mail bomb would have sent thousands by now
+      // A mail bomb would have sent thousands by now: the outcome write has been retried twice
+      // (after 250 and 750 ms), the email's retry period is 200 ms. Freeing the space before the
+      // third try (1.75 s) lets it succeed.
+      await sleep(1500);
       assert.equal(mailsTo(email).length, 1, 'the email went out once');
       assert.ok(
         count(bot, 'outbox.record_failed') <= 2,
@@ -144,7 +152,8 @@ describe('reliability: nothing doubled, nothing stuck, nothing hidden', () => {
       rmSync(filler);
       await bot.waitForLog('outbox.record_recovered', undefined, 40_000);
       await customer(discord, user).waitForEdit(final, /Confirmation sent/, 15_000);
-      await sleep(1000);
+      await discord.waitFor(() => (staffPostsFor(user).length > 0 ? true : undefined), 15_000);
+      await sleep(500); // no second email, post or edit: two of the bot's retry periods (200 ms)
       assert.equal(mailsTo(email).length, 1, 'still once after the recovery');
       assert.equal(staffPostsFor(user).length, 1, 'posted to staff once');
       assert.equal(final.edits.length, 1, 'the customer message was edited once');
@@ -158,7 +167,8 @@ describe('reliability: nothing doubled, nothing stuck, nothing hidden', () => {
 
   test('a second bot on the same data folder is refused in one line naming the folder and the other process', {
     timeout: 90_000,
-  }, async () => {
+  }, async (t) => {
+    const { discord, smtp, launch } = await world(t);
     const dir = freshDir();
     const first = await ready(launch(dir));
     try {
@@ -185,7 +195,8 @@ describe('reliability: nothing doubled, nothing stuck, nothing hidden', () => {
 
   test('a read-only store is refused at start-up with one line, instead of starting "ready" and refusing every order', {
     timeout: 90_000,
-  }, async () => {
+  }, async (t) => {
+    const { launch } = await world(t);
     let dir: string;
     if (isRoot) {
       const { mount, data } = tmpfs('4m');
@@ -213,7 +224,8 @@ describe('reliability: nothing doubled, nothing stuck, nothing hidden', () => {
 
   test('health with a wrong SMTP password: 503 "the mail server is down and deliveries have failed", not 200 ok', {
     timeout: 90_000,
-  }, async () => {
+  }, async (t) => {
+    const { discord, launch } = await world(t);
     const bot = await ready(launch(freshDir(), { SENDER_PASSWORD: 'wrong-password' }));
     try {
       await completeOrder(discord, newUser(), 'wrong-password@example.com', validInputs(92));
@@ -229,7 +241,8 @@ describe('reliability: nothing doubled, nothing stuck, nothing hidden', () => {
 
   test('a damaged page of the jobs table: the bot stays up, /healthz answers 503 with the reason (no uncaught SQLITE_CORRUPT, no restart loop)', {
     timeout: 90_000,
-  }, async () => {
+  }, async (t) => {
+    const { discord, smtp, launch } = await world(t);
     const dir = freshDir();
     const first = await ready(launch(dir));
     await completeOrder(discord, newUser(), 'corrupt@example.com', validInputs(93));
@@ -264,7 +277,8 @@ describe('reliability: nothing doubled, nothing stuck, nothing hidden', () => {
 
   test('the per-recipient cap counts mailboxes: 3 emails reach victim@gmail.com under a cap of 3 (was 8), and list tells "capped" from "sent"', {
     timeout: 90_000,
-  }, async () => {
+  }, async (t) => {
+    const { discord, smtp, launch } = await world(t);
     const dir = freshDir();
     const bot = await ready(launch(dir, {}, { recipient_daily_limit: 3 }));
     const variants = [
@@ -279,7 +293,8 @@ describe('reliability: nothing doubled, nothing stuck, nothing hidden', () => {
       for (const [i, address] of variants.entries()) {
         finals.push((await completeOrder(discord, newUser(), address, validInputs(100 + i))).final);
       }
-      await sleep(1500);
+      await smtp.waitForMessages(3);
+      await sleep(500); // a fourth would have come by now: two of the email's retry periods
       const delivered = smtp.received.filter((m) =>
         m.envelope.to.some((to) => variants.map((v) => v.toLowerCase()).includes(to.toLowerCase())),
       );
@@ -302,7 +317,8 @@ describe('reliability: nothing doubled, nothing stuck, nothing hidden', () => {
 
   test('a poison job (its payload is not JSON) fails alone with its reason; new orders still get their email and staff post', {
     timeout: 90_000,
-  }, async () => {
+  }, async (t) => {
+    const { discord, smtp, launch, staffPostsFor } = await world(t);
     const dir = freshDir();
     const store = createOrderStore(openDatabase(dir));
     const { jobs } = store.commit(
@@ -338,7 +354,8 @@ describe('reliability: nothing doubled, nothing stuck, nothing hidden', () => {
 
   test('the clock set back 2 h while an email is retrying: delivered within seconds, no "2h" wait told, no negative ages', {
     timeout: 90_000,
-  }, async () => {
+  }, async (t) => {
+    const { discord, smtp, launch } = await world(t);
     assert.ok(existsSync(LIBFAKETIME), `${LIBFAKETIME} is missing: apt-get install faketime`);
     const clockFile = join(mkdtempSync(join(tmpdir(), 'order-bot-clock-')), 'offset');
     writeFileSync(clockFile, '+0\n');
@@ -383,7 +400,8 @@ describe('reliability: nothing doubled, nothing stuck, nothing hidden', () => {
 
   test('purge erases: no purged address or shipping address left in orders.db, its log, or a backup taken after', {
     timeout: 90_000,
-  }, async () => {
+  }, async (t) => {
+    const { discord, smtp, launch } = await world(t);
     const dir = freshDir();
     const bot = await ready(launch(dir));
     const addresses = ['erase-me-1@example.com', 'erase-me-2@example.com', 'erase-me-3@example.com'];
@@ -418,7 +436,8 @@ describe('reliability: nothing doubled, nothing stuck, nothing hidden', () => {
 
   test('a staff post retried long after a crash (Discord forgot the nonce) finds its post in the channel: posted once', {
     timeout: 90_000,
-  }, async () => {
+  }, async (t) => {
+    const { discord, launch, staffPostsFor } = await world(t);
     const dir = freshDir();
     const user = newUser();
     const first = await ready(launch(dir, { ORDERBOT_CRASH_AT: 'after_staff_post' }));
@@ -440,7 +459,8 @@ describe('reliability: nothing doubled, nothing stuck, nothing hidden', () => {
 
   test('/order_form from a direct message is refused (no per-server cap could count it)', {
     timeout: 90_000,
-  }, async () => {
+  }, async (t) => {
+    const { discord, launch } = await world(t);
     const bot = await ready(launch(freshDir()));
     try {
       const entry = discord.dmCommand(newUser(), 'order_form', { email: 'dm@example.com' });

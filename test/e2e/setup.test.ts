@@ -8,48 +8,52 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, type TestContext, test } from 'node:test';
 import { parseEnv } from 'node:util';
 import { cleanEnv } from '../../src/config.ts';
 import { ROOT, startBot } from '../support/bot-process.ts';
 import { completeOrder, validInputs } from '../support/customer.ts';
-import type { FakeDiscord } from '../support/fake-discord.ts';
-import { useFakeServices } from '../support/services.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
+import { startFakeServices } from '../support/services.ts';
+import { startSmtpServer } from '../support/smtp.ts';
 
 type Json = Record<string, unknown>;
 
-describe('npm run setup', () => {
-  let discord: FakeDiscord;
-  let smtp: TestSmtpServer;
-  useFakeServices({ guilds: 2 }, (started) => ({ discord, smtp } = started));
+describe('npm run setup', { concurrency: 2 }, () => {
+  /**
+   * The test's own fake Discord (two servers) and SMTP server, and a runner for the setup CLI
+   * against them: each test starts its own, so two can run side by side.
+   */
+  async function world(t: TestContext) {
+    const { discord, smtp } = await startFakeServices(t, { guilds: 2 });
+    const setup = (args: string[], cwd: string, input?: string) =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const child = spawn(process.execPath, [join(ROOT, 'dist/cli/setup.js'), ...args], {
+          cwd,
+          env: {
+            PATH: process.env.PATH ?? '',
+            DISCORD_API_URL: discord.apiUrl,
+            NODE_EXTRA_CA_CERTS: smtp.certPath,
+            ...(input === undefined ? {} : { SETUP_PROMPTS: '1' }),
+          },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        let out = '';
+        let err = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          out += chunk;
+        });
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          err += chunk;
+        });
+        child.stdin.end(input ?? '');
+        child.on('exit', (code) => resolve({ code, out, err }));
+      });
+    const staffChannel = () => String(BigInt(discord.guildIds[0]!) + 2n);
+    return { discord, smtp, setup, staffChannel };
+  }
 
-  const setup = (args: string[], cwd: string, input?: string) =>
-    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(ROOT, 'dist/cli/setup.js'), ...args], {
-        cwd,
-        env: {
-          PATH: process.env.PATH ?? '',
-          DISCORD_API_URL: discord.apiUrl,
-          NODE_EXTRA_CA_CERTS: smtp.certPath,
-          ...(input === undefined ? {} : { SETUP_PROMPTS: '1' }),
-        },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        out += chunk;
-      });
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        err += chunk;
-      });
-      child.stdin.end(input ?? '');
-      child.on('exit', (code) => resolve({ code, out, err }));
-    });
-  const staffChannel = () => String(BigInt(discord.guildIds[0]!) + 2n);
-
-  test('without questions: checks every step, writes .env (0600) and config/local/config.json, and the bot then takes an order', async () => {
+  test('without questions: checks every step, writes .env (0600) and config/local/config.json, and the bot then takes an order', async (t) => {
+    const { discord, smtp, setup, staffChannel } = await world(t);
     const cwd = mkdtempSync(join(tmpdir(), 'order-bot-setup-'));
     const result = await setup(
       [
@@ -135,7 +139,8 @@ describe('npm run setup', () => {
     }
   });
 
-  test('a password with # and spaces: .env quotes it, the bot reads it back exactly and logs in with it', async () => {
+  test('a password with # and spaces: .env quotes it, the bot reads it back exactly and logs in with it', async (t) => {
+    const { discord, smtp, setup, staffChannel } = await world(t);
     const password = 'pa ss#word x';
     const strict = await startSmtpServer({ users: { 'shop@example.test': password } });
     const cwd = mkdtempSync(join(tmpdir(), 'order-bot-setup-'));
@@ -189,7 +194,8 @@ describe('npm run setup', () => {
     }
   });
 
-  test('a password no .env line can carry (a line break) is refused in one line, and nothing is written', async () => {
+  test('a password no .env line can carry (a line break) is refused in one line, and nothing is written', async (t) => {
+    const { discord, smtp, setup, staffChannel } = await world(t);
     const cwd = mkdtempSync(join(tmpdir(), 'order-bot-setup-'));
     const result = await setup(
       [
@@ -208,7 +214,8 @@ describe('npm run setup', () => {
     assert.ok(!existsSync(join(cwd, '.env')) && !existsSync(join(cwd, 'config')));
   });
 
-  test('answers typed in: a wrong token is refused and asked again; a channel the bot may not post in is refused and asked again', async () => {
+  test('answers typed in: a wrong token is refused and asked again; a channel the bot may not post in is refused and asked again', async (t) => {
+    const { discord, smtp, setup, staffChannel } = await world(t);
     const cwd = mkdtempSync(join(tmpdir(), 'order-bot-setup-'));
     discord.deniedChannels.add(staffChannel());
     try {
@@ -246,7 +253,8 @@ describe('npm run setup', () => {
     }
   });
 
-  test('without questions, a step that cannot work stops with one line saying which and why', async () => {
+  test('without questions, a step that cannot work stops with one line saying which and why', async (t) => {
+    const { setup } = await world(t);
     const cwd = mkdtempSync(join(tmpdir(), 'order-bot-setup-'));
     const result = await setup(['--token', 'wrong'], cwd);
     assert.equal(result.code, 1);
@@ -257,7 +265,8 @@ describe('npm run setup', () => {
     );
   });
 
-  test('a bad command line (an unknown flag, a value off its list) is one line and exit 2, before anything is sent', async () => {
+  test('a bad command line (an unknown flag, a value off its list) is one line and exit 2, before anything is sent', async (t) => {
+    const { discord, setup } = await world(t);
     const cwd = mkdtempSync(join(tmpdir(), 'order-bot-setup-'));
     const before = discord.requests.length;
     const cases: [string[], string][] = [
@@ -284,7 +293,8 @@ describe('npm run setup', () => {
     assert.match(help.out, /--smtp-security <mode> +starttls, tls, none/);
   });
 
-  test('--smtp local with a host on another machine is refused before any login, and nothing is written', async () => {
+  test('--smtp local with a host on another machine is refused before any login, and nothing is written', async (t) => {
+    const { discord, setup, staffChannel } = await world(t);
     const cwd = mkdtempSync(join(tmpdir(), 'order-bot-setup-'));
     const result = await setup(
       [
