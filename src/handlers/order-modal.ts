@@ -6,6 +6,7 @@
  * if the answer fails, the order still exists and its jobs still run.
  */
 import { type APIModalSubmitInteraction, ButtonStyle, MessageFlags } from 'discord-api-types/v10';
+import { ALREADY_ACKNOWLEDGED, DiscordRequestError } from '../discord/interactions.ts';
 import type { MessageData } from '../discord/responder.ts';
 import { JobKind, orderJobs } from '../order/delivery.ts';
 import { firstMissingStep, isStep, sessionFields, toOrder } from '../order/fields.ts';
@@ -224,12 +225,24 @@ async function complete(
   } catch (error) {
     // The order is committed and its jobs run whatever happens here; try a plainer answer once.
     olog.warn('order.answer_failed', { error });
-    await respond
-      .reply({
-        content: receivedFallback(orderId, status),
-        flags: MessageFlags.Ephemeral,
-      })
-      .catch((fallbackError: unknown) => olog.warn('order.answer_fallback_failed', { error: fallbackError }));
+    if (error instanceof DiscordRequestError && error.code === ALREADY_ACKNOWLEDGED) {
+      // The same submit was delivered to another process too (test/e2e/cluster.test.ts), which
+      // found the form already taken by this one and answered "expired" first, while this one was
+      // committing: without this the customer was told the form had expired (and the email status
+      // later replaced that text) though the order was taken. Turn that answer into the summary.
+      await respond
+        .editReply({ content: status, embeds: [embed], components: [] })
+        .catch((editError: unknown) => olog.warn('order.answer_fallback_failed', { error: editError }));
+    } else {
+      await respond
+        .reply({
+          content: receivedFallback(orderId, status),
+          flags: MessageFlags.Ephemeral,
+        })
+        .catch((fallbackError: unknown) =>
+          olog.warn('order.answer_fallback_failed', { error: fallbackError }),
+        );
+    }
   }
   deps.crashPoint('after_answer');
   const message = committed.jobs.find((job) => job.kind === JobKind.CustomerMessage);
