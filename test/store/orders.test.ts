@@ -142,3 +142,29 @@ test('lists filter by time and status; counts; purge removes personal data and k
   assert.equal(store.purge(2500, 10_000), 0, 'purging twice changes nothing');
   assert.equal(store.retryAllFailed(10_000), 1);
 });
+
+test('each pages through every order, oldest first, with the caller awaiting between orders (an export)', async () => {
+  const store = fresh();
+  store.database.exec('PRAGMA synchronous = OFF');
+  const insert = store.database.prepare(
+    `INSERT INTO orders (order_number, user_id, guild_id, email, fields, status, created_at) VALUES (?, 'u', 'g', 'a@example.com', '{}', ?, ?)`,
+  );
+  for (let i = 1; i <= 1234; i++) insert.run(`ORD-${i}`, i % 3 === 0 ? 'failed' : 'sent', 1000 + i);
+  const seen: number[] = [];
+  for (const stored of store.each()) {
+    seen.push(stored.id);
+    // What the export does between lines: a write that may wait (other statements run meanwhile).
+    if (stored.id % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    if (stored.id % 250 === 0) store.counts(0);
+  }
+  assert.equal(seen.length, 1234);
+  assert.deepEqual(seen.slice(0, 3), [1, 2, 3]);
+  assert.ok(
+    seen.every((id, i) => i === 0 || id > seen[i - 1]!),
+    'in order, each once',
+  );
+  const failed = [...store.each({ status: 'failed' })];
+  assert.equal(failed.length, 411);
+  assert.ok(failed.every((stored) => stored.status === 'failed'));
+  assert.equal([...store.each({ since: 1000 + 1200 })].length, 35);
+});
