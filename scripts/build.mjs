@@ -43,7 +43,8 @@ const undiciShim = {
     b.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
       const probe = "if (typeof Response === 'function') {";
-      if (!source.includes(probe)) throw new Error(`${args.path}: pg's Cloudflare probe moved; update build.mjs`);
+      if (!source.includes(probe))
+        throw new Error(`${args.path}: pg's Cloudflare probe moved; update build.mjs`);
       return { contents: source.replace(probe, 'if (false) {'), loader: 'js' };
     });
   },
