@@ -11,6 +11,7 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { DEFAULT_FORM, parseForm } from '../src/order/form.ts';
 import { buildModal } from '../src/order/ui.ts';
 import { openDatabase } from '../src/store/database.ts';
@@ -19,6 +20,8 @@ import { BUNDLE, ROOT, writeConfigDir } from '../test/support/bot-process.ts';
 import { completeOrder, validInputs } from '../test/support/customer.ts';
 import { type FakeDiscord, REALISTIC_GUILD, startFakeDiscord } from '../test/support/fake-discord.ts';
 import { longestAnswers } from '../test/support/form-values.ts';
+import { startPostgres } from '../test/support/postgres.ts';
+import { startRedis } from '../test/support/redis.ts';
 import { startSmtpServer } from '../test/support/smtp.ts';
 import { breakdown, compareBots, peers } from './latency.ts';
 import { load, percentile, round } from './load.ts';
@@ -238,7 +241,7 @@ async function measureSubject(subject: Subject, guilds: number) {
 }
 
 /** 1,000 customers completing all three steps at once, against this bot only. */
-async function orderFlow(customers: number, memoryLimit = false) {
+async function orderFlow(customers: number, memoryLimit = false, engineEnv: Record<string, string> = {}) {
   const discord = await startFakeDiscord({ guilds: 1, guildShape: REALISTIC_GUILD, openApi: false });
   const smtp = await startSmtpServer({ starttls: false, requireAuth: false });
   const dataDir = mkdtempSync(join(tmpdir(), 'order-bot-bench-flow-'));
@@ -257,7 +260,7 @@ async function orderFlow(customers: number, memoryLimit = false) {
   const bot = startSubject(
     'lean',
     discord,
-    { DATA_DIR: dataDir, CONFIG_DIR: configDir, SENDER_EMAIL: 'shop@example.test' },
+    { DATA_DIR: dataDir, CONFIG_DIR: configDir, SENDER_EMAIL: 'shop@example.test', ...engineEnv },
     true,
   );
   let peak = 0;
@@ -335,7 +338,9 @@ async function orderFlow(customers: number, memoryLimit = false) {
       peak_rss_mb: mb(peak),
       emails_delivered: smtp.received.length,
       /** Orders in the database that the customers completed, and addresses emailed more than once. */
-      orders_stored: createOrderStore(openDatabase(dataDir)).counts(0).ordersTotal,
+      orders_stored: engineEnv.DATABASE_URL
+        ? await postgresOrderCount(engineEnv.DATABASE_URL)
+        : createOrderStore(openDatabase(dataDir)).counts(0).ordersTotal,
       emails_duplicated: smtp.received.length - new Set(smtp.received.flatMap((m) => m.envelope.to)).size,
       bot_side_ms_by_route: steps,
     };
@@ -345,6 +350,77 @@ async function orderFlow(customers: number, memoryLimit = false) {
     await smtp.close();
     await discord.close();
   }
+}
+
+/** Orders stored in a PostgreSQL database. */
+async function postgresOrderCount(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return Number((await client.query('SELECT count(*) AS n FROM orders')).rows[0].n);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The engines side by side: RSS after ready at 1 and 2,500 guilds as `npm start` runs the bot, and
+ * the 1,000-customer order flow, on SQLite (the default) and on PostgreSQL + Redis (servers
+ * started here on loopback, a new database for each run).
+ */
+async function compareEngines(customers: number) {
+  const postgres = await startPostgres();
+  const redis = await startRedis();
+  let databases = 0;
+  const fresh = async () => {
+    const name = `bench_${++databases}`;
+    const admin = new pg.Client({ connectionString: postgres.url });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    return { DATABASE_URL: postgres.url.replace(/\/postgres$/, `/${name}`), REDIS_URL: redis.url };
+  };
+  const rows: { engine: string; rss: Record<number, number>; flow: Awaited<ReturnType<typeof orderFlow>> }[] =
+    [];
+  try {
+    for (const engine of ['sqlite', 'postgres'] as const) {
+      const rss: Record<number, number> = {};
+      for (const guilds of QUICK ? [1, 500] : [1, 2500]) {
+        process.stderr.write(`engines: ${engine} at ${guilds} guilds...\n`);
+        const discord = await startFakeDiscord({ guilds, guildShape: REALISTIC_GUILD, openApi: false });
+        const bot = startSubject('lean', discord, engine === 'postgres' ? await fresh() : {});
+        try {
+          await bot.ready;
+          await sleep(3000);
+          rss[guilds] = mb(rssOf(bot.child.pid!));
+        } finally {
+          await bot.stop();
+          await discord.close();
+        }
+      }
+      process.stderr.write(`engines: ${engine} order flow, ${customers} customers...\n`);
+      const flow = await orderFlow(customers, false, engine === 'postgres' ? await fresh() : {});
+      rows.push({ engine, rss, flow });
+    }
+  } finally {
+    await redis.stop();
+    await postgres.stop();
+  }
+  const routes = [...new Set(rows.flatMap((row) => Object.keys(row.flow.bot_side_ms_by_route)))];
+  return [
+    '| engine | RSS after ready, 1 / 2,500 guilds (MB) | order flow: completions/s | failed | orders stored | emails (duplicates) | peak RSS (MB) | ' +
+      routes.map((route) => `${route} p50 / p99 (ms)`).join(' | ') +
+      ' |',
+    `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ${routes.map(() => '---:').join(' | ')} |`,
+    ...rows.map((row) => {
+      const [few, many] = Object.values(row.rss);
+      const steps = routes.map((route) => {
+        const step = row.flow.bot_side_ms_by_route[route];
+        return step ? `${step.p50} / ${step.p99}` : '';
+      });
+      return `| ${row.engine === 'sqlite' ? 'SQLite (default)' : 'PostgreSQL + Redis'} | ${few} / ${many} | ${row.flow.completions_per_s} | ${row.flow.failed} | ${row.flow.orders_stored} | ${row.flow.emails_delivered} (${row.flow.emails_duplicated}) | ${row.flow.peak_rss_mb} | ${steps.join(' | ')} |`;
+    }),
+  ].join('\n');
 }
 
 /** Fills a database with `count` delivered orders (three done jobs each), as a busy shop's would be. */
@@ -418,6 +494,11 @@ async function main() {
     console.log(`${latency.markdown}\n\n${await breakdown(1)}`);
     return;
   }
+  if (process.argv.includes('--engines-only')) {
+    // The engines side by side alone: npm run bench -- --engines-only
+    console.log(await compareEngines(QUICK ? 200 : 1000));
+    return;
+  }
   if (process.argv.includes('--flow-only')) {
     // For tuning the order flow alone: npm run bench -- --flow-only
     console.log(JSON.stringify(await orderFlow(QUICK ? 200 : 1000), null, 2));
@@ -465,6 +546,8 @@ async function main() {
   process.stderr.write('reply latency: this bot, discord.py and discord.js, interleaved runs...\n');
   const latency = await compareBots(QUICK ? 1 : 3, peers());
   const stages = await breakdown(1);
+  process.stderr.write('the engines side by side: SQLite, PostgreSQL + Redis...\n');
+  const engines = await compareEngines(QUICK ? 200 : 1000);
 
   const lean = (g: number) => rows.find((r) => r.subject === 'lean' && r.guilds === g)!;
   const notRun = { p50: Number.NaN, p99: Number.NaN, unanswered: 0 };
@@ -513,6 +596,10 @@ async function main() {
     latency.markdown,
     '',
     stages,
+    '',
+    'The engines side by side (`npm run bench -- --engines-only` alone):',
+    '',
+    engines,
     '',
     `Total bench time: ${round((performance.now() - began) / 1000, 1)} s.`,
   ].join('\n');

@@ -7,29 +7,44 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * What the suites need from the machine beyond npm: libfaketime (Debian's `faketime`) sets the
- * bot's clock back in the reliability suite. Installed here as root with apt-get (said in one
- * line), else one line names what to install.
+ * What the suites need from the machine beyond npm: libfaketime (Debian's `faketime`), PostgreSQL
+ * and redis-server. Installed here as root with apt-get (said in one line each), else one line
+ * names what to install.
  */
 const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
-if (!existsSync(LIBFAKETIME)) {
+/** What the suites start themselves: Debian's package, and a file that shows it is installed. */
+const NEEDED = [
+  { pkg: 'faketime', file: LIBFAKETIME, why: "sets the bot's clock back in the reliability suite" },
+  { pkg: 'redis-server', file: '/usr/bin/redis-server', why: 'holds forms in progress in the engine suites' },
+  {
+    pkg: 'postgresql',
+    file: '/usr/lib/postgresql',
+    why: 'holds orders in the engine suites',
+  },
+];
+const missing = NEEDED.filter((need) => !existsSync(need.file));
+if (missing.length > 0) {
+  const names = missing.map((need) => need.pkg);
   const root = process.getuid?.() === 0;
   const aptGet = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' }).status === 0;
   if (!root || !aptGet) {
-    console.error(
-      `The tests need libfaketime: install Debian's faketime package (apt-get install faketime).`,
-    );
+    console.error(`The tests need Debian's ${names.join(', ')}: apt-get install ${names.join(' ')}`);
     process.exit(1);
   }
-  console.log('Installing faketime (Debian) for the clock tests: apt-get install -y faketime');
+  for (const need of missing)
+    console.log(`Installing ${need.pkg} (it ${need.why}): apt-get install -y ${need.pkg}`);
   const quiet = { stdio: ['ignore', 'ignore', 'inherit'] };
-  let status = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'faketime'], quiet).status;
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...names], quiet).status;
+  let status = install();
   if (status !== 0) {
     spawnSync('apt-get', ['update'], quiet);
-    status = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'faketime'], quiet).status;
+    status = install();
   }
-  if (status !== 0 || !existsSync(LIBFAKETIME)) {
-    console.error('Could not install faketime: run apt-get install faketime, then npm test again.');
+  if (status !== 0 || missing.some((need) => !existsSync(need.file))) {
+    console.error(
+      `Could not install ${names.join(', ')}: run apt-get install ${names.join(' ')}, then npm test again.`,
+    );
     process.exit(1);
   }
 }

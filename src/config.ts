@@ -191,6 +191,20 @@ const EnvSchema = v.object({
     optionalVar,
     v.transform((value) => value ?? '127.0.0.1'),
   ),
+  DATABASE_URL: v.pipe(
+    optionalVar,
+    v.check(
+      (value) => value === undefined || /^postgres(ql)?:\/\/\S+$/.test(value),
+      'expected a PostgreSQL URL such as postgres://orderbot:password@127.0.0.1:5432/orderbot',
+    ),
+  ),
+  REDIS_URL: v.pipe(
+    optionalVar,
+    v.check(
+      (value) => value === undefined || /^rediss?:\/\/\S+$/.test(value),
+      'expected a Redis URL such as redis://127.0.0.1:6379',
+    ),
+  ),
 });
 
 /** Secrets and process settings, from the environment only. */
@@ -205,6 +219,10 @@ export interface EnvSettings {
   logLevel: LogLevel;
   healthPort: number | undefined;
   healthHost: string;
+  /** PostgreSQL for the orders, the outbox and the caps (`DATABASE_URL`); unset: SQLite in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Redis for the forms in progress (`REDIS_URL`); unset: kept in the process. */
+  redisUrl: string | undefined;
   /** Pasting mistakes that were undone (quotes, a `Bot ` prefix), to log as warnings. */
   fixed: string[];
 }
@@ -276,7 +294,8 @@ export function readEnv(raw: NodeJS.ProcessEnv = process.env): EnvSettings {
     const name = String(issue.path?.[0]?.key ?? 'environment');
     if (name === 'DISCORD_BOT_TOKEN') throw new ConfigError(issue.message);
     // Secrets are never echoed back; other values are, so the owner sees what was read.
-    const shown = name === 'SENDER_EMAIL' ? '' : `, got ${JSON.stringify(env[name])}`;
+    const secret = ['SENDER_EMAIL', 'DATABASE_URL', 'REDIS_URL'].includes(name);
+    const shown = secret ? '' : `, got ${JSON.stringify(env[name])}`;
     throw new ConfigError(`${name}: ${issue.message}${shown}`, { cause: result.issues });
   }
   const out = result.output;
@@ -290,6 +309,8 @@ export function readEnv(raw: NodeJS.ProcessEnv = process.env): EnvSettings {
     logLevel: out.LOG_LEVEL,
     healthPort: out.HEALTH_PORT,
     healthHost: out.HEALTH_HOST,
+    databaseUrl: out.DATABASE_URL,
+    redisUrl: out.REDIS_URL,
     fixed,
   };
 }
@@ -419,6 +440,7 @@ export function readToolEnv(env: NodeJS.ProcessEnv = process.env) {
     senderPassword: settings.senderPassword,
     configDir: settings.configDir,
     dataDir: settings.dataDir,
+    databaseUrl: settings.databaseUrl,
   };
 }
 

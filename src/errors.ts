@@ -9,6 +9,11 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** The order store cannot be opened or is not usable; the message says which file or server and what to do. */
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
 /**
  * Why sending one message failed:
  * - `recipient_rejected`: the server refused the customer's address (550-553).

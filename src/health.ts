@@ -18,9 +18,9 @@ export interface HealthReport {
 
 /** What the endpoints serve. */
 export interface HealthSources {
-  health(): HealthReport;
+  health(): Promise<HealthReport>;
   /** The Prometheus text. */
-  metrics(): string;
+  metrics(): Promise<string>;
   log: Logger;
 }
 
@@ -30,7 +30,7 @@ export async function startHealthServer(
   host: string,
   port: number,
 ): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
@@ -39,7 +39,7 @@ export async function startHealthServer(
     if (path === '/healthz') {
       let report: HealthReport;
       try {
-        report = sources.health();
+        report = await sources.health();
       } catch (error) {
         // A damaged database page, say: unhealthy, and the bot keeps running.
         sources.log.error('health.check_failed', { error });
@@ -59,7 +59,7 @@ export async function startHealthServer(
     if (path === '/metrics') {
       let text: string;
       try {
-        text = sources.metrics();
+        text = await sources.metrics();
       } catch (error) {
         sources.log.error('metrics.read_failed', { error });
         res.writeHead(503, { 'Content-Type': 'text/plain' }).end('metrics unavailable\n');

@@ -16,7 +16,7 @@ import {
 } from './config.ts';
 import { describeDiscordFailure } from './discord/failure.ts';
 import { createDiscordTransport } from './discord/rest.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError, StoreError } from './errors.ts';
 import { crashPoint } from './faults.ts';
 import { createGateway } from './gateway/gateway.ts';
 import { createGatewayState } from './gateway/status.ts';
@@ -34,12 +34,13 @@ import { loadShopSettings } from './order/email.ts';
 import type { OrderForm } from './order/form.ts';
 import { createDispatcher } from './router/dispatcher.ts';
 import { createRouter } from './router/router.ts';
-import { type Database, type DataLock, lockDataDir, openDatabase, StoreError } from './store/database.ts';
+import type { SessionEndReason, SessionStore } from './store/engine.ts';
 import { createMailCaps, createOrderLimits } from './store/limits.ts';
 import { startMaintenance } from './store/maintenance.ts';
-import { createOrderStore } from './store/orders.ts';
 import { createOutboxWorker } from './store/outbox.ts';
+import type { PostgresEngine } from './store/postgres.ts';
 import { createSessionStore } from './store/sessions.ts';
+import type { SqliteEngine } from './store/sqlite.ts';
 import { VERSION } from './version.ts';
 
 /** How long one bot-token REST request may take. */
@@ -57,25 +58,77 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/** Where orders and forms in progress are kept: the embedded engine by default, or PostgreSQL and Redis. */
+interface Engines {
+  engine: SqliteEngine | PostgresEngine;
+  /** Redis for the forms in progress, when `REDIS_URL` is set. */
+  redisUrl: string | undefined;
+}
+
+/** Where a URL points, without its password (for a line the owner reads). */
+function hostOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || (parsed.protocol.startsWith('redis') ? '6379' : '5432')}`;
+  } catch {
+    return 'the configured host';
+  }
+}
+
 /**
- * Step 1: the environment, the config files, the data folder's lock and the database (proved
- * writable); a mistake stops here with one line.
+ * Step 1: the environment, the config files, and the store: SQLite in `DATA_DIR` (its lock taken,
+ * proved writable) or PostgreSQL at `DATABASE_URL` (migrated); a mistake stops here with one line.
  */
-function load(): { env: EnvSettings; settings: Settings; db: Database; lock: DataLock } {
+async function load(): Promise<{ env: EnvSettings; settings: Settings; log: Logger } & Engines> {
+  let env: EnvSettings;
+  let settings: Settings;
   try {
     loadDotEnv();
-    const env = readEnv();
+    env = readEnv();
     const { config, template, form } = loadShopSettings(env.configDir);
-    const lock = lockDataDir(env.dataDir);
-    return { env, settings: { config, template, form }, db: openDatabase(env.dataDir), lock };
+    settings = { config, template, form };
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof StoreError) fail(error.message);
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  const log = createLogger({ level: env.logLevel });
+  if (env.databaseUrl) {
+    try {
+      // Loaded only when used: a bot on SQLite never loads the PostgreSQL client (memory).
+      const { createPostgresEngine } = await import('./store/postgres.ts');
+      const engine = await createPostgresEngine({
+        url: env.databaseUrl,
+        log: log.child({ component: 'postgres' }),
+      });
+      return { env, settings, log, engine, redisUrl: env.redisUrl };
+    } catch (error) {
+      fail(
+        `DATABASE_URL: cannot use PostgreSQL at ${hostOf(env.databaseUrl)} (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+  }
+  try {
+    // Loaded only when used: a bot on PostgreSQL never loads SQLite's native module (memory).
+    const { lockDataDir, openDatabase } = await import('./store/database.ts');
+    const { createSqliteEngine } = await import('./store/sqlite.ts');
+    const lock = lockDataDir(env.dataDir);
+    // Held until the process exits (the kernel drops it then, however the process ends).
+    process.once('exit', () => lock.release());
+    return {
+      env,
+      settings,
+      log,
+      engine: createSqliteEngine(openDatabase(env.dataDir)),
+      redisUrl: env.redisUrl,
+    };
+  } catch (error) {
+    if (error instanceof StoreError) fail(error.message);
     throw error;
   }
 }
 
 /** Step 2: everything built in dependency order, each part handed what it uses. */
-function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger) {
+async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: Logger) {
   let settings = initial;
   const { config } = initial;
   /** Waits and windows are measured on this clock (see clock.ts). */
@@ -102,16 +155,20 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger) {
     from: env.senderEmail,
     log: log.child({ component: 'mail' }),
   });
-  const orders = createOrderStore(db);
+  const { engine } = engines;
+  const { orders, jobs } = engine;
   const stopMaintenance = startMaintenance({
-    store: orders,
+    orders,
+    checkpoint: engine.name === 'sqlite' ? (at) => engine.store.checkpoint(at) : undefined,
     retentionDays: () => settings.config.retention_days,
     log,
   });
   const outbox = createOutboxWorker({
-    store: orders,
+    jobs,
+    pending: async () => (await orders.counts(0)).jobsPending,
     handlers: createDeliveryHandlers({
-      store: orders,
+      orders,
+      jobs,
       mailer,
       rest: discord.rest,
       interactions: discord.interactions,
@@ -127,15 +184,37 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger) {
     },
     now: clock,
   });
-  const sessions = createSessionStore({
+  const sessionOptions = {
     ttlMs: config.session_ttl_seconds * 1000,
     maxSessions: config.max_sessions,
-    sweepIntervalMs: Math.min(60_000, config.session_ttl_seconds * 1000),
     onStart: () => metrics.count('orders_started'),
-    onEnd: (_session, reason) => {
+    onEnd: (_session: unknown, reason: SessionEndReason) => {
       if (reason !== 'replaced') metrics.count(`orders_${reason}`);
     },
-  });
+  };
+  let sessions: SessionStore;
+  if (engines.redisUrl) {
+    try {
+      const { createRedisSessionStore } = await import('./store/redis-sessions.ts');
+      sessions = await createRedisSessionStore({
+        ...sessionOptions,
+        url: engines.redisUrl,
+        // The forms of one shop's store: processes on the same database share them, another
+        // shop's bot on the same Redis never sees them.
+        keyPrefix: `{order-bot:${engine.orders.storeId}}:`,
+        log: log.child({ component: 'redis' }),
+      });
+    } catch (error) {
+      fail(
+        `REDIS_URL: cannot use Redis at ${hostOf(engines.redisUrl)} (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+  } else {
+    sessions = createSessionStore({
+      ...sessionOptions,
+      sweepIntervalMs: Math.min(60_000, config.session_ttl_seconds * 1000),
+    });
+  }
   const limits = createOrderLimits({
     orders,
     cooldownMs: config.order_cooldown_seconds * 1000,
@@ -169,7 +248,7 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger) {
       snapshot,
       sessions,
       limits,
-      mailCaps: createMailCaps({ orders, kind: JobKind.Email, settings: () => settings.config, now: clock }),
+      mailCaps: createMailCaps({ kind: JobKind.Email, settings: () => settings.config, now: clock }),
       mailer,
       orders,
       outbox,
@@ -219,18 +298,18 @@ function wire(env: EnvSettings, initial: Settings, db: Database, log: Logger) {
     gateway,
     mailer,
     sessions,
-    orders,
+    engine,
     outbox,
     dispatcher,
     reload,
     stopMaintenance,
-    health: () => judgeHealth(snapshot()),
-    prometheus: () => renderPrometheus(snapshot(), metrics.interactionMs),
+    health: async () => judgeHealth(await snapshot()),
+    prometheus: async () => renderPrometheus(await snapshot(), metrics.interactionMs),
     settings: () => settings,
   };
 }
 
-type Bot = ReturnType<typeof wire>;
+type Bot = Awaited<ReturnType<typeof wire>>;
 
 /** Step 3: health endpoints, SMTP check, then the gateway. */
 async function start(bot: Bot, env: EnvSettings, log: Logger): Promise<void> {
@@ -313,9 +392,10 @@ function handleSignals(bot: Bot, env: EnvSettings, log: Logger): void {
       bot.stopMaintenance();
       bot.discord.destroy();
       bot.mailer.close();
-      bot.sessions.close();
-      bot.orders.close();
-      log.info('bot.stopped', { pending_jobs: pending, open_sessions: bot.sessions.size });
+      const openSessions = bot.sessions.size;
+      await bot.sessions.close();
+      await bot.engine.close();
+      log.info('bot.stopped', { pending_jobs: pending, open_sessions: openSessions });
     } catch (error) {
       log.error('bot.stop_failed', { error });
     }
@@ -334,11 +414,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${VERSION}\n`);
     return;
   }
-  const { env, settings, db, lock } = load();
-  // Held until the process exits (the kernel drops it then, however the process ends).
-  process.once('exit', () => lock.release());
-  const log = createLogger({ level: env.logLevel });
-  const bot = wire(env, settings, db, log);
+  const { env, settings, log, ...engines } = await load();
+  const bot = await wire(env, settings, engines, log);
   handleSignals(bot, env, log);
   await start(bot, env, log);
 }

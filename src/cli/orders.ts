@@ -1,13 +1,15 @@
 /**
  * @module cli/orders
- * The shop's order tools, on the database in DATA_DIR (safe while the bot runs):
+ * The shop's order tools, on PostgreSQL at DATABASE_URL when it is set, else on the SQLite database
+ * in DATA_DIR (safe while the bot runs), through the engine-neutral interfaces (`store/engine.ts`):
  *
  *   npm run orders -- list [--since 2026-11-01] [--status pending|sent|failed] [--limit 50]
  *   npm run orders -- show <id>
  *   npm run orders -- export --csv [--out orders.csv] [--since 2026-11-01] [--status sent]
  *   npm run orders -- retry <id> | --failed
  *   npm run orders -- purge --before 2025-11-01
- *   npm run orders -- backup <file>
+ *   npm run orders -- backup <file>                      (SQLite; PostgreSQL is backed up with pg_dump)
+ *   npm run orders -- migrate --from-sqlite <DATA_DIR>   (into DATABASE_URL, once per store)
  *
  * Exports and backups hold personal data: each is a new file (never one that exists already),
  * readable by its owner only (mode 600), reported written only once it is complete on disk, and
@@ -24,8 +26,10 @@ import { CSV_BOM, csvHeader, csvLine, exportColumns } from '../order/export.ts';
 import { shownValue } from '../order/fields.ts';
 import { DEFAULT_FORM, formOfOrder, loadForm, type OrderForm } from '../order/form.ts';
 import { isCalendarDate } from '../order/validate.ts';
-import { openDatabase, StoreError } from '../store/database.ts';
-import { createOrderStore, type OrderFilter, type OrderStatus, type StoredOrder } from '../store/orders.ts';
+import { lockDataDir, openDatabase, StoreError, sqliteCode } from '../store/database.ts';
+import type { OrderFilter, OrderStatus, StoredOrder } from '../store/engine.ts';
+import { createPostgresEngine, type ImportCounts, type PostgresEngine } from '../store/postgres.ts';
+import { createSqliteEngine } from '../store/sqlite.ts';
 
 const USAGE = `Usage: npm run orders -- <command>
   list [--since YYYY-MM-DD] [--status pending|sent|failed] [--limit N]   newest first (default 50)
@@ -34,13 +38,18 @@ const USAGE = `Usage: npm run orders -- <command>
   retry <id> | --failed                                               send failed emails / staff posts again
   purge --before YYYY-MM-DD                                           remove personal data of older orders
   backup FILE                                                         a consistent copy, safe while the bot runs
-The database is DATA_DIR/orders.db (DATA_DIR from .env or the environment, default ./data).
+  migrate --from-sqlite DATA_DIR                                      copy a shop's SQLite orders into DATABASE_URL
+The database is PostgreSQL at DATABASE_URL when it is set, else DATA_DIR/orders.db
+(both from .env or the environment; DATA_DIR defaults to ./data).
 export --out and backup write a new file, readable only by you (mode 600); they never overwrite one.`;
 
 class UsageError extends Error {}
 
 /** A file the CLI could not write; the message names the command, the path and the reason. */
 class FileError extends Error {}
+
+/** PostgreSQL could not be used; the message names the host, never the password. */
+class DatabaseError extends Error {}
 
 /** What an OS error code means for a file the CLI writes. */
 const FILE_REASONS: Readonly<Record<string, string>> = {
@@ -187,6 +196,138 @@ function currentForm(configDir: string): OrderForm {
   }
 }
 
+/** `host:port` of a connection URL, for messages (never the user or password). */
+function hostOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '5432'}`;
+  } catch {
+    return 'the configured host';
+  }
+}
+
+/** PostgreSQL at `url`, migrated; a failure is one line naming the host. */
+async function openPostgres(url: string): Promise<PostgresEngine> {
+  try {
+    return await createPostgresEngine({ url, poolSize: 2 });
+  } catch (error) {
+    throw new DatabaseError(
+      `DATABASE_URL: cannot use PostgreSQL at ${hostOf(url)} (${error instanceof Error ? error.message : String(error)})`,
+      { cause: error },
+    );
+  }
+}
+
+/** The orders the commands work on: PostgreSQL at DATABASE_URL, else the SQLite database that must exist in DATA_DIR. */
+async function openEngine(env: { dataDir: string; databaseUrl: string | undefined }) {
+  return env.databaseUrl
+    ? await openPostgres(env.databaseUrl)
+    : createSqliteEngine(openDatabase(env.dataDir, { mustExist: true }));
+}
+
+/** `backup` with DATABASE_URL set: one line naming the tool that backs PostgreSQL up. */
+const BACKUP_ON_POSTGRES =
+  'backup: the orders are in PostgreSQL (DATABASE_URL); back them up with pg_dump, e.g. pg_dump --format=custom --file=orders.dump "$DATABASE_URL"';
+
+const COUNTED = ['orders', 'jobs', 'forms'] as const satisfies readonly (keyof ImportCounts)[];
+
+/**
+ * `migrate --from-sqlite DATA_DIR`: copies the shop's orders, jobs and forms from its SQLite
+ * database into PostgreSQL at `url` (see `PostgresEngine.importStore`), with the bot on that folder
+ * stopped (its lock is taken: a bot still delivering from SQLite would send again what the copy
+ * leaves pending). Prints each count, source against copied, and a verdict; 1 on a mismatch.
+ */
+async function migrate(url: string, from: string): Promise<number> {
+  const source = openDatabase(from, { mustExist: true });
+  let lock: ReturnType<typeof lockDataDir> | undefined;
+  try {
+    try {
+      lock = lockDataDir(from);
+    } catch (error) {
+      const code = sqliteCode((error as Error).cause);
+      if (code === 5 || code === 6)
+        throw new StoreError(
+          `migrate: a bot is running on ${resolve(from)}: stop it first (it would go on taking and delivering orders the copy does not have)`,
+        );
+      throw error;
+    }
+    // Read a page at a time with `all()`: an SQLite iterator kept open across the awaits of the
+    // copy crashed the process (SIGSEGV, @photostructure/sqlite 2.6.0).
+    const pages = async function* (table: 'orders' | 'jobs') {
+      const page = source.prepare(`SELECT * FROM ${table} WHERE id > ? ORDER BY id LIMIT 500`);
+      for (let after = 0; ; ) {
+        const rows = page.all(after) as Record<string, unknown>[];
+        yield* rows;
+        if (rows.length < 500) return;
+        after = Number(rows.at(-1)?.id);
+      }
+    };
+    const count = (table: string) =>
+      Number((source.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
+    const counts: ImportCounts = { orders: count('orders'), jobs: count('jobs'), forms: count('forms') };
+    const storeId = String(
+      (source.prepare(`SELECT value FROM meta WHERE key = 'store_id'`).get() as { value: string }).value,
+    );
+    const engine = await openPostgres(url);
+    try {
+      console.log(
+        `Copying ${resolve(from, 'orders.db')} (store ${storeId}) into PostgreSQL at ${hostOf(url)}.`,
+      );
+      const report = await engine.importStore({
+        storeId,
+        counts,
+        forms: source.prepare('SELECT * FROM forms ORDER BY created_at, id').all() as Record<
+          string,
+          unknown
+        >[],
+        orders: pages('orders'),
+        jobs: pages('jobs'),
+      });
+      const copiedWhen = report.outcome === 'already' ? ` (copied ${when(report.at)})` : '';
+      for (const kind of COUNTED)
+        console.log(
+          `${`${kind}:`.padEnd(7)} ${counts[kind]} in SQLite, ${report.copied[kind]} in PostgreSQL${copiedWhen}`,
+        );
+      const same = COUNTED.every((kind) => counts[kind] === report.copied[kind]);
+      switch (report.outcome) {
+        case 'copied': {
+          const ids = report.keptIds
+            ? 'under the same order IDs'
+            : 'under new order IDs (the database held orders already; `list` shows them)';
+          const storeIdKept = report.keptStoreId
+            ? ', and the store ID (email Message-IDs stay the same)'
+            : '';
+          console.log(
+            `Copied: the counts match, ${ids}${storeIdKept}. Start the bot with DATABASE_URL set, and keep ${resolve(from)} as it is until you are sure.`,
+          );
+          return 0;
+        }
+        case 'mismatch':
+          console.log('Not copied: the counts differ, so nothing was written (PostgreSQL is as it was).');
+          return 1;
+        case 'already':
+          if (same) {
+            console.log(`Already copied ${when(report.at)}: nothing copied this time.`);
+            return 0;
+          }
+          console.log(
+            `Already copied ${when(report.at)}, but the SQLite database has changed since: what it holds now is not all in PostgreSQL (a store is copied once).`,
+          );
+          return 1;
+        default: {
+          const unreachable: never = report;
+          throw new Error(`unknown import outcome ${JSON.stringify(unreachable)}`);
+        }
+      }
+    } finally {
+      await engine.close();
+    }
+  } finally {
+    lock?.release();
+    source.close();
+  }
+}
+
 async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
@@ -204,17 +345,28 @@ async function run(argv: string[]): Promise<number> {
       out: { type: 'string' },
       csv: { type: 'boolean' },
       failed: { type: 'boolean' },
+      'from-sqlite': { type: 'string' },
     },
   });
   loadDotEnv();
-  const { dataDir, configDir } = readToolEnv();
-  const store = createOrderStore(openDatabase(dataDir, { mustExist: true }));
+  const env = readToolEnv();
+  // Refused before connecting: PostgreSQL has its own tool.
+  if (command === 'backup' && env.databaseUrl) throw new UsageError(BACKUP_ON_POSTGRES);
+  if (command === 'migrate') {
+    const from = values['from-sqlite'];
+    if (!from)
+      throw new UsageError('migrate: --from-sqlite DATA_DIR is required (the SQLite data folder to copy)');
+    if (!env.databaseUrl)
+      throw new UsageError('migrate: set DATABASE_URL to the PostgreSQL database to copy the orders into');
+    return await migrate(env.databaseUrl, from);
+  }
+  const engine = await openEngine(env);
+  const { orders, jobs } = engine;
   let loaded: OrderForm | undefined;
   const current = () => {
-    loaded ??= currentForm(configDir);
+    loaded ??= currentForm(env.configDir);
     return loaded;
   };
-  const formOf = (id: string | null) => formOfOrder(id, current(), (key) => store.formDefinition(key));
   try {
     switch (command) {
       case 'list': {
@@ -226,8 +378,8 @@ async function run(argv: string[]): Promise<number> {
         const wanted = status(values.status);
         if (since !== undefined) filter.since = since;
         if (wanted !== undefined) filter.status = wanted;
-        const orders = store.list(filter);
-        if (orders.length === 0) {
+        const found = await orders.list(filter);
+        if (found.length === 0) {
           console.log('No orders match.');
           return 0;
         }
@@ -241,17 +393,17 @@ async function run(argv: string[]): Promise<number> {
             'product',
           ].join('  '),
         );
-        for (const order of orders) console.log(listLine(order));
-        if (orders.some((order) => listStatus(order) === 'capped'))
+        for (const order of found) console.log(listLine(order));
+        if (found.some((order) => listStatus(order) === 'capped'))
           console.log(
             '(capped: the order was taken, but a cap kept its confirmation email back; show <id> says which)',
           );
-        if (orders.length === limit) console.log(`(the newest ${limit}; --limit shows more)`);
+        if (found.length === limit) console.log(`(the newest ${limit}; --limit shows more)`);
         return 0;
       }
       case 'show': {
         const id = orderId(positionals[0]);
-        const order = store.get(id);
+        const order = await orders.get(id);
         if (!order) {
           console.error(`No order #${id}.`);
           return 1;
@@ -263,7 +415,8 @@ async function run(argv: string[]): Promise<number> {
         console.log(`  Discord user ${order.userId || '-'} in server ${order.guildId ?? '-'}`);
         console.log(`  Email: ${order.email || '-'}`);
         // The fields of the form the order was taken under, then any other key it holds.
-        const form = formOf(order.formId);
+        const definition = order.formId === null ? undefined : await orders.formDefinition(order.formId);
+        const form = formOfOrder(order.formId, current(), () => definition);
         const rows = form.fields.map((field) => ({
           label: field.label,
           value: shownValue(field, order.fields[field.key] ?? ''),
@@ -277,7 +430,7 @@ async function run(argv: string[]): Promise<number> {
           console.log(`  ${`${row.label}:`.padEnd(width)} ${value}`);
         }
         console.log('Delivery:');
-        for (const job of store.jobsOf(order.id)) {
+        for (const job of await orders.jobsOf(order.id)) {
           const why =
             job.reason && job.status !== 'done'
               ? ` (${job.reason}${job.detail ? `: ${job.detail}` : ''})`
@@ -295,9 +448,11 @@ async function run(argv: string[]): Promise<number> {
         const wanted = status(values.status);
         if (since !== undefined) filter.since = since;
         if (wanted !== undefined) filter.status = wanted;
+        const stored = await orders.forms();
+        const definitions = new Map(stored.map((form) => [form.id, form.definition]));
         const columns = exportColumns(
           current(),
-          store.forms().map((stored) => formOf(stored.id)),
+          stored.map((form) => formOfOrder(form.id, current(), (key) => definitions.get(key))),
         );
         if (!values.out) {
           const write = (text: string) =>
@@ -305,7 +460,7 @@ async function run(argv: string[]): Promise<number> {
               ? Promise.resolve()
               : new Promise<void>((done) => process.stdout.once('drain', () => done()));
           await write(CSV_BOM + csvHeader(columns));
-          for (const order of store.each(filter)) await write(csvLine(order, columns));
+          for await (const order of orders.each(filter)) await write(csvLine(order, columns));
           return 0;
         }
         const target = resolve(values.out);
@@ -315,7 +470,7 @@ async function run(argv: string[]): Promise<number> {
           try {
             // Lines gathered into writes of about 64 KiB: few system calls, little memory.
             let pending = CSV_BOM + csvHeader(columns);
-            for (const order of store.each(filter)) {
+            for await (const order of orders.each(filter)) {
               pending += csvLine(order, columns);
               count++;
               if (pending.length >= 65_536) {
@@ -339,16 +494,16 @@ async function run(argv: string[]): Promise<number> {
         const now = Date.now();
         if (values.failed) {
           console.log(
-            `${store.retryAllFailed(now)} failed delivery job(s) will be tried again by the running bot.`,
+            `${await jobs.retryAllFailed(now)} failed delivery job(s) will be tried again by the running bot.`,
           );
           return 0;
         }
         const id = orderId(positionals[0]);
-        if (!store.get(id)) {
+        if (!(await orders.get(id))) {
           console.error(`No order #${id}.`);
           return 1;
         }
-        const count = store.retryOrder(id, now);
+        const count = await jobs.retryOrder(id, now);
         console.log(
           count === 0
             ? `Order #${id} has no failed delivery to retry.`
@@ -359,20 +514,23 @@ async function run(argv: string[]): Promise<number> {
       case 'purge': {
         const before = day(values.before, '--before');
         if (before === undefined) throw new UsageError('purge: --before YYYY-MM-DD is required');
-        const count = store.purge(before, Date.now());
+        // SQLite's purge also rewrites the file (VACUUM) so no copy of the data is left in it.
+        const count = await orders.purge(before, Date.now());
         console.log(`Removed the personal data of ${count} order(s) created before ${values.before}.`);
         return 0;
       }
       case 'backup': {
         const file = positionals[0];
         if (!file) throw new UsageError('backup: name the file to write, e.g. backup orders-2026-11-24.db');
+        if (engine.name !== 'sqlite') throw new UsageError(BACKUP_ON_POSTGRES);
         const target = resolve(file);
+        const { database } = engine;
         // The file is made here, new and private; SQLite then fills the empty file it finds and
         // keeps its mode. A failed copy is removed, so it does not block the next try.
         const empty = await createNewFile('backup', target);
         await completeOrRemove('backup', target, async () => {
           await empty.close();
-          await backup(store.database, target);
+          await backup(database, target);
         });
         console.log(
           `Backed up to ${target}. Restore: stop the bot, copy it to DATA_DIR/orders.db, start the bot.`,
@@ -383,7 +541,7 @@ async function run(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
     }
   } finally {
-    store.close();
+    await engine.close();
   }
 }
 
@@ -393,6 +551,7 @@ try {
   const known =
     error instanceof UsageError ||
     error instanceof FileError ||
+    error instanceof DatabaseError ||
     error instanceof StoreError ||
     error instanceof ConfigError ||
     String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');

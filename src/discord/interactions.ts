@@ -31,7 +31,7 @@ const RATE_LIMIT_ATTEMPTS = 4;
 /** A 429 asking to wait longer than this is not waited for. */
 const MAX_RETRY_AFTER_MS = 10_000;
 /** Discord's "Interaction has already been acknowledged": after a retry, the first try landed. */
-const ALREADY_ACKNOWLEDGED = 40060;
+export const ALREADY_ACKNOWLEDGED = 40060;
 
 /**
  * Discord refused a request (or it never completed; then the network error or

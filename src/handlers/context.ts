@@ -12,7 +12,12 @@ import {
   MessageFlags,
 } from 'discord-api-types/v10';
 import type { BotConfig, EmailTemplate } from '../config.ts';
-import { AnswerExpiredError, type InteractionApi } from '../discord/interactions.ts';
+import {
+  ALREADY_ACKNOWLEDGED,
+  AnswerExpiredError,
+  DiscordRequestError,
+  type InteractionApi,
+} from '../discord/interactions.ts';
 import { createResponder, type Responder } from '../discord/responder.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -156,6 +161,12 @@ export function createAppContext(options: AppContextOptions): AppBinding {
       if (error instanceof AnswerExpiredError) {
         // Overload, not a bug: the answer waited past Discord's window. An apology could not arrive either.
         ctx.log.warn('interaction.expired', { route });
+        return;
+      }
+      if (error instanceof DiscordRequestError && error.code === ALREADY_ACKNOWLEDGED) {
+        // Another process answered this interaction first (one delivered to two): not a bug, and
+        // an apology could not be sent either.
+        ctx.log.warn('interaction.answered_elsewhere', { route });
         return;
       }
       metrics.count('interaction_errors');

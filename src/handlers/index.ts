@@ -7,8 +7,8 @@ import type { GatewayStatus } from '../gateway/status.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Metrics, OpsSnapshot } from '../metrics.ts';
 import type { Handler } from '../router/router.ts';
+import type { OrderRepository } from '../store/engine.ts';
 import type { MailCaps, OrderLimits } from '../store/limits.ts';
-import type { OrderStore } from '../store/orders.ts';
 import type { OutboxWorker } from '../store/outbox.ts';
 import type { SessionStore } from '../store/sessions.ts';
 import type { AppContext } from './context.ts';
@@ -23,12 +23,12 @@ export interface HandlerDeps {
   gateway: GatewayStatus;
   metrics: Metrics;
   /** The operations snapshot, for /run_diagnostics. */
-  snapshot: () => OpsSnapshot;
+  snapshot: () => Promise<OpsSnapshot>;
   sessions: SessionStore;
   limits: OrderLimits;
   mailCaps: MailCaps;
   mailer: Mailer;
-  orders: OrderStore;
+  orders: OrderRepository;
   outbox: OutboxWorker;
   crashPoint: (name: string) => void;
 }

@@ -22,7 +22,7 @@ export function createOpenStep({ sessions }: { sessions: SessionStore }): Compon
       if (refused) return refused;
       const { userId, args, respond, log, form } = ctx;
       const step = Number(args[0]);
-      const session = sessions.get(userId, args[1] ?? '');
+      const session = await sessions.get(userId, args[1] ?? '');
       if (!session) {
         log.info('order.stale_button', { step: args[0] });
         return respond.reply({ content: EXPIRED, flags: MessageFlags.Ephemeral });
@@ -47,10 +47,10 @@ export function createCancelOrder({ sessions }: { sessions: SessionStore }): Com
       const refused = refuseOutsideShop(ctx);
       if (refused) return refused;
       const { userId, args, respond, log } = ctx;
-      if (!sessions.get(userId, args[0] ?? '')) {
+      if (!(await sessions.get(userId, args[0] ?? ''))) {
         return respond.update({ content: EXPIRED, components: [], embeds: [] });
       }
-      sessions.end(userId, 'cancelled');
+      await sessions.end(userId, 'cancelled');
       log.info('order.cancelled', {});
       await respond.update({
         content: CANCELLED,
@@ -65,8 +65,8 @@ export function createCancelOrder({ sessions }: { sessions: SessionStore }): Com
  * Ends a session whose form the shop replaced (a reload) and tells the customer to start again:
  * a form is never completed with steps of two definitions.
  */
-export function formChanged(ctx: Ctx<unknown>, sessions: SessionStore): Promise<void> {
-  sessions.end(ctx.userId, 'cancelled');
+export async function formChanged(ctx: Ctx<unknown>, sessions: SessionStore): Promise<void> {
+  await sessions.end(ctx.userId, 'cancelled');
   ctx.log.info('order.form_changed', {});
   return ctx.respond.reply({ content: FORM_CHANGED, flags: MessageFlags.Ephemeral });
 }

@@ -56,7 +56,7 @@ export function createOrderForm({ sessions, limits }: OrderFormDeps): Command {
         }
       }
 
-      const limit = limits.check(userId);
+      const limit = await limits.check(userId);
       if (!limit.ok) {
         log.info('order.limited', { reason: limit.reason, retry_after_ms: limit.retryAfterMs });
         return ephemeral(
@@ -66,7 +66,7 @@ export function createOrderForm({ sessions, limits }: OrderFormDeps): Command {
         );
       }
 
-      const started = sessions.start(userId, email, guildId, ctx.form.id);
+      const started = await sessions.start(userId, email, guildId, ctx.form.id);
       if (!started.ok) {
         log.warn('order.sessions_full', { active: sessions.size });
         return ephemeral(FORMS_FULL);

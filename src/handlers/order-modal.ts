@@ -6,6 +6,7 @@
  * if the answer fails, the order still exists and its jobs still run.
  */
 import { type APIModalSubmitInteraction, ButtonStyle, MessageFlags } from 'discord-api-types/v10';
+import { ALREADY_ACKNOWLEDGED, DiscordRequestError } from '../discord/interactions.ts';
 import type { MessageData } from '../discord/responder.ts';
 import { JobKind, orderJobs } from '../order/delivery.ts';
 import { firstMissingStep, isStep, sessionFields, toOrder } from '../order/fields.ts';
@@ -28,8 +29,8 @@ import {
   summaryEmbed,
 } from '../order/ui.ts';
 import { validateStep } from '../order/validate.ts';
+import type { Committed, OrderRepository } from '../store/engine.ts';
 import type { MailCapCheck, MailCapReason, MailCaps } from '../store/limits.ts';
-import type { Committed, OrderStore } from '../store/orders.ts';
 import type { OutboxWorker } from '../store/outbox.ts';
 import type { OrderSession, SessionStore } from '../store/sessions.ts';
 import type { Ctx, Modal } from './context.ts';
@@ -39,7 +40,7 @@ import { refuseOutsideShop } from './shop-only.ts';
 /** What the modal handler uses. */
 export interface OrderModalDeps {
   sessions: SessionStore;
-  orders: Pick<OrderStore, 'commit'>;
+  orders: Pick<OrderRepository, 'commit'>;
   outbox: Pick<OutboxWorker, 'notify' | 'release'>;
   /** Whether confirmation emails can be sent (SENDER_EMAIL is set). */
   mailEnabled: boolean;
@@ -64,7 +65,7 @@ export function createOrderModal(deps: OrderModalDeps): Modal {
       const step = Number(args[0]);
       const nonce = args[1] ?? '';
       const steps = form.steps.length;
-      const found = sessions.get(userId, nonce);
+      const found = await sessions.get(userId, nonce);
       if (found && found.formId !== form.id) return formChanged(ctx, sessions);
       const current = found && isStep(form, step) ? found : undefined;
       // Steps are taken in order: a submit for a step the form has not reached (a forged or
@@ -78,11 +79,15 @@ export function createOrderModal(deps: OrderModalDeps): Modal {
       const result = current
         ? validateStep(form, step - 1, typed, sessionFields(current), Date.now())
         : undefined;
+      // The final step takes the session out of the store for this submit alone: the same submit
+      // arriving twice (or at two processes) completes one order.
       const session = !result
         ? undefined
-        : result.ok
-          ? sessions.accept(userId, nonce, step, result.values)
-          : sessions.saveDraft(userId, nonce, step, typed);
+        : !result.ok
+          ? await sessions.saveDraft(userId, nonce, step, typed)
+          : step === steps
+            ? await sessions.finish(userId, nonce, step, result.values)
+            : await sessions.accept(userId, nonce, step, result.values);
       if (!session || !result) {
         log.info('order.stale_modal', { step: args[0] });
         return respond.reply({
@@ -140,7 +145,7 @@ async function complete(
   const commitStarted = performance.now();
   try {
     deps.crashPoint('before_commit');
-    committed = deps.orders.commit(
+    committed = await deps.orders.commit(
       {
         orderNumber: order.fields.order_number ?? '',
         userId,
@@ -150,30 +155,36 @@ async function complete(
         createdAt,
         form: { id: form.id, definition: form.definition },
       },
-      // The caps are read inside the transaction that commits the order: no other order can be
-      // counted between the check and the commit.
-      () => {
-        cap = deps.mailEnabled ? deps.mailCaps.check(order.email, guildId, userId) : { ok: true };
-        refused = cap.ok ? undefined : emailRefusedText(cap.reason, cap.limit);
-        return {
-          emailRefused: refused,
-          jobs: orderJobs({
-            config,
-            sendEmail: deps.mailEnabled && cap.ok,
-            emailNote: refused,
-            customer: {
-              application_id: interaction.application_id,
-              token: interaction.token,
-              mode: isPublic ? 'followup' : 'edit',
-              interaction_at: createdAt,
-            },
-          }),
-        };
+      {
+        // The caps are checked inside the transaction that commits the order: no other order, of
+        // this process or another, can be counted between the check and the commit.
+        caps: deps.mailEnabled ? deps.mailCaps.rules(order.email, guildId, userId) : [],
+        decide: (rule) => {
+          cap = rule ? { ok: false, reason: rule.reason as MailCapReason, limit: rule.limit } : { ok: true };
+          refused = cap.ok ? undefined : emailRefusedText(cap.reason, cap.limit);
+          return {
+            emailRefused: refused,
+            jobs: orderJobs({
+              config,
+              sendEmail: deps.mailEnabled && cap.ok,
+              emailNote: refused,
+              customer: {
+                application_id: interaction.application_id,
+                token: interaction.token,
+                mode: isPublic ? 'followup' : 'edit',
+                interaction_at: createdAt,
+              },
+            }),
+          };
+        },
       },
     );
   } catch (error) {
-    // Nothing was written: the customer is told so, and the draft stays for another try.
+    // Nothing was written: the customer is told so, and the form is kept for another try.
     log.error('order.commit_failed', { error });
+    await deps.sessions.restore(session).catch((restoreError: unknown) => {
+      log.error('order.session_restore_failed', { error: restoreError });
+    });
     return answer({
       content: SAVE_FAILED,
       components: stepButtons(steps, session.nonce, 'Submit again'),
@@ -182,7 +193,6 @@ async function complete(
   }
   deps.crashPoint('after_commit');
   const orderId = committed.order.id;
-  deps.sessions.end(session.userId, 'completed');
   deps.outbox.notify();
   const olog = log.child({ order_id: orderId });
   olog.info('order.completed', { commit_ms: Math.round((performance.now() - commitStarted) * 100) / 100 });
@@ -215,12 +225,24 @@ async function complete(
   } catch (error) {
     // The order is committed and its jobs run whatever happens here; try a plainer answer once.
     olog.warn('order.answer_failed', { error });
-    await respond
-      .reply({
-        content: receivedFallback(orderId, status),
-        flags: MessageFlags.Ephemeral,
-      })
-      .catch((fallbackError: unknown) => olog.warn('order.answer_fallback_failed', { error: fallbackError }));
+    if (error instanceof DiscordRequestError && error.code === ALREADY_ACKNOWLEDGED) {
+      // The same submit was delivered to another process too (test/e2e/cluster.test.ts), which
+      // found the form already taken by this one and answered "expired" first, while this one was
+      // committing: without this the customer was told the form had expired (and the email status
+      // later replaced that text) though the order was taken. Turn that answer into the summary.
+      await respond
+        .editReply({ content: status, embeds: [embed], components: [] })
+        .catch((editError: unknown) => olog.warn('order.answer_fallback_failed', { error: editError }));
+    } else {
+      await respond
+        .reply({
+          content: receivedFallback(orderId, status),
+          flags: MessageFlags.Ephemeral,
+        })
+        .catch((fallbackError: unknown) =>
+          olog.warn('order.answer_fallback_failed', { error: fallbackError }),
+        );
+    }
   }
   deps.crashPoint('after_answer');
   const message = committed.jobs.find((job) => job.kind === JobKind.CustomerMessage);

@@ -16,7 +16,7 @@ import type { Command } from './context.ts';
 /** What the report reads. */
 export interface DiagnosticsDeps {
   /** The operations snapshot (`ops/snapshot.ts`). */
-  snapshot: () => OpsSnapshot;
+  snapshot: () => Promise<OpsSnapshot>;
 }
 
 const ALLOWED = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.Administrator;
@@ -73,7 +73,7 @@ export function createRunDiagnostics({ snapshot }: DiagnosticsDeps): Command {
         });
         return;
       }
-      const figures = snapshot();
+      const figures = await snapshot();
       const { counters, gateway, outbox, memory, mail } = figures;
       const latency = gateway.latencyMs;
       const oldest = outbox.pending === 0 ? '' : `, oldest waiting ${formatWait(outbox.oldestPendingMs)}`;

@@ -9,7 +9,7 @@ import type { Clock } from '../clock.ts';
 import type { GatewayStatus } from '../gateway/status.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Metrics, OpsSnapshot } from '../metrics.ts';
-import type { OrderStore } from '../store/orders.ts';
+import type { OrderRepository, StoreCounts } from '../store/engine.ts';
 import type { OutboxWorker } from '../store/outbox.ts';
 
 /** Where the figures come from. */
@@ -20,7 +20,7 @@ export interface SnapshotSources {
   startedAt: number;
   gateway: GatewayStatus;
   sessions: { readonly size: number };
-  orders: Pick<OrderStore, 'counts' | 'writeStatus'>;
+  orders: Pick<OrderRepository, 'counts' | 'writeStatus'>;
   outbox: Pick<OutboxWorker, 'status'>;
   mailer: Pick<Mailer, 'status'>;
   metrics: Metrics;
@@ -36,17 +36,17 @@ export function startOfDay(now: number): number {
 }
 
 /** Creates the snapshot function over its sources. */
-export function createSnapshot(sources: SnapshotSources): () => OpsSnapshot {
+export function createSnapshot(sources: SnapshotSources): () => Promise<OpsSnapshot> {
   const { clock, gateway, orders, outbox } = sources;
-  return () => {
-    const at = clock();
-    let counts: ReturnType<OrderStore['counts']> | undefined;
+  return async () => {
+    let counts: StoreCounts | undefined;
     let storeReadError: string | undefined;
     try {
-      counts = orders.counts(startOfDay(Date.now()));
+      counts = await orders.counts(startOfDay(Date.now()));
     } catch (error) {
       storeReadError = error instanceof Error ? error.message : String(error);
     }
+    const at = clock();
     const paused = outbox.status();
     const memory = process.memoryUsage();
     const mail = sources.mailer.status();

@@ -16,7 +16,7 @@ import { httpStatusOf } from '../discord/rest.ts';
 import { MailError } from '../errors.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { CounterName } from '../metrics.ts';
-import type { NewJob, OrderStore, StoredJob, StoredOrder } from '../store/orders.ts';
+import type { JobQueue, NewJob, OrderRepository, StoredJob, StoredOrder } from '../store/engine.ts';
 import type { JobEvent, JobHandler, JobOutcome } from '../store/outbox.ts';
 import { confirmationJob } from './email.ts';
 import { type Order, toOrder } from './fields.ts';
@@ -109,7 +109,8 @@ export function emailOutcome(email: string, emailJob: StoredJob | undefined): st
 
 /** What the handlers use. */
 export interface DeliveryOptions {
-  store: OrderStore;
+  orders: Pick<OrderRepository, 'get' | 'formDefinition' | 'storeId'>;
+  jobs: Pick<JobQueue, 'markStarted' | 'job'>;
   mailer: Mailer;
   /** Bot-token REST routes (the staff channel). */
   rest: REST;
@@ -161,19 +162,22 @@ async function findStaffPost(
 
 /** The outbox handlers of the three order jobs. */
 export function createDeliveryHandlers(options: DeliveryOptions): Record<string, JobHandler> {
-  const { store, mailer, settings } = options;
+  const { orders, jobs, mailer, settings } = options;
   const now = options.now ?? Date.now;
   const domain = mailer.from?.split('@')[1] ?? 'localhost';
   /** The job's order, or the outcome when it cannot be delivered (tell them apart by `orderNumber`). */
-  const load = (job: StoredJob): StoredOrder | JobOutcome => {
-    const record = store.get(job.orderId);
+  const load = async (job: StoredJob): Promise<StoredOrder | JobOutcome> => {
+    const record = await orders.get(job.orderId);
     if (!record) return failed('missing_order', `order ${job.orderId} is not in the database`);
     if (record.purgedAt !== null) return failed('purged', 'the order was purged before it was delivered');
     return record;
   };
   /** The order with the form it was taken under (its own fields, whatever the form in force). */
-  const read = (record: StoredOrder): { order: Order; form: OrderForm } => {
-    const form = formOfOrder(record.formId, settings().form, (id) => store.formDefinition(id));
+  const read = async (record: StoredOrder): Promise<{ order: Order; form: OrderForm }> => {
+    const current = settings().form;
+    const stored =
+      record.formId && record.formId !== current.id ? await orders.formDefinition(record.formId) : undefined;
+    const form = formOfOrder(record.formId, current, () => stored);
     return { order: toOrder(record.fields, record.email, form), form };
   };
 
@@ -186,14 +190,14 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
       return settings().config.mail_retry_initial_seconds * 1000;
     },
     async run(job) {
-      const order = load(job);
+      const order = await load(job);
       if (!('orderNumber' in order)) return order;
       const { config, template } = settings();
-      const taken = read(order);
+      const taken = await read(order);
       try {
         await mailer.send({
           ...confirmationJob(taken.order, { config, template, form: taken.form }, order.id),
-          messageId: `<order-${order.id}.${store.storeId}@${domain}>`,
+          messageId: `<order-${order.id}.${orders.storeId}@${domain}>`,
         });
       } catch (error) {
         const mailError = error instanceof MailError ? error : new MailError(String(error), 'unknown');
@@ -211,12 +215,12 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
     maxAttempts: 8,
     initialDelayMs: 5000,
     async run(job) {
-      const record = load(job);
+      const record = await load(job);
       if (!('orderNumber' in record)) return record;
       const { channel_id: channelId, email_note: emailNote } = (job.payload ??
         {}) as Partial<StaffPostPayload>;
       if (!channelId) return failed('no_channel', 'the job names no channel');
-      const taken = read(record);
+      const taken = await read(record);
       const post = staffMessage(
         taken.form,
         taken.order,
@@ -234,7 +238,7 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
       }
       try {
         // Written before the post, so a try cut short after it is known to have begun.
-        store.markStarted(job.id, now());
+        await jobs.markStarted(job.id, now());
       } catch (error) {
         return retry('store_unwritable', error instanceof Error ? error.message : String(error));
       }
@@ -244,7 +248,7 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
             ...post,
             // Discord returns the message it already made for this nonce instead of posting twice. The
             // database's own ID keeps it unique across reinstalls (a nonce holds 25 characters).
-            nonce: `${store.storeId.slice(0, 12)}-${record.id}`,
+            nonce: `${orders.storeId.slice(0, 12)}-${record.id}`,
             enforce_nonce: true,
           },
         })) as APIMessage;
@@ -276,9 +280,9 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
       if (now() - payload.interaction_at > TOKEN_LIFETIME_MS) {
         return done(failed('expired', "the interaction's 15 minutes had passed"));
       }
-      const record = load(job);
+      const record = await load(job);
       if (!('orderNumber' in record)) return done(record);
-      const emailJob = job.afterJob === null ? undefined : store.job(job.afterJob);
+      const emailJob = job.afterJob === null ? undefined : await jobs.job(job.afterJob);
       const content = emailOutcome(record.email, emailJob);
       try {
         if (payload.mode === 'edit') {

@@ -22,10 +22,9 @@ import { mailboxKey } from '../email-address.ts';
 /** The database handle the store modules share. */
 export type Database = InstanceType<typeof DatabaseSync>;
 
-/** The database file could not be opened or is not usable; the message says which file and what to do. */
-export class StoreError extends Error {
-  override name = 'StoreError';
-}
+import { StoreError } from '../errors.ts';
+
+export { StoreError } from '../errors.ts';
 
 /** SQLite result codes the store reacts to (the primary code, `errcode & 0xff`). */
 const SQLITE = { CANTOPEN: 14, NOTADB: 26, CORRUPT: 11, READONLY: 8, PERM: 3, FULL: 13, IOERR: 10 } as const;

@@ -7,7 +7,7 @@
  * Times come from the injected `now` (monotonic in the bot). An order whose stored time lies ahead
  * of it (the clock was set back since) never makes a customer wait longer than the rule itself.
  */
-import type { OrderStore } from './orders.ts';
+import type { CapReader, CapRule } from './engine.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -17,7 +17,7 @@ export type LimitCheck = { ok: true } | { ok: false; reason: 'cooldown' | 'daily
 /** Options for {@link createOrderLimits}. */
 export interface OrderLimitOptions {
   /** Where completed orders are. */
-  orders: Pick<OrderStore, 'createdSince'>;
+  orders: Pick<CapReader, 'createdSince'>;
   /** @defaultValue 60 s */
   cooldownMs?: number;
   /** Completed orders allowed per user in any 24 hours. @defaultValue `10` */
@@ -28,7 +28,7 @@ export interface OrderLimitOptions {
 
 /** The cooldown and daily cap; the composition picks the implementation. */
 export interface OrderLimits {
-  check(userId: string): LimitCheck;
+  check(userId: string): Promise<LimitCheck>;
   configure(cooldownMs: number, dailyCap: number): void;
 }
 
@@ -38,9 +38,9 @@ export function createOrderLimits(options: OrderLimitOptions): OrderLimits {
   let cooldownMs = options.cooldownMs ?? 60_000;
   let dailyCap = options.dailyCap ?? 10;
   return {
-    check(userId) {
+    async check(userId) {
       const at = now();
-      const recent = options.orders.createdSince(userId, at - DAY_MS + 1);
+      const recent = await options.orders.createdSince(userId, at - DAY_MS + 1);
       if (recent.length >= dailyCap) {
         const oldestCounted = recent[dailyCap - 1]!;
         return {
@@ -82,48 +82,50 @@ export interface MailCapSettings {
 
 /** Options for {@link createMailCaps}. */
 export interface MailCapOptions {
-  /** Where the email jobs are counted (so the caps hold across users, servers and restarts). */
-  orders: Pick<OrderStore, 'countJobs'>;
-  /** The job kind that is a confirmation email. */
+  /** The job kind that is a confirmation email (the caps count those jobs, across users, servers, processes and restarts). */
   kind: string;
   settings: () => MailCapSettings;
   now?: () => number;
 }
 
 /**
- * The caps on confirmation emails: per mailbox a day (see `mailboxKey`), per Discord user a day,
- * per server an hour, in all an hour. Call {@link MailCaps.check} inside the transaction that
- * commits the order (`OrderStore.commit` with a plan), so no other order slips in between.
+ * The caps on confirmation emails: per server an hour, in all an hour, per mailbox a day (see
+ * `mailboxKey`), per Discord user a day. They are handed to the order's commit
+ * (`OrderRepository.commit`), which checks them inside its transaction, so no other order, of this
+ * process or another, slips in between.
  */
 export interface MailCaps {
-  check(email: string, guildId: string | undefined, userId: string): MailCapCheck;
+  /** The caps one more confirmation to `email` must pass, in the order they are checked. */
+  rules(email: string, guildId: string | undefined, userId: string): CapRule<MailCapReason>[];
 }
 
-/** Creates the caps over the order store. */
+/** Creates the caps. */
 export function createMailCaps(options: MailCapOptions): MailCaps {
   const now = options.now ?? Date.now;
   return {
-    check(email, guildId, userId) {
+    rules(email, guildId, userId) {
       const at = now();
       const caps = options.settings();
-      const reached = (
+      const rule = (
+        reason: MailCapReason,
         since: number,
         limit: number,
         filter?: { email?: string; guildId?: string; userId?: string },
-      ) => options.orders.countJobs(options.kind, since, limit, filter) >= limit;
-      if (reached(at - HOUR_MS, caps.mail_hourly_limit)) {
-        return { ok: false, reason: 'mail_hourly', limit: caps.mail_hourly_limit };
-      }
-      if (guildId !== undefined && reached(at - HOUR_MS, caps.server_hourly_limit, { guildId })) {
-        return { ok: false, reason: 'server_hourly', limit: caps.server_hourly_limit };
-      }
-      if (reached(at - DAY_MS, caps.recipient_daily_limit, { email })) {
-        return { ok: false, reason: 'recipient_daily', limit: caps.recipient_daily_limit };
-      }
-      if (reached(at - DAY_MS, caps.user_daily_email_limit, { userId })) {
-        return { ok: false, reason: 'user_daily', limit: caps.user_daily_email_limit };
-      }
-      return { ok: true };
+      ): CapRule<MailCapReason> => ({
+        reason,
+        kind: options.kind,
+        since,
+        limit,
+        ...(filter ? { filter } : {}),
+      });
+      return [
+        rule('mail_hourly', at - HOUR_MS, caps.mail_hourly_limit),
+        ...(guildId === undefined
+          ? []
+          : [rule('server_hourly', at - HOUR_MS, caps.server_hourly_limit, { guildId })]),
+        rule('recipient_daily', at - DAY_MS, caps.recipient_daily_limit, { email }),
+        rule('user_daily', at - DAY_MS, caps.user_daily_email_limit, { userId }),
+      ];
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * @module store/outbox
- * The outbox worker: delivers the jobs committed with each order, at least once. It takes due
- * jobs from the store, runs each kind's handler (with that kind's concurrency), and records the
+ * The outbox worker: delivers the jobs committed with each order, at least once. It claims due
+ * jobs from the queue under a lease (renewed while they run, so a worker that dies gives them back
+ * and any number of workers, in any number of processes, deliver each job once), runs each kind's handler (with that kind's concurrency), and records the
  * outcome in the database: `done`, a retry at a later time (exponential backoff with jitter), or
  * `failed` with its reason once a permanent error comes or the attempts run out. On start-up it
  * simply finds what is still pending; a job is never lost with the process. It knows no feature:
@@ -13,8 +14,9 @@
  * the injected `now`, which the composition makes monotonic: a clock set back does not hold
  * deliveries up.
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.ts';
-import type { JobRecord, OrderStore, StoredJob } from './orders.ts';
+import type { JobQueue, JobRecord, StoredJob } from './engine.ts';
 
 /** What one run of a job came to. */
 export type JobOutcome =
@@ -49,7 +51,13 @@ export interface JobEvent {
 
 /** Options for {@link createOutboxWorker}. */
 export interface OutboxOptions {
-  store: OrderStore;
+  jobs: JobQueue;
+  /** How many jobs are pending in all (what `drain` reports as left). */
+  pending: () => Promise<number>;
+  /** This worker's name in its claims. @defaultValue a random one */
+  worker?: string;
+  /** How long a claim holds before another worker may take the job; renewed at a third of it. @defaultValue 2 minutes */
+  leaseMs?: number;
   handlers: Readonly<Record<string, JobHandler>>;
   log: Logger;
   /** Told of every job outcome. */
@@ -92,8 +100,10 @@ export interface OutboxWorker {
 
 /** Creates and starts the worker. */
 export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
-  const { store, handlers, log } = options;
+  const { jobs, handlers, log } = options;
   const now = options.now ?? Date.now;
+  const worker = options.worker ?? `worker-${randomBytes(6).toString('hex')}`;
+  const leaseMs = options.leaseMs ?? 120_000;
   const random = options.random ?? Math.random;
   const pollMs = options.pollMs ?? 5000;
   const busy = new Set<number>();
@@ -116,28 +126,35 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
    * claimed (busy) so none runs again: the delivery happened, only its record is missing. The
    * write is tried again with backoff, and no new job starts until it succeeds.
    */
-  const flushRecords = () => {
+  let flushing = false;
+  const flushRecords = async () => {
     recordTimer = undefined;
-    if (records.length === 0) return;
+    if (records.length === 0 || flushing) return;
+    flushing = true;
+    const batch = records;
+    records = [];
     try {
-      store.record(records.map((item) => item.record));
+      await jobs.record(batch.map((item) => item.record));
     } catch (error) {
+      records = [...batch, ...records];
       const message = error instanceof Error ? error.message : String(error);
       const retryMs = paused ? Math.min(RECORD_RETRY_MAX_MS, paused.retryMs * 2) : RECORD_RETRY_MS;
       if (!paused)
         log.error('outbox.record_failed', { jobs: records.length, error, note: 'deliveries paused' });
       paused = { since: paused?.since ?? now(), error: message, retryMs };
-      recordTimer = setTimeout(flushRecords, retryMs);
+      recordTimer = setTimeout(() => void flushRecords(), retryMs);
       recordTimer.unref();
       return;
+    } finally {
+      flushing = false;
     }
     if (paused) {
-      log.info('outbox.record_recovered', { jobs: records.length, paused_ms: now() - paused.since });
+      log.info('outbox.record_recovered', { jobs: batch.length, paused_ms: now() - paused.since });
       paused = undefined;
     }
-    const batch = records;
-    records = [];
     for (const item of batch) item.written();
+    // Outcomes that arrived while this write was under way.
+    if (records.length > 0) void flushRecords();
   };
 
   /** Turns an outcome into a record (and a log line and an event). */
@@ -208,7 +225,7 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
       };
     }
     runningByKind.set(job.kind, (runningByKind.get(job.kind) ?? 1) - 1);
-    if (records.length === 0 && !paused) setImmediate(flushRecords);
+    if (records.length === 0 && !paused) setImmediate(() => void flushRecords());
     records.push({
       record: toRecord(job, outcome, handler),
       // The job stays busy until its outcome is written, so it is never picked up twice.
@@ -220,24 +237,38 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
     });
   };
 
-  const pump = () => {
+  let pumping = false;
+  const pump = async () => {
     scheduledAt = undefined;
     // While outcomes cannot be written, nothing new starts (flushRecords looks again once they are).
-    if (stopped || paused) return;
-    let due: StoredJob[];
+    if (stopped || paused || pumping) return;
+    pumping = true;
     try {
-      due = store.due(now(), 64, busy);
+      await look();
+    } finally {
+      pumping = false;
+    }
+  };
+
+  /** Claims what this worker has room for, starts it, and sets the next look. */
+  const look = async () => {
+    let due: StoredJob[] = [];
+    try {
+      // Up to 64 due jobs of any kind: those whose kind has a free slot start, the others go back
+      // at once, so one busy kind never holds another up (and a kind this version lacks is failed).
+      due = await jobs.claim(now(), 64, worker, now() + leaseMs);
     } catch (error) {
       log.error('outbox.read_failed', { error });
       schedule(pollMs);
       return;
     }
+    const giveBack: number[] = [];
     for (const job of due) {
       const handler = handlers[job.kind];
       if (!handler) {
         const detail = `this version has no handler for "${job.kind}" jobs`;
         try {
-          store.record([{ jobId: job.id, status: 'failed', reason: 'unknown_kind', detail, at: now() }]);
+          await jobs.record([{ jobId: job.id, status: 'failed', reason: 'unknown_kind', detail, at: now() }]);
         } catch (error) {
           log.error('outbox.record_failed', { jobs: 1, error });
           schedule(pollMs);
@@ -252,7 +283,10 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
         continue;
       }
       if (freeSlots(job.kind) > 0) void run(job, handler);
+      // No room for this kind now: the claim ends at once, for this worker's next look or another's.
+      else giveBack.push(job.id);
     }
+    if (giveBack.length > 0) await jobs.renew(giveBack, worker, 0).catch(() => undefined);
     if (due.length > 0) {
       // Work was started or is waiting for a slot: each job that settles looks again.
       schedule(pollMs);
@@ -261,7 +295,7 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
     // Nothing due but running jobs: sleep until the next one is due (a settling job looks again).
     let next: number | undefined;
     try {
-      next = store.nextDueAt(busy);
+      next = await jobs.nextDueAt(now());
     } catch (error) {
       log.error('outbox.read_failed', { error });
       schedule(pollMs);
@@ -277,32 +311,42 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
     if (scheduledAt !== undefined && scheduledAt <= at) return;
     clearTimeout(timer);
     scheduledAt = at;
-    timer = setTimeout(pump, delayMs);
+    timer = setTimeout(() => void pump(), delayMs);
     timer.unref();
   }
 
-  try {
-    // Times written before a clock was set back would hold their jobs up for as long as it moved.
-    const pulled = store.pullIn(now() + LONGEST_WAIT_MS, now());
-    if (pulled > 0)
-      log.warn('outbox.clock_moved', {
-        jobs: pulled,
-        note: 'jobs scheduled implausibly far ahead are due now',
+  /** The claims of running jobs (and of those whose outcome waits to be written) are renewed. */
+  const renewer = setInterval(
+    () => {
+      if (busy.size === 0) return;
+      jobs.renew([...busy], worker, now() + leaseMs).catch((error: unknown) => {
+        log.warn('outbox.renew_failed', { jobs: busy.size, error });
       });
-  } catch (error) {
-    log.error('outbox.read_failed', { error });
-  }
-  schedule(0);
+    },
+    Math.max(1000, Math.floor(leaseMs / 3)),
+  );
+  renewer.unref();
+
+  // Times written before a clock was set back would hold their jobs up for as long as it moved.
+  void jobs
+    .pullIn(now() + LONGEST_WAIT_MS, now())
+    .then((pulled) => {
+      if (pulled > 0)
+        log.warn('outbox.clock_moved', {
+          jobs: pulled,
+          note: 'jobs scheduled implausibly far ahead are due now',
+        });
+    })
+    .catch((error: unknown) => log.error('outbox.read_failed', { error }))
+    .finally(() => schedule(0));
 
   return {
     notify: () => schedule(0),
     release(jobId) {
-      try {
-        store.release(jobId, now());
-      } catch (error) {
-        log.error('outbox.release_failed', { job_id: jobId, error });
-      }
-      schedule(0);
+      jobs
+        .release(jobId, now())
+        .catch((error: unknown) => log.error('outbox.release_failed', { job_id: jobId, error }))
+        .finally(() => schedule(0));
     },
     get running() {
       return busy.size;
@@ -314,12 +358,12 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
     },
     async drain(timeoutMs) {
       const deadline = now() + timeoutMs;
-      const idle = () => {
+      const idle = async () => {
         if (busy.size > 0) return false;
-        const next = store.nextDueAt(busy);
+        const next = await jobs.nextDueAt(now()).catch(() => undefined);
         return next === undefined || next > now();
       };
-      while (!idle() && now() < deadline) {
+      while (!(await idle()) && now() < deadline) {
         await new Promise<void>((resolve) => {
           const wait = setTimeout(resolve, Math.min(100, Math.max(1, deadline - now())));
           onSettled = () => {
@@ -332,7 +376,8 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
       stopped = true;
       clearTimeout(timer);
       clearTimeout(recordTimer);
-      return store.counts(0).jobsPending;
+      clearInterval(renewer);
+      return options.pending();
     },
   };
 }

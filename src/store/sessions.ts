@@ -8,37 +8,20 @@
  */
 import { randomBytes } from 'node:crypto';
 
-/** Values typed into one step of a form, by input name. */
-export type StoredStepValues = Readonly<Partial<Record<string, string>>>;
+import type {
+  OrderSession,
+  SessionEndReason,
+  SessionStore,
+  StartResult,
+  StoredStepValues,
+} from './engine.ts';
 
-/** One form in progress, as callers see it (read-only: change it through the store). */
-export interface OrderSession {
-  readonly userId: string;
-  readonly nonce: string;
-  readonly email: string;
-  readonly guildId: string | undefined;
-  /** Which form the session is filling in (opaque to the store): a form changed meanwhile is not mixed in. */
-  readonly formId: string;
-  readonly createdAt: number;
-  readonly touchedAt: number;
-  /** Whether starting this session discarded an unfinished one (the customer is told once). */
-  readonly replacedEarlier: boolean;
-  /** Accepted values of completed steps, by step number. */
-  readonly accepted: Readonly<Partial<Record<number, StoredStepValues>>>;
-  /** What the customer last typed into a step that failed validation, to prefill the retry. */
-  readonly drafts: Readonly<Partial<Record<number, StoredStepValues>>>;
-}
+export type { OrderSession, SessionStore, StartResult, StoredStepValues } from './engine.ts';
+/** Why a session ended, for the `onEnd` callback. */
+export type EndReason = SessionEndReason;
 
 /** The stored record; only this module writes it. */
 type MutableSession = { -readonly [K in keyof OrderSession]: OrderSession[K] };
-
-/** Why a session could not be started. */
-export type StartResult =
-  | { ok: true; session: OrderSession; replaced: boolean }
-  | { ok: false; reason: 'full' };
-
-/** Why a session ended, for the `onEnd` callback. */
-export type EndReason = 'completed' | 'cancelled' | 'expired' | 'replaced';
 
 /** Options for {@link createSessionStore}. */
 export interface SessionStoreOptions {
@@ -54,30 +37,6 @@ export interface SessionStoreOptions {
   onStart?: (session: OrderSession) => void;
   /** Told of every session that ends, and why (for the counters). */
   onEnd?: (session: OrderSession, reason: EndReason) => void;
-}
-
-/** The session map. */
-export interface SessionStore {
-  readonly size: number;
-  /** Starts a new draft for the user, replacing any older one. */
-  start(userId: string, email: string, guildId: string | undefined, formId?: string): StartResult;
-  /** The user's live session when `nonce` matches it, refreshing its idle time. */
-  get(userId: string, nonce: string): OrderSession | undefined;
-  /** Keeps what was typed into `step` to prefill a retry; undefined when the session is gone. */
-  saveDraft(userId: string, nonce: string, step: number, values: StoredStepValues): OrderSession | undefined;
-  /**
-   * Accepts the values of `step` and drops its draft; undefined when the session is gone. The
-   * returned session still carries `replacedEarlier`; the store then clears it (told once).
-   */
-  accept(userId: string, nonce: string, step: number, values: StoredStepValues): OrderSession | undefined;
-  /** Ends a session (completion or cancel). */
-  end(userId: string, reason: EndReason): void;
-  /** Removes expired sessions now; returns how many. */
-  sweep(): number;
-  /** Stops the sweep timer. */
-  close(): void;
-  /** Replaces the TTL and cap (configuration reload). */
-  configure(ttlMs: number, maxSessions: number): void;
 }
 
 /** Creates the session map. */
@@ -102,18 +61,40 @@ export function createSessionStore(options: SessionStoreOptions = {}): SessionSt
     sessions.delete(session.userId);
     options.onEnd?.(session, reason);
   };
+  const accept = (userId: string, nonce: string, step: number, values: StoredStepValues) => {
+    const session = live(userId, nonce);
+    if (!session) return undefined;
+    const { [step]: _dropped, ...drafts } = session.drafts;
+    session.accepted = { ...session.accepted, [step]: { ...values } };
+    session.drafts = drafts;
+    const seen = { ...session };
+    session.replacedEarlier = false;
+    return seen;
+  };
+
+  const sweep = () => {
+    let count = 0;
+    for (const session of sessions.values()) {
+      if (expired(session)) {
+        remove(session, 'expired');
+        count++;
+      }
+    }
+    return count;
+  };
+  const resolved = <T>(value: T) => Promise.resolve(value);
 
   const store: SessionStore = {
     get size() {
       return sessions.size;
     },
-    start(userId, email, guildId, formId = '') {
+    async start(userId, email, guildId, formId) {
       const previous = sessions.get(userId);
       const replaced = previous !== undefined && !expired(previous);
       if (previous) remove(previous, replaced ? 'replaced' : 'expired');
       if (sessions.size >= max) {
-        store.sweep();
-        if (sessions.size >= max) return { ok: false, reason: 'full' };
+        sweep();
+        if (sessions.size >= max) return { ok: false, reason: 'full' } satisfies StartResult;
       }
       const at = now();
       const session: MutableSession = {
@@ -132,38 +113,37 @@ export function createSessionStore(options: SessionStoreOptions = {}): SessionSt
       options.onStart?.(session);
       return { ok: true, session, replaced };
     },
-    get: live,
+    get: (userId, nonce) => resolved(live(userId, nonce)),
     saveDraft(userId, nonce, step, values) {
       const session = live(userId, nonce);
       if (session) session.drafts = { ...session.drafts, [step]: { ...values } };
-      return session;
+      return resolved(session);
     },
-    accept(userId, nonce, step, values) {
-      const session = live(userId, nonce);
-      if (!session) return undefined;
-      const { [step]: _dropped, ...drafts } = session.drafts;
-      session.accepted = { ...session.accepted, [step]: { ...values } };
-      session.drafts = drafts;
-      const seen = { ...session };
-      session.replacedEarlier = false;
-      return seen;
+    accept: (userId, nonce, step, values) => resolved(accept(userId, nonce, step, values)),
+    finish(userId, nonce, step, values) {
+      const session = accept(userId, nonce, step, values);
+      // Taken out of the map at once: the same submit arriving again finds nothing to finish.
+      if (session) {
+        sessions.delete(userId);
+        options.onEnd?.(session, 'completed');
+      }
+      return resolved(session);
+    },
+    restore(session) {
+      if (!sessions.has(session.userId)) {
+        sessions.set(session.userId, { ...session, touchedAt: now() });
+      }
+      return resolved(undefined);
     },
     end(userId, reason) {
       const session = sessions.get(userId);
       if (session) remove(session, reason);
+      return resolved(undefined);
     },
-    sweep() {
-      let count = 0;
-      for (const session of sessions.values()) {
-        if (expired(session)) {
-          remove(session, 'expired');
-          count++;
-        }
-      }
-      return count;
-    },
+    sweep: () => resolved(sweep()),
     close() {
       clearInterval(timer);
+      return resolved(undefined);
     },
     configure(newTtl, newMax) {
       ttlMs = newTtl;
@@ -172,7 +152,7 @@ export function createSessionStore(options: SessionStoreOptions = {}): SessionSt
   };
 
   const interval = options.sweepIntervalMs ?? 60_000;
-  const timer = interval > 0 ? setInterval(() => store.sweep(), interval) : undefined;
+  const timer = interval > 0 ? setInterval(sweep, interval) : undefined;
   timer?.unref();
   return store;
 }

@@ -92,7 +92,7 @@ describe('/order_form', () => {
       ['product_name', 'Product Name', true],
     ]);
     const nonce = modal.custom_id.split(':')[2]!;
-    const session = h.sessions.get(alice.id, nonce);
+    const session = await h.sessions.get(alice.id, nonce);
     assert.equal(session?.email, 'Alice@example.com', 'domain in lower case, local part as typed');
     assert.equal(session?.guildId, command.guild_id);
     assert.equal(h.metrics.counters.interactions, 1);
@@ -366,7 +366,7 @@ describe('order form steps', () => {
     // Step 3 before step 1: refused like a stale form, nothing saved.
     const ahead = { ...modal, custom_id: `order_modal:3:${nonce}` };
     assert.equal(messageOf((await c.submit(ahead, validInputs()[1])).answer).content, EXPIRED);
-    assert.deepEqual(h.sessions.get(alice.id, nonce)?.accepted, {});
+    assert.deepEqual((await h.sessions.get(alice.id, nonce))?.accepted, {});
     // Another user's nonce is not theirs.
     const bobs = await h.send(modalSubmit(bob, modal, validInputs()[1]));
     assert.match(String(messageOf(bobs[0]).content), /^⌛ This order form expired/);

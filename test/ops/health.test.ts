@@ -63,7 +63,7 @@ test('SMTP down with nothing failed yet (no order since) is not an outage', () =
   assert.equal(judgeHealth({ ...healthy, mail: { smtp: 'down', reason: 'unreachable' } }).ok, true);
 });
 
-test('the snapshot never throws: a store that cannot be read is a figure; ages are never negative', () => {
+test('the snapshot never throws: a store that cannot be read is a figure; ages are never negative', async () => {
   let broken = false;
   const snapshot = createSnapshot({
     clock: () => 1_000,
@@ -71,7 +71,7 @@ test('the snapshot never throws: a store that cannot be read is a figure; ages a
     gateway: createGatewayState().status,
     sessions: { size: 2 },
     orders: {
-      counts() {
+      async counts() {
         if (broken) throw new Error('database disk image is malformed');
         return {
           ordersTotal: 5,
@@ -89,12 +89,12 @@ test('the snapshot never throws: a store that cannot be read is a figure; ages a
     metrics,
     answersQueued: () => 0,
   });
-  const fine = snapshot();
+  const fine = await snapshot();
   assert.equal(fine.uptimeMs, 0);
   assert.equal(fine.outbox.oldestPendingMs, 0);
   assert.deepEqual(fine.orders, { today: 1, total: 5 });
   broken = true;
-  const damaged = snapshot();
+  const damaged = await snapshot();
   assert.equal(damaged.orders, undefined);
   assert.match(String(damaged.storeReadError), /malformed/);
   assert.match(renderPrometheus(damaged, metrics.interactionMs), /^orderbot_orders_stored NaN$/m);

@@ -19,8 +19,15 @@ import {
   type JobOutcome,
   type OutboxWorker,
 } from '../../src/store/outbox.ts';
+import { jobQueueOver } from '../../src/store/sqlite.ts';
 
 const START = Date.UTC(2025, 2, 1, 12);
+
+/** The worker's queue and pending count over the synchronous store (as the SQLite engine gives them). */
+const queue = (store: OrderStore) => ({
+  jobs: jobQueueOver(store),
+  pending: async () => store.counts(0).jobsPending,
+});
 
 /** A store in a new temporary folder (removed after the test), with time mocked from {@link START}. */
 function fresh(t: TestContext): OrderStore {
@@ -58,7 +65,7 @@ const handler = (
 
 /** Lets pending promise jobs run (a finished handler's outcome reaching the worker, say). */
 async function promiseJobs(): Promise<void> {
-  for (let i = 0; i < 5; i++) await undefined;
+  for (let i = 0; i < 25; i++) await undefined;
 }
 
 /**
@@ -67,7 +74,7 @@ async function promiseJobs(): Promise<void> {
  * is written from `setImmediate`, and writing it schedules the next look at once).
  */
 async function settle(t: TestContext): Promise<void> {
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 4; round++) {
     t.mock.timers.tick(0);
     await promiseJobs();
   }
@@ -101,7 +108,7 @@ test('pending jobs found at start-up are delivered once and marked done', async 
   const { order } = commit(store, ['email', 'email']);
   const runs: number[] = [];
   const worker = createOutboxWorker({
-    store,
+    ...queue(store),
     log: silentLogger,
     handlers: {
       email: handler(async (job) => {
@@ -121,7 +128,7 @@ test('temporary failures back off exponentially; after maxAttempts the job is fa
   const times: number[] = [];
   const events: JobEvent['outcome'][] = [];
   const worker = createOutboxWorker({
-    store,
+    ...queue(store),
     log: silentLogger,
     random: () => 0.5, // no jitter
     onEvent: (event) => events.push(event.outcome),
@@ -159,7 +166,7 @@ test('backoff: ±25% jitter, capped at maxDelayMs, and never sooner than the oth
     return { status: 'retry', reason: 'busy', detail: 'x', ...(afterMs === undefined ? {} : { afterMs }) };
   };
   const worker = createOutboxWorker({
-    store,
+    ...queue(store),
     log: silentLogger,
     random: () => 0, // the shortest jitter: 75% of the delay
     handlers: {
@@ -180,7 +187,7 @@ test('a permanent failure is not retried; a handler that throws is treated as te
   const { jobs } = commit(store, ['email', 'staff']);
   let staffRuns = 0;
   const worker = createOutboxWorker({
-    store,
+    ...queue(store),
     log: silentLogger,
     random: () => 0.5,
     handlers: {
@@ -204,7 +211,11 @@ test('a permanent failure is not retried; a handler that throws is treated as te
 test('a job of an unknown kind is failed, not retried forever', async (t) => {
   const store = fresh(t);
   const { jobs } = commit(store, ['from_the_future']);
-  const worker = createOutboxWorker({ store, log: silentLogger, handlers: {} });
+  const worker = createOutboxWorker({
+    ...queue(store),
+    log: silentLogger,
+    handlers: {},
+  });
   await until(t, () => store.job(jobs[0]!.id)?.status === 'failed', 'the unknown job to fail', 0);
   assert.equal(store.job(jobs[0]!.id)?.reason, 'unknown_kind');
   await drain(t, worker, 50);
@@ -226,7 +237,7 @@ test('concurrency is kept per kind', async (t) => {
       return { status: 'done' };
     });
   const worker = createOutboxWorker({
-    store,
+    ...queue(store),
     log: silentLogger,
     handlers: { email: slow('email'), staff: slow('staff') },
   });
@@ -244,7 +255,7 @@ test('a job held for later runs when released, or when its time comes', async (t
   ]);
   const ranAt = new Map<number, number>();
   const worker = createOutboxWorker({
-    store,
+    ...queue(store),
     log: silentLogger,
     handlers: {
       message: handler(async (job) => {
@@ -265,7 +276,7 @@ test('a poll finds a job made due from outside (npm run orders -- retry) without
   const { order, jobs } = commit(store, ['email']);
   let runs = 0;
   const worker = createOutboxWorker({
-    store,
+    ...queue(store),
     log: silentLogger,
     pollMs: 500,
     handlers: {
@@ -286,7 +297,7 @@ test('drain waits for running and due jobs, then stops; what is left stays pendi
   commit(store, ['slow', 'later']);
   let release: () => void = () => {};
   const worker = createOutboxWorker({
-    store,
+    ...queue(store),
     log: silentLogger,
     handlers: {
       slow: handler(async () => {
@@ -329,7 +340,7 @@ test('an outcome that cannot be written pauses the worker: the write is retried 
   });
   let runs = 0;
   const worker = createOutboxWorker({
-    store: flaky,
+    ...queue(flaky),
     log: silentLogger,
     handlers: {
       email: handler(async () => {
@@ -363,7 +374,7 @@ test('a job whose row cannot be read fails alone with its reason; the others are
   store.database.prepare('UPDATE jobs SET payload = ? WHERE id = ?').run('{not json', jobs[1]!.id);
   const delivered: number[] = [];
   const worker = createOutboxWorker({
-    store,
+    ...queue(store),
     log: silentLogger,
     handlers: {
       email: handler(async (job) => {
@@ -387,7 +398,7 @@ test("a handler's clearPayload forgets the payload in the outcome's own write, w
     { kind: 'message', payload: { token: 'secret-2' } },
   ]);
   const worker = createOutboxWorker({
-    store,
+    ...queue(store),
     log: silentLogger,
     handlers: {
       message: handler(
@@ -420,7 +431,7 @@ test('a retry time far ahead (written before the clock was set back) is due at s
   ]);
   let runs = 0;
   const worker = createOutboxWorker({
-    store,
+    ...queue(store),
     log: silentLogger,
     handlers: {
       email: handler(async () => {

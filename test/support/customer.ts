@@ -64,8 +64,8 @@ export function userMaker(first: bigint, prefix: string): (over?: Partial<FakeUs
   };
 }
 
-/** A customer on the fake Discord. */
-export function customer(discord: FakeDiscord, user: FakeUser) {
+/** A customer on the fake Discord, in `guildId` (default: the fake's first guild). */
+export function customer(discord: FakeDiscord, user: FakeUser, guildId?: string) {
   let lastMessage: Json | undefined;
   const answered = async (entry: InteractionRecord, timeoutMs = 5000) => {
     const callback = await discord.waitForCallback(entry, timeoutMs);
@@ -80,17 +80,17 @@ export function customer(discord: FakeDiscord, user: FakeUser) {
     },
     /** Runs a slash command and returns its first answer. */
     command: (name: string, options: Record<string, string> = {}) =>
-      answered(discord.command(user, name, options)),
+      answered(discord.command(user, name, options, guildId)),
     /**
      * Fills a modal the bot opened (a choice as its value, ticked checkboxes as a list); `fromMessage`
      * when it was opened from a button.
      */
     submit: (modal: Json, values: Record<string, string | readonly string[]>, fromMessage?: Json) =>
-      answered(discord.submitModal(user, modal, values, fromMessage)),
+      answered(discord.submitModal(user, modal, values, fromMessage, guildId)),
     /** Presses the button with `label` on `message` (default: the bot's last message to this customer). */
     click: (label: string | RegExp, message: Json | undefined = lastMessage) => {
       if (!message) throw new Error('no message to click on');
-      return answered(discord.click(user, message, String(findButton(message, label).custom_id)));
+      return answered(discord.click(user, message, String(findButton(message, label).custom_id), guildId));
     },
     /** Resolves when the bot edits the answer to `entry` so that its content matches `pattern`. */
     waitForEdit: (entry: InteractionRecord, pattern: RegExp, timeoutMs = 10_000) =>
@@ -111,15 +111,19 @@ export interface CompletedOrder {
   roundTrips: number[];
 }
 
-/** Walks the whole form (every step, in order) with valid inputs and returns the final submit's record. */
+/**
+ * Walks the whole form (every step, in order) with valid inputs and returns the final submit's
+ * record; in `guildId` when given (default: the fake's first guild).
+ */
 export async function completeOrder(
   discord: FakeDiscord,
   user: FakeUser,
   email: string,
   inputs: StepInputs | readonly Record<string, string | readonly string[]>[] = validInputs(),
+  guildId?: string,
 ): Promise<CompletedOrder> {
   const steps = Array.isArray(inputs) ? inputs : [inputs[1], inputs[2], inputs[3]];
-  const c = customer(discord, user);
+  const c = customer(discord, user, guildId);
   const roundTrips: number[] = [];
   const step = async <T extends { entry: InteractionRecord; callback: { at: number } }>(p: Promise<T>) => {
     const result = await p;

@@ -731,6 +731,43 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     return entry;
   }
 
+  /**
+   * The INTERACTION_CREATE payload of a modal submit (what {@link submitModal} sends), not yet
+   * sent: for `inject` or `injectToAll`.
+   */
+  function modalSubmit(
+    user: FakeUser,
+    modal: Json,
+    values: Record<string, string | readonly string[]>,
+    from?: Json,
+    guildId?: string,
+  ): Json {
+    const interaction = baseInteraction(5, user, guildId);
+    if (from) interaction.message = { ...from, id: from.id ?? snowflake(), flags: from.flags ?? 64 };
+    const components = (modal.components as Json[]).map((label, i) => {
+      const input = label.component as Json;
+      const given = values[String(input.custom_id)];
+      const list = given === undefined ? [] : typeof given === 'string' ? (given ? [given] : []) : [...given];
+      const text = typeof given === 'string' ? given : (list[0] ?? '');
+      const type = Number(input.type);
+      const answer =
+        type === 3 || type === 22
+          ? { values: list }
+          : type === 21
+            ? { value: list[0] ?? null }
+            : type === 23
+              ? { value: text === 'true' }
+              : { value: text };
+      return {
+        type: 18,
+        id: i * 2 + 1,
+        component: { type, id: i * 2 + 2, custom_id: input.custom_id, ...answer },
+      };
+    });
+    interaction.data = { custom_id: modal.custom_id, components };
+    return interaction;
+  }
+
   /** Writes INTERACTION_CREATE to the shard that owns the interaction's guild. */
   function inject(interaction: Json): InteractionRecord {
     // Direct messages go to shard 0, as Discord sends them.
@@ -742,6 +779,18 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     if (!session?.socket) throw new Error(`fake Discord: shard ${shard} is not connected`);
     const entry = track(interaction);
     dispatch(session, 'INTERACTION_CREATE', interaction);
+    return entry;
+  }
+
+  /**
+   * Writes one INTERACTION_CREATE to every connected shard: the same interaction reaching two
+   * processes at once (as a retried delivery could). Only one answer is accepted, as on Discord.
+   */
+  function injectToAll(interaction: Json): InteractionRecord {
+    const entry = track(interaction);
+    for (const session of shardSockets.values()) {
+      if (session.socket) dispatch(session, 'INTERACTION_CREATE', interaction);
+    }
     return entry;
   }
 
@@ -872,34 +921,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       from?: Json,
       guildId?: string,
     ): InteractionRecord {
-      const interaction = baseInteraction(5, user, guildId);
-      if (from) interaction.message = { ...from, id: from.id ?? snowflake(), flags: from.flags ?? 64 };
-      const components = (modal.components as Json[]).map((label, i) => {
-        const input = label.component as Json;
-        const given = values[String(input.custom_id)];
-        const list =
-          given === undefined ? [] : typeof given === 'string' ? (given ? [given] : []) : [...given];
-        const text = typeof given === 'string' ? given : (list[0] ?? '');
-        const type = Number(input.type);
-        const answer =
-          type === 3 || type === 22
-            ? { values: list }
-            : type === 21
-              ? { value: list[0] ?? null }
-              : type === 23
-                ? { value: text === 'true' }
-                : { value: text };
-        return {
-          type: 18,
-          id: i * 2 + 1,
-          component: { type, id: i * 2 + 2, custom_id: input.custom_id, ...answer },
-        };
-      });
-      interaction.data = { custom_id: modal.custom_id, components };
-      return inject(interaction);
+      return inject(modalSubmit(user, modal, values, from, guildId));
     },
+    modalSubmit,
     /** Writes any INTERACTION_CREATE payload. */
     inject,
+    injectToAll,
     track,
     /** A realistic interaction payload of `type` from `user` (not yet sent). */
     makeInteraction: baseInteraction,

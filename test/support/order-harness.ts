@@ -24,9 +24,9 @@ import { createDispatcher } from '../../src/router/dispatcher.ts';
 import { createRouter } from '../../src/router/router.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { createMailCaps, createOrderLimits } from '../../src/store/limits.ts';
-import { createOrderStore } from '../../src/store/orders.ts';
 import type { OutboxWorker } from '../../src/store/outbox.ts';
 import { createSessionStore, type EndReason } from '../../src/store/sessions.ts';
+import { createSqliteEngine } from '../../src/store/sqlite.ts';
 import { createRecordingDiscord, type RecordedAnswer } from './recording-discord.ts';
 
 type Json = Record<string, unknown>;
@@ -56,7 +56,9 @@ export function createOrderHarness(options: HarnessOptions = {}) {
   const { config } = settings;
 
   const dir = mkdtempSync(join(tmpdir(), 'order-bot-handlers-'));
-  const orders = createOrderStore(openDatabase(dir));
+  const engine = createSqliteEngine(openDatabase(dir));
+  /** The synchronous store under the engine, for the tests' own reads. */
+  const orders = engine.store;
   const logLines: Json[] = [];
   const log = createLogger({
     level: 'debug',
@@ -73,13 +75,12 @@ export function createOrderHarness(options: HarnessOptions = {}) {
     onEnd: (_session, reason) => ended.push(reason),
   });
   const limits = createOrderLimits({
-    orders,
+    orders: engine.orders,
     cooldownMs: config.order_cooldown_seconds * 1000,
     dailyCap: config.daily_order_limit,
     now: clock,
   });
   const mailCaps = createMailCaps({
-    orders,
     kind: JobKind.Email,
     settings: () => settings.config,
     now: clock,
@@ -114,7 +115,7 @@ export function createOrderHarness(options: HarnessOptions = {}) {
     startedAt: now,
     gateway: gateway.status,
     sessions,
-    orders,
+    orders: engine.orders,
     outbox,
     mailer,
     metrics,
@@ -138,7 +139,7 @@ export function createOrderHarness(options: HarnessOptions = {}) {
       limits,
       mailCaps,
       mailer,
-      orders,
+      orders: engine.orders,
       outbox,
       crashPoint: () => {},
     }),

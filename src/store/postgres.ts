@@ -1,0 +1,899 @@
+/**
+ * @module store/postgres
+ * The orders and the job queue on PostgreSQL, for several bot processes sharing one database. It
+ * behaves as the SQLite engine does (`store/orders.ts`: the same rows, order status, caps and
+ * purge), with what several processes need on top:
+ *
+ * - Start-up migrations run in one transaction holding an advisory lock, so processes starting
+ *   together migrate once; the version is kept in `schema_version`.
+ * - An order's commit takes a transaction-level advisory lock before anything else, so the caps
+ *   counted inside it cannot change before it commits, whichever process commits next.
+ * - Jobs are claimed with `FOR UPDATE SKIP LOCKED` under a lease (`locked_by`, `locked_until`),
+ *   so each due job goes to one worker, and a dead worker's jobs return when its lease runs out.
+ * - Writes that change an order's status lock the order's row first (in ID order), so two jobs of
+ *   one order settled by two workers at once still leave the order `sent`, not `pending`.
+ *
+ * Times are BIGINT milliseconds, as in SQLite; payloads and fields stay JSON text (a JSON column
+ * would reorder an order's fields and could not hold the damaged row that `bad_row` is for).
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { mailboxKey } from '../email-address.ts';
+import { type Logger, silentLogger } from '../log.ts';
+import type {
+  CapReader,
+  CapRule,
+  Committed,
+  JobQueue,
+  NewOrder,
+  OrderEngine,
+  OrderFilter,
+  OrderRepository,
+  OrderStatus,
+  StoredJob,
+  StoredOrder,
+  WriteStatus,
+} from './engine.ts';
+
+/** Options for {@link createPostgresEngine}. */
+export interface PostgresOptions {
+  /** A connection URL, `postgres://user:password@host:port/database`. */
+  url: string;
+  /** Where the pool's connection errors are logged. @defaultValue `silentLogger` */
+  log?: Logger;
+  /** Connections in the pool. @defaultValue 10 */
+  poolSize?: number;
+}
+
+/** The PostgreSQL engine. */
+export interface PostgresEngine extends OrderEngine {
+  readonly name: 'postgres';
+  /**
+   * Copies another store's orders, jobs and forms in (`npm run orders -- migrate --from-sqlite`),
+   * in one transaction that commits only when the rows found in the target afterwards match the
+   * source's counts. Each store is copied once: a second call for the same store ID copies nothing
+   * and reports the first copy. Into a database without orders the IDs are kept (and the store ID
+   * taken over, so email Message-IDs stay the same); otherwise they follow the target's own.
+   */
+  importStore(source: StoreImport): Promise<ImportReport>;
+}
+
+/** A row of the source as its engine holds it, by column name (SQLite's `SELECT *`). */
+export type ImportRow = Readonly<Record<string, unknown>>;
+
+/** How many rows of each kind. */
+export interface ImportCounts {
+  orders: number;
+  jobs: number;
+  forms: number;
+}
+
+/** A store to copy in with {@link PostgresEngine.importStore}. */
+export interface StoreImport {
+  /** The source's store ID (the copy is recorded under it). */
+  storeId: string;
+  /** What the source holds, counted by the caller; the copy commits only when the target then holds as many. */
+  counts: ImportCounts;
+  forms: Iterable<ImportRow> | AsyncIterable<ImportRow>;
+  /** Oldest first (by ID). */
+  orders: Iterable<ImportRow> | AsyncIterable<ImportRow>;
+  /** Oldest first (by ID): a job's prerequisite comes before it. */
+  jobs: Iterable<ImportRow> | AsyncIterable<ImportRow>;
+}
+
+/**
+ * What {@link PostgresEngine.importStore} did: `copied` (committed), `mismatch` (rolled back:
+ * `copied` is what the target would have held), or `already` (copied before, at `at`; `copied` is
+ * what that copy counted).
+ */
+export type ImportReport =
+  | { outcome: 'copied' | 'mismatch'; copied: ImportCounts; keptIds: boolean; keptStoreId: boolean }
+  | { outcome: 'already'; copied: ImportCounts; at: number };
+
+const DEFAULTS = { log: silentLogger, poolSize: 10 } as const satisfies Omit<
+  Required<PostgresOptions>,
+  'url'
+>;
+
+/**
+ * Keys of the transaction-level advisory locks (arbitrary constants; nothing else in the database
+ * may use them): one for migrations, one that order commits hold while they count the caps.
+ */
+const LOCK = { migrate: 7_104_259_001, commit: 7_104_259_002 } as const;
+
+/** Rows an `each` page reads. */
+const PAGE = 500;
+
+type Row = Record<string, unknown>;
+type Queryable = pg.Pool | pg.PoolClient;
+type JobStatus = StoredJob['status'];
+
+/**
+ * Each step brings the schema from version `index` to `index + 1`; never edit a shipped step. The
+ * first is SQLite's schema 5 (the same tables, columns and indexes) plus the claims' lease.
+ */
+const MIGRATIONS: readonly ((client: pg.PoolClient) => Promise<void>)[] = [
+  async (client) => {
+    await client.query(`
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+      CREATE TABLE forms (
+        id TEXT PRIMARY KEY,
+        definition TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE TABLE orders (
+        id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+        order_number TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        guild_id TEXT,
+        email TEXT NOT NULL,
+        email_key TEXT,
+        email_refused TEXT,
+        fields TEXT NOT NULL,
+        form_id TEXT,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+        created_at BIGINT NOT NULL,
+        purged_at BIGINT
+      );
+      CREATE INDEX orders_by_user ON orders (user_id, created_at);
+      CREATE INDEX orders_by_time ON orders (created_at);
+      CREATE INDEX orders_by_guild ON orders (guild_id, created_at);
+      CREATE INDEX orders_by_email_key ON orders (email_key, created_at);
+      CREATE TABLE jobs (
+        id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+        order_id BIGINT NOT NULL REFERENCES orders (id),
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'failed')),
+        after_job BIGINT REFERENCES jobs (id),
+        affects_status BOOLEAN NOT NULL DEFAULT TRUE,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at BIGINT NOT NULL,
+        reason TEXT,
+        detail TEXT,
+        payload TEXT,
+        result TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        started_at BIGINT,
+        locked_by TEXT,
+        locked_until BIGINT
+      );
+      CREATE INDEX jobs_due ON jobs (status, next_at);
+      CREATE INDEX jobs_by_kind ON jobs (kind, created_at);
+      CREATE INDEX jobs_by_order_kind ON jobs (order_id, kind, created_at);
+    `);
+    await client.query(`INSERT INTO meta (key, value) VALUES ('store_id', $1)`, [
+      randomBytes(8).toString('hex'),
+    ]);
+  },
+];
+
+/** The schema version this build writes. */
+export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const str = (value: unknown) => (value === null || value === undefined ? null : String(value));
+const num = (value: unknown) => Number(value);
+
+// The row readers are those of `store/orders.ts` (kept private there): BIGINT columns arrive as strings.
+function readOrderRow(row: Row): StoredOrder {
+  return {
+    id: num(row.id),
+    orderNumber: String(row.order_number),
+    userId: String(row.user_id),
+    guildId: str(row.guild_id),
+    email: String(row.email),
+    fields: readFields(row.fields),
+    formId: str(row.form_id),
+    status: String(row.status) as OrderStatus,
+    createdAt: num(row.created_at),
+    purgedAt: row.purged_at === null ? null : num(row.purged_at),
+    emailRefused: str(row.email_refused),
+  };
+}
+
+/** An order's fields; a damaged value reads as none, so one bad row never stops a list or export. */
+function readFields(value: unknown): Record<string, string> {
+  try {
+    const fields = JSON.parse(String(value)) as unknown;
+    return typeof fields === 'object' && fields !== null ? (fields as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function readJobRow(row: Row): StoredJob {
+  let payload: unknown;
+  let damaged: string | null = null;
+  try {
+    payload = row.payload === null ? undefined : (JSON.parse(String(row.payload)) as unknown);
+  } catch (error) {
+    damaged = `its payload is not JSON (${describe(error)})`;
+  }
+  return {
+    id: num(row.id),
+    orderId: num(row.order_id),
+    kind: String(row.kind),
+    status: String(row.status) as JobStatus,
+    afterJob: row.after_job === null ? null : num(row.after_job),
+    attempts: num(row.attempts),
+    nextAt: num(row.next_at),
+    reason: str(row.reason),
+    detail: str(row.detail),
+    payload,
+    result: str(row.result),
+    createdAt: num(row.created_at),
+    updatedAt: num(row.updated_at),
+    startedAt: row.started_at === null || row.started_at === undefined ? null : num(row.started_at),
+    damaged,
+  };
+}
+
+const SQL = {
+  insertOrder: `INSERT INTO orders (order_number, user_id, guild_id, email, email_key, fields, created_at, form_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+  insertForm:
+    'INSERT INTO forms (id, definition, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
+  insertJob: `INSERT INTO jobs (order_id, kind, after_job, affects_status, next_at, payload, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *`,
+  // Status from the jobs, as in SQLite. Run it after the order's row is locked (lockOrders): in
+  // READ COMMITTED each statement reads what had committed when it began, so it then sees the
+  // jobs another worker settled just before.
+  refreshStatus: `UPDATE orders SET status = CASE
+      WHEN EXISTS (SELECT 1 FROM jobs WHERE order_id = $1 AND affects_status AND status = 'failed') THEN 'failed'
+      WHEN EXISTS (SELECT 1 FROM jobs WHERE order_id = $1 AND affects_status AND status = 'pending') THEN 'pending'
+      ELSE 'sent' END
+    WHERE id = $1`,
+  // The orders of some jobs, locked in ID order (the same order in every transaction: no deadlock).
+  lockOrdersOfJobs: `SELECT id FROM orders WHERE id IN (SELECT order_id FROM jobs WHERE id = ANY($1::bigint[]))
+    ORDER BY id FOR UPDATE`,
+  // Due, unclaimed (or whose lease ran out) and whose prerequisite has settled; rows another
+  // worker is claiming this instant are skipped, not waited for.
+  claim: `UPDATE jobs SET locked_by = $3, locked_until = $4 WHERE id IN (
+      SELECT j.id FROM jobs j
+      WHERE j.status = 'pending' AND j.next_at <= $1 AND (j.locked_until IS NULL OR j.locked_until < $1)
+        AND NOT EXISTS (SELECT 1 FROM jobs d WHERE d.id = j.after_job AND d.status = 'pending')
+      ORDER BY j.next_at, j.id LIMIT $2
+      FOR UPDATE SKIP LOCKED)
+    RETURNING *`,
+  nextDue: `SELECT j.next_at FROM jobs j
+    WHERE j.status = 'pending' AND (j.locked_until IS NULL OR j.locked_until < $1)
+      AND NOT EXISTS (SELECT 1 FROM jobs d WHERE d.id = j.after_job AND d.status = 'pending')
+    ORDER BY j.next_at, j.id LIMIT 1`,
+  renew: `UPDATE jobs SET locked_until = $3 WHERE id = ANY($1::bigint[]) AND locked_by = $2 AND status = 'pending'`,
+  failRow: `UPDATE jobs SET status = 'failed', reason = 'bad_row', detail = $1, updated_at = $2,
+      locked_by = NULL, locked_until = NULL
+    WHERE id = $3 AND status = 'pending' RETURNING order_id`,
+  clearPayload: 'UPDATE jobs SET payload = NULL WHERE id = $1',
+  done: `UPDATE jobs SET status = 'done', attempts = attempts + 1, result = $1, reason = NULL, detail = NULL,
+      updated_at = $2, locked_by = NULL, locked_until = NULL
+    WHERE id = $3 AND status = 'pending' RETURNING order_id`,
+  retry: `UPDATE jobs SET attempts = attempts + 1, next_at = $1, reason = $2, detail = $3, updated_at = $4,
+      locked_by = NULL, locked_until = NULL
+    WHERE id = $5 AND status = 'pending'`,
+  failed: `UPDATE jobs SET status = 'failed', attempts = attempts + 1, reason = $1, detail = $2, updated_at = $3,
+      locked_by = NULL, locked_until = NULL
+    WHERE id = $4 AND status = 'pending' RETURNING order_id`,
+  retryJobs: `UPDATE jobs SET status = 'pending', attempts = 0, next_at = $1, updated_at = $1,
+      locked_by = NULL, locked_until = NULL
+    WHERE order_id = $2 AND status = 'failed'`,
+  // The caps' counts stop at the cap (LIMIT): a check reads at most as many rows as the cap allows.
+  countAll: 'SELECT count(*) AS n FROM (SELECT 1 FROM jobs WHERE kind = $1 AND created_at >= $2 LIMIT $3) c',
+  countBy: (column: 'email_key' | 'guild_id' | 'user_id') =>
+    `SELECT count(*) AS n FROM (SELECT 1 FROM orders o JOIN jobs j ON j.order_id = o.id
+       WHERE o.${column} = $1 AND o.created_at >= $2 AND j.kind = $3 AND j.created_at >= $2 LIMIT $4) c`,
+} as const;
+
+/** Counts jobs for a cap on `db` (the pool, or the client of a commit). */
+async function countJobs(
+  db: Queryable,
+  kind: string,
+  since: number,
+  atMost: number,
+  filter: { email?: string; guildId?: string; userId?: string } = {},
+): Promise<number> {
+  const result =
+    filter.email !== undefined
+      ? await db.query(SQL.countBy('email_key'), [mailboxKey(filter.email), since, kind, atMost])
+      : filter.guildId !== undefined
+        ? await db.query(SQL.countBy('guild_id'), [filter.guildId, since, kind, atMost])
+        : filter.userId !== undefined
+          ? await db.query(SQL.countBy('user_id'), [filter.userId, since, kind, atMost])
+          : await db.query(SQL.countAll, [kind, since, atMost]);
+  return num((result.rows[0] as Row).n);
+}
+
+/** The cap readers on `db`. */
+const capReader = (db: Queryable): CapReader => ({
+  countJobs: (kind, since, atMost, filter) => countJobs(db, kind, since, atMost, filter),
+  async createdSince(userId, since) {
+    const { rows } = await db.query(
+      'SELECT created_at FROM orders WHERE user_id = $1 AND created_at >= $2 ORDER BY created_at DESC',
+      [userId, since],
+    );
+    return rows.map((row: Row) => num(row.created_at));
+  },
+});
+
+/** Columns copied by `importStore`, with their PostgreSQL types; `shift` names the ID each is offset by. */
+const IMPORTED: Readonly<
+  Record<'orders' | 'jobs' | 'forms', readonly [column: string, type: string, shift?: 'order' | 'job'][]>
+> = {
+  forms: [
+    ['id', 'text'],
+    ['definition', 'text'],
+    ['created_at', 'bigint'],
+  ],
+  orders: [
+    ['id', 'bigint', 'order'],
+    ['order_number', 'text'],
+    ['user_id', 'text'],
+    ['guild_id', 'text'],
+    ['email', 'text'],
+    ['email_key', 'text'],
+    ['email_refused', 'text'],
+    ['fields', 'text'],
+    ['form_id', 'text'],
+    ['status', 'text'],
+    ['created_at', 'bigint'],
+    ['purged_at', 'bigint'],
+  ],
+  jobs: [
+    ['id', 'bigint', 'job'],
+    ['order_id', 'bigint', 'order'],
+    ['kind', 'text'],
+    ['status', 'text'],
+    ['after_job', 'bigint', 'job'],
+    ['affects_status', 'boolean'],
+    ['attempts', 'integer'],
+    ['next_at', 'bigint'],
+    ['reason', 'text'],
+    ['detail', 'text'],
+    ['payload', 'text'],
+    ['result', 'text'],
+    ['created_at', 'bigint'],
+    ['updated_at', 'bigint'],
+    ['started_at', 'bigint'],
+  ],
+};
+
+/** Rows `importStore` sends in one INSERT. */
+const IMPORT_BATCH = 500;
+
+/** The meta key recording that the store `storeId` was copied in. */
+const importedKey = (storeId: string) => `imported:${storeId}`;
+
+/** Rolls back an import whose counts do not match (carrying what they were). */
+class ImportMismatch extends Error {
+  constructor(readonly copied: ImportCounts) {
+    super('the copied rows do not match the source');
+  }
+}
+
+/** Inserts `rows` into `table` in batches (one `unnest` INSERT each); returns how many were sent. */
+async function insertRows(
+  client: pg.PoolClient,
+  table: keyof typeof IMPORTED,
+  rows: Iterable<ImportRow> | AsyncIterable<ImportRow>,
+  offsets: { order: number; job: number },
+  conflict = '',
+): Promise<number> {
+  const columns = IMPORTED[table];
+  const names = columns.map(([column]) => column).join(', ');
+  const selected = columns
+    .map(([column, , shift]) => (shift ? `${column} + ${offsets[shift]}` : column))
+    .join(', ');
+  const arrays = columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
+  const text = `INSERT INTO ${table} (${names}) SELECT ${selected} FROM unnest(${arrays}) AS t(${names}) ${conflict}`;
+  // Text for every type but SQLite's 0/1 booleans: numbers reach bigint columns as their digits.
+  const cell = (type: string, value: unknown) =>
+    value === null || value === undefined ? null : type === 'boolean' ? Number(value) !== 0 : String(value);
+  let batch: ImportRow[] = [];
+  let sent = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    await client.query(
+      text,
+      columns.map(([column, type]) => batch.map((row) => cell(type, row[column]))),
+    );
+    sent += batch.length;
+    batch = [];
+  };
+  for await (const row of rows) {
+    batch.push(row);
+    if (batch.length >= IMPORT_BATCH) await flush();
+  }
+  await flush();
+  return sent;
+}
+
+/** Brings the schema up to date, once however many processes start together. */
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    try {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK.migrate]);
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+      );
+      const { rows } = await client.query('SELECT coalesce(max(version), 0) AS version FROM schema_version');
+      const version = num((rows[0] as Row).version);
+      if (version > MIGRATIONS.length) {
+        throw new Error(
+          `the PostgreSQL database was written by a newer version of the bot (schema ${version}; this version knows up to ${MIGRATIONS.length}): upgrade the bot`,
+        );
+      }
+      for (let step = version; step < MIGRATIONS.length; step++) {
+        await MIGRATIONS[step]!(client);
+        await client.query('INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)', [
+          step + 1,
+          Date.now(),
+        ]);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Connects to PostgreSQL, brings the schema up to date and returns the engine; rejects (and closes
+ * the pool) when the database cannot be reached or migrated.
+ */
+export async function createPostgresEngine(options: PostgresOptions): Promise<PostgresEngine> {
+  const { url, log, poolSize } = { ...DEFAULTS, ...options };
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 10_000,
+    application_name: 'order-bot',
+  });
+  // A connection that breaks while idle (a restarted server) emits 'error' on the pool, and one
+  // that breaks while checked out emits it on its client: unhandled, either would end the process.
+  // The pool drops the broken connection; the next query opens another.
+  pool.on('error', (error) => log.warn('store.postgres_connection_lost', { idle: true, error }));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => log.warn('store.postgres_connection_lost', { idle: false, error }));
+  });
+
+  let storeId: string;
+  try {
+    await migrate(pool);
+    const { rows } = await pool.query(`SELECT value FROM meta WHERE key = 'store_id'`);
+    storeId = String((rows[0] as Row).value);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+
+  let status: WriteStatus = { ok: true };
+  /** Runs a write, keeping {@link WriteStatus} up to date. */
+  const writing = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      const result = await work();
+      status = { ok: true };
+      return result;
+    } catch (error) {
+      status = status.ok
+        ? { ok: false, since: Date.now(), error: describe(error) }
+        : { ...status, error: describe(error) };
+      throw error;
+    }
+  };
+  /** Runs `work` in one transaction on one connection: it commits, or rolls back and rejects. */
+  const transaction = <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
+    writing(async () => {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        try {
+          const result = await work(client);
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          // A connection that cannot even roll back is dropped, not given back to the pool.
+          await client.query('ROLLBACK').catch((rollbackError: Error) => {
+            broken = rollbackError;
+          });
+          throw error;
+        }
+      } finally {
+        client.release(broken);
+      }
+    });
+  /** Locks the orders of `jobIds` (see {@link SQL.lockOrdersOfJobs}). */
+  const lockOrdersOfJobs = (client: pg.PoolClient, jobIds: readonly number[]) =>
+    client.query(SQL.lockOrdersOfJobs, [jobIds]);
+  const refreshStatus = async (client: pg.PoolClient, result: pg.QueryResult) => {
+    const row = result.rows[0] as Row | undefined;
+    if (row) await client.query(SQL.refreshStatus, [num(row.order_id)]);
+  };
+  const where = (filter: OrderFilter, params: unknown[]) => {
+    const clauses: string[] = [];
+    if (filter.since !== undefined) {
+      params.push(filter.since);
+      clauses.push(`created_at >= $${params.length}`);
+    }
+    if (filter.status !== undefined) {
+      params.push(filter.status);
+      clauses.push(`status = $${params.length}`);
+    }
+    return clauses;
+  };
+
+  const reached = async (client: pg.PoolClient, rule: CapRule) =>
+    (await countJobs(client, rule.kind, rule.since, rule.limit, rule.filter)) >= rule.limit;
+
+  /**
+   * Commits take turns in this process before they take a connection: they would queue on the
+   * advisory lock anyway, and each one waiting there holds a pooled connection that the reads of
+   * every other interaction (the limits, the outbox's claims) then wait for. With 200 customers
+   * submitting at once, that starved the pool.
+   */
+  let commitTurn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(run: () => Promise<T>): Promise<T> => {
+    const result = commitTurn.then(run, run);
+    commitTurn = result.catch(() => undefined);
+    return result;
+  };
+
+  const orders: OrderRepository = {
+    storeId,
+    ...capReader(pool),
+    commit: (order: NewOrder, plan) =>
+      inTurn(() =>
+        transaction(async (client): Promise<Committed> => {
+          // Commits take turns from here to COMMIT: the caps counted below cannot change meanwhile,
+          // and order IDs follow commit order (which `each` relies on to page through).
+          await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK.commit]);
+          const inserted = await client.query(SQL.insertOrder, [
+            order.orderNumber,
+            order.userId,
+            order.guildId ?? null,
+            order.email,
+            mailboxKey(order.email),
+            JSON.stringify(order.fields),
+            order.createdAt,
+            order.form?.id ?? null,
+          ]);
+          const stored = readOrderRow(inserted.rows[0] as Row);
+          if (order.form)
+            await client.query(SQL.insertForm, [order.form.id, order.form.definition, order.createdAt]);
+          let refused: CapRule | undefined;
+          for (const rule of plan.caps) {
+            if (await reached(client, rule)) {
+              refused = rule;
+              break;
+            }
+          }
+          const decided = plan.decide(refused, stored.id);
+          const made: StoredJob[] = [];
+          for (const job of decided.jobs) {
+            const after = job.after === undefined ? null : (made[job.after]?.id ?? null);
+            const row = await client.query(SQL.insertJob, [
+              stored.id,
+              job.kind,
+              after,
+              job.affectsStatus !== false,
+              order.createdAt + (job.delayMs ?? 0),
+              job.payload === undefined ? null : JSON.stringify(job.payload),
+              order.createdAt,
+            ]);
+            made.push(readJobRow(row.rows[0] as Row));
+          }
+          // No job that affects the status: nothing is outstanding (what refreshStatus would find).
+          if (!decided.jobs.some((job) => job.affectsStatus !== false)) stored.status = 'sent';
+          if (decided.emailRefused) stored.emailRefused = decided.emailRefused;
+          if (stored.status !== 'pending' || stored.emailRefused !== null) {
+            await client.query('UPDATE orders SET status = $1, email_refused = $2 WHERE id = $3', [
+              stored.status,
+              stored.emailRefused,
+              stored.id,
+            ]);
+          }
+          return { order: stored, jobs: made };
+        }),
+      ),
+    async get(id) {
+      const { rows } = await pool.query('SELECT * FROM orders WHERE id = $1', [id]);
+      return rows[0] ? readOrderRow(rows[0] as Row) : undefined;
+    },
+    async jobsOf(orderId) {
+      const { rows } = await pool.query('SELECT * FROM jobs WHERE order_id = $1 ORDER BY id', [orderId]);
+      return rows.map(readJobRow);
+    },
+    async list(filter = {}) {
+      const params: unknown[] = [];
+      const clauses = where(filter, params);
+      params.push(filter.limit ?? null);
+      const { rows } = await pool.query(
+        `SELECT * FROM orders ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}
+         ORDER BY id DESC LIMIT $${params.length}`,
+        params,
+      );
+      return rows.map(readOrderRow);
+    },
+    async *each(filter = {}) {
+      // Keyset pages: each page starts after the last ID read, whatever is written meanwhile. Like
+      // SQLite's, it reads every matching order (`limit` is for `list`).
+      let after = 0;
+      for (;;) {
+        const params: unknown[] = [after];
+        const clauses = ['id > $1', ...where(filter, params)];
+        params.push(PAGE);
+        const { rows } = await pool.query(
+          `SELECT * FROM orders WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT $${params.length}`,
+          params,
+        );
+        for (const row of rows) yield readOrderRow(row as Row);
+        if (rows.length < PAGE) return;
+        after = num((rows.at(-1) as Row).id);
+      }
+    },
+    async formDefinition(id) {
+      const { rows } = await pool.query('SELECT definition FROM forms WHERE id = $1', [id]);
+      return rows[0] ? String((rows[0] as Row).definition) : undefined;
+    },
+    async forms() {
+      const { rows } = await pool.query('SELECT id, definition FROM forms ORDER BY created_at, id');
+      return rows.map((row: Row) => ({ id: String(row.id), definition: String(row.definition) }));
+    },
+    async counts(since) {
+      const [ordersResult, jobsResult] = await Promise.all([
+        pool.query(
+          'SELECT count(*) AS total, count(CASE WHEN created_at >= $1 THEN 1 END) AS recent FROM orders',
+          [since],
+        ),
+        pool.query(
+          `SELECT count(CASE WHEN status = 'pending' THEN 1 END) AS pending,
+                  count(CASE WHEN status = 'pending' AND attempts > 0 THEN 1 END) AS retrying,
+                  count(CASE WHEN status = 'failed' THEN 1 END) AS failed,
+                  min(CASE WHEN status = 'pending' THEN created_at END) AS oldest
+           FROM jobs WHERE status != 'done'`,
+        ),
+      ]);
+      const counted = ordersResult.rows[0] as Row;
+      const jobs = jobsResult.rows[0] as Row;
+      return {
+        ordersTotal: num(counted.total),
+        ordersSince: num(counted.recent),
+        jobsPending: num(jobs.pending),
+        jobsRetrying: num(jobs.retrying),
+        jobsFailed: num(jobs.failed),
+        oldestPendingAt: jobs.oldest === null ? undefined : num(jobs.oldest),
+      };
+    },
+    purge: (before, now) =>
+      // The old row versions are left to autovacuum, PostgreSQL's own clean-up (see the report on
+      // this engine: no VACUUM here, and the WAL and any backups keep their copies meanwhile).
+      transaction(async (client) => {
+        const { rows } = await client.query(
+          'SELECT id FROM orders WHERE created_at < $1 AND purged_at IS NULL ORDER BY id FOR UPDATE',
+          [before],
+        );
+        if (rows.length === 0) return 0;
+        const ids = rows.map((row: Row) => num(row.id));
+        await client.query(
+          'UPDATE jobs SET payload = NULL, detail = NULL WHERE order_id = ANY($1::bigint[])',
+          [ids],
+        );
+        const changed = await client.query(
+          `UPDATE orders SET email = '', email_key = NULL, user_id = '', fields = '{}', purged_at = $1
+           WHERE id = ANY($2::bigint[])`,
+          [now, ids],
+        );
+        return changed.rowCount ?? 0;
+      }),
+    writeStatus: () => status,
+    async probe(now) {
+      if (!status.ok) {
+        try {
+          await writing(() =>
+            pool.query(
+              `INSERT INTO meta (key, value) VALUES ('probed_at', $1)
+               ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+              [String(now)],
+            ),
+          );
+        } catch {
+          // still failing: the status says why
+        }
+      }
+      return status;
+    },
+  };
+
+  const jobs: JobQueue = {
+    async claim(now, limit, worker, leaseUntil) {
+      const claimed = await writing(() => pool.query(SQL.claim, [now, limit, worker, leaseUntil]));
+      const rows = (claimed.rows as Row[]).sort(
+        (a, b) => num(a.next_at) - num(b.next_at) || num(a.id) - num(b.id),
+      );
+      const ready: StoredJob[] = [];
+      for (const row of rows) {
+        const job = readJobRow(row);
+        if (job.damaged === null) {
+          ready.push(job);
+          continue;
+        }
+        // A damaged row or a hand edit: this job fails with its reason, and the others go on.
+        const reason = `cannot read the job: ${job.damaged}`;
+        await transaction(async (client) => {
+          await lockOrdersOfJobs(client, [job.id]);
+          await refreshStatus(client, await client.query(SQL.failRow, [reason, now, job.id]));
+        });
+      }
+      return ready;
+    },
+    async renew(jobIds, worker, leaseUntil) {
+      if (jobIds.length === 0) return;
+      await writing(() => pool.query(SQL.renew, [jobIds, worker, leaseUntil]));
+    },
+    async markStarted(jobId, at) {
+      await writing(() => pool.query('UPDATE jobs SET started_at = $1 WHERE id = $2', [at, jobId]));
+    },
+    async record(outcomes) {
+      if (outcomes.length === 0) return;
+      await transaction(async (client) => {
+        await lockOrdersOfJobs(
+          client,
+          outcomes.map((outcome) => outcome.jobId),
+        );
+        for (const outcome of outcomes) {
+          if (outcome.clearPayload) await client.query(SQL.clearPayload, [outcome.jobId]);
+          switch (outcome.status) {
+            case 'done':
+              await refreshStatus(
+                client,
+                await client.query(SQL.done, [outcome.result ?? null, outcome.at, outcome.jobId]),
+              );
+              break;
+            case 'retry':
+              await client.query(SQL.retry, [
+                outcome.nextAt,
+                outcome.reason,
+                outcome.detail,
+                outcome.at,
+                outcome.jobId,
+              ]);
+              break;
+            case 'failed':
+              await refreshStatus(
+                client,
+                await client.query(SQL.failed, [outcome.reason, outcome.detail, outcome.at, outcome.jobId]),
+              );
+              break;
+            default: {
+              const unreachable: never = outcome;
+              throw new Error(`unknown job record ${JSON.stringify(unreachable)}`);
+            }
+          }
+        }
+      });
+    },
+    async release(jobId, at) {
+      await writing(() =>
+        pool.query(`UPDATE jobs SET next_at = $1 WHERE id = $2 AND status = 'pending' AND next_at > $1`, [
+          at,
+          jobId,
+        ]),
+      );
+    },
+    async nextDueAt(now) {
+      const { rows } = await pool.query(SQL.nextDue, [now]);
+      return rows[0] ? num((rows[0] as Row).next_at) : undefined;
+    },
+    pullIn: (latest, at) =>
+      writing(async () => {
+        const result = await pool.query(
+          `UPDATE jobs SET next_at = $1 WHERE status = 'pending' AND next_at > $2`,
+          [at, latest],
+        );
+        return result.rowCount ?? 0;
+      }),
+    async job(id) {
+      const { rows } = await pool.query('SELECT * FROM jobs WHERE id = $1', [id]);
+      return rows[0] ? readJobRow(rows[0] as Row) : undefined;
+    },
+    retryOrder: (orderId, now) =>
+      transaction(async (client) => {
+        await client.query('SELECT id FROM orders WHERE id = $1 FOR UPDATE', [orderId]);
+        const changed = await client.query(SQL.retryJobs, [now, orderId]);
+        await client.query(SQL.refreshStatus, [orderId]);
+        return changed.rowCount ?? 0;
+      }),
+    retryAllFailed: (now) =>
+      transaction(async (client) => {
+        const { rows } = await client.query(
+          `SELECT id FROM orders WHERE id IN (SELECT order_id FROM jobs WHERE status = 'failed') ORDER BY id FOR UPDATE`,
+        );
+        let changed = 0;
+        for (const row of rows as Row[]) {
+          const orderId = num(row.id);
+          changed += (await client.query(SQL.retryJobs, [now, orderId])).rowCount ?? 0;
+          await client.query(SQL.refreshStatus, [orderId]);
+        }
+        return changed;
+      }),
+  };
+
+  const importStore = async (source: StoreImport): Promise<ImportReport> => {
+    try {
+      return await transaction(async (client): Promise<ImportReport> => {
+        // No order commits meanwhile (they take this lock first): the IDs above the offsets are
+        // this copy's alone, and a second copy of the same store waits here and then finds the first.
+        await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK.commit]);
+        const done = await client.query('SELECT value FROM meta WHERE key = $1', [
+          importedKey(source.storeId),
+        ]);
+        if (done.rows[0]) {
+          const first = JSON.parse(String((done.rows[0] as Row).value)) as ImportCounts & { at: number };
+          const { at, ...copied } = first;
+          return { outcome: 'already', copied, at };
+        }
+        const max = async (table: 'orders' | 'jobs') =>
+          num((await client.query(`SELECT coalesce(max(id), 0) AS id FROM ${table}`)).rows[0].id);
+        const offsets = { order: await max('orders'), job: await max('jobs') };
+        const fresh = offsets.order === 0;
+        const formIds: string[] = [];
+        await insertRows(
+          client,
+          'forms',
+          (async function* () {
+            for await (const form of source.forms) {
+              formIds.push(String(form.id));
+              yield form;
+            }
+          })(),
+          offsets,
+          'ON CONFLICT (id) DO NOTHING',
+        );
+        await insertRows(client, 'orders', source.orders, offsets);
+        await insertRows(client, 'jobs', source.jobs, offsets);
+        // Counted in the target, not from what was sent: the rows above the offsets, the forms by ID.
+        const count = async (text: string, params: unknown[]) =>
+          num((await client.query(`SELECT count(*) AS n FROM ${text}`, params)).rows[0].n);
+        const copied: ImportCounts = {
+          orders: await count('orders WHERE id > $1', [offsets.order]),
+          jobs: await count('jobs WHERE id > $1', [offsets.job]),
+          forms: await count('forms WHERE id = ANY($1::text[])', [formIds]),
+        };
+        const { counts } = source;
+        if (copied.orders !== counts.orders || copied.jobs !== counts.jobs || copied.forms !== counts.forms)
+          throw new ImportMismatch(copied);
+        // New IDs continue after the highest one copied.
+        for (const table of ['orders', 'jobs'])
+          await client.query(
+            `SELECT setval(pg_get_serial_sequence('${table}', 'id'), max(id)) FROM ${table} HAVING count(*) > 0`,
+          );
+        if (fresh) await client.query(`UPDATE meta SET value = $1 WHERE key = 'store_id'`, [source.storeId]);
+        await client.query('INSERT INTO meta (key, value) VALUES ($1, $2)', [
+          importedKey(source.storeId),
+          JSON.stringify({ ...copied, at: Date.now() }),
+        ]);
+        return { outcome: 'copied', copied, keptIds: fresh, keptStoreId: fresh };
+      });
+    } catch (error) {
+      if (error instanceof ImportMismatch)
+        return { outcome: 'mismatch', copied: error.copied, keptIds: false, keptStoreId: false };
+      throw error;
+    }
+  };
+
+  return {
+    name: 'postgres',
+    orders,
+    jobs,
+    importStore,
+    close: () => pool.end(),
+  };
+}

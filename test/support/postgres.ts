@@ -1,0 +1,143 @@
+/**
+ * @module test/support/postgres
+ * A real, throw-away PostgreSQL server for tests: Debian's PostgreSQL 15 binaries run on a free
+ * loopback port with trust authentication, the cluster and its unix socket in a temporary folder
+ * that {@link RunningPostgres.stop} removes. The server refuses to run as root, so under root the
+ * folder belongs to the `postgres` user and the binaries run as that user (spawn's `uid`/`gid`,
+ * which drops root's groups too). Durability is switched off (`fsync`, `synchronous_commit`):
+ * the tests check behaviour, not flushes.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+/** Where Debian installs the server binaries. */
+/** The newest PostgreSQL installed from Debian's packages (15 on bookworm). */
+const BIN = (() => {
+  try {
+    const versions = readdirSync('/usr/lib/postgresql')
+      .filter((name) => /^\d+$/.test(name))
+      .sort((a, b) => Number(b) - Number(a));
+    return `/usr/lib/postgresql/${versions[0] ?? '15'}/bin`;
+  } catch {
+    return '/usr/lib/postgresql/15/bin';
+  }
+})();
+
+/** A server started by {@link startPostgres}. */
+export interface RunningPostgres {
+  /** A connection URL for the `postgres` superuser and database. */
+  readonly url: string;
+  /** Stops the server (fast shutdown) and removes its folder. */
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (free when asked; the server binds it right after). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return address.port;
+}
+
+/** The uid and gid to run the binaries as: `postgres` under root, else the current user. */
+function account(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+/** Starts a fresh PostgreSQL 15 cluster; rejects with one line when the binaries are missing. */
+export async function startPostgres(): Promise<RunningPostgres> {
+  if (!existsSync(join(BIN, 'postgres'))) {
+    throw new Error(`PostgreSQL is not installed (${BIN}/postgres): apt-get install postgresql`);
+  }
+  const user = account();
+  const dir = mkdtempSync(join(tmpdir(), 'order-bot-pg-'));
+  const data = join(dir, 'data');
+  const socket = join(dir, 'socket');
+  mkdirSync(socket);
+  if (user) {
+    chownSync(dir, user.uid, user.gid);
+    chownSync(socket, user.uid, user.gid);
+  }
+  const as = user ? { uid: user.uid, gid: user.gid } : {};
+  const env = { ...process.env, LC_ALL: 'C', HOME: dir };
+  try {
+    execFileSync(
+      join(BIN, 'initdb'),
+      ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'],
+      { ...as, env, stdio: 'pipe' },
+    );
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+    throw new Error(`initdb failed: ${stderr ?? String(error)}`);
+  }
+
+  const port = await freePort();
+  const server: ChildProcess = spawn(
+    join(BIN, 'postgres'),
+    [
+      ['-D', data],
+      ['-p', String(port)],
+      ['-k', socket],
+      ['-c', 'listen_addresses=127.0.0.1'],
+      ['-c', 'fsync=off'],
+      ['-c', 'synchronous_commit=off'],
+      ['-c', 'full_page_writes=off'],
+      ['-c', 'max_connections=200'],
+    ].flat(),
+    { ...as, env, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let output = '';
+  server.stderr?.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  });
+  const exited = once(server, 'exit');
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+
+  const stop = async () => {
+    if (server.exitCode === null && server.signalCode === null) {
+      server.kill('SIGINT'); // fast shutdown: clients are disconnected
+      const timer = setTimeout(() => server.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (server.exitCode !== null || server.signalCode !== null) {
+      await stop();
+      throw new Error(`postgres exited at start-up: ${output.trim()}`);
+    }
+    const client = new pg.Client({ connectionString: url });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      await client.end();
+      break;
+    } catch (error) {
+      await client.end().catch(() => {});
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(
+          `postgres did not accept connections within 20 s (${String(error)}): ${output.trim()}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return { url, stop };
+}
