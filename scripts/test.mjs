@@ -72,6 +72,9 @@ const SOLO = new Set([join('test', 'e2e', 'capacity.test.ts')]);
  * follow in name order.
  */
 const LONGEST_FIRST = [
+  'e2e/cluster.test.ts', // 24 (PostgreSQL, Redis and up to three bots)
+  'store/postgres.test.ts', // 15
+  'e2e/orders-cli-postgres.test.ts', // 10
   'e2e/reliability.test.ts', // 9.2
   'e2e/order-flow.test.ts', // 7.4
   'e2e/durability.test.ts', // 8.9
