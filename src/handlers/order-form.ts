@@ -10,6 +10,7 @@ import {
   cooldownText,
   dailyLimitText,
   FORMS_FULL,
+  FORMS_UNAVAILABLE,
   INVALID_EMAIL,
   rolesRequired,
   UNKNOWN_USER,
@@ -66,7 +67,16 @@ export function createOrderForm({ sessions, limits }: OrderFormDeps): Command {
         );
       }
 
-      const started = await sessions.start(userId, email, guildId, ctx.form.id);
+      // The forms in progress may live on a server that is down (Redis, restarting): the customer
+      // is told to try again in a minute, rather than the generic apology for a bug (and the
+      // outage is logged as one, not as a failed interaction).
+      let started: Awaited<ReturnType<SessionStore['start']>>;
+      try {
+        started = await sessions.start(userId, email, guildId, ctx.form.id);
+      } catch (error) {
+        log.error('order.sessions_unavailable', { error });
+        return ephemeral(FORMS_UNAVAILABLE);
+      }
       if (!started.ok) {
         log.warn('order.sessions_full', { active: sessions.size });
         return ephemeral(FORMS_FULL);

@@ -37,6 +37,10 @@ export function dailyLimitText(limit: number, retryAfterMs: number): string {
 export const FORMS_FULL =
   '⏳ The shop is very busy right now. Please try /order_form again in a few minutes.';
 
+/** The answer when no form can be started because the store of forms in progress (Redis) cannot be reached. */
+export const FORMS_UNAVAILABLE =
+  '⏳ Order forms cannot be started for a moment. Please try /order_form again in a minute (nothing was sent).';
+
 /** The answer when the shop changed its form (a reload) while the customer was filling it in. */
 export const FORM_CHANGED =
   '🔄 The shop has just changed its order form, so this one can no longer be completed. Run /order_form again to start the new form (nothing was sent).';

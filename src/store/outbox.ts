@@ -250,8 +250,29 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
     }
   };
 
+  /**
+   * Jobs this worker claimed but did not start, whose give-back failed: the database went away
+   * between the claim and the give-back (a PostgreSQL restart, test/e2e/outage.test.ts). Left so,
+   * they stayed locked by this worker, which never ran them, and so undelivered by every worker
+   * until the lease ran out (2 minutes after the database was back). The give-back is tried again
+   * at each look; a job claimed again meanwhile is this worker's to run, so it leaves the set.
+   */
+  const unreturned = new Set<number>();
+  const giveBack = async (jobIds: readonly number[]) => {
+    for (const id of jobIds) unreturned.add(id);
+    const ids = [...unreturned].filter((id) => !busy.has(id));
+    if (ids.length === 0) return;
+    try {
+      await jobs.renew(ids, worker, 0);
+      for (const id of ids) unreturned.delete(id);
+    } catch (error) {
+      log.warn('outbox.give_back_failed', { jobs: ids.length, error });
+    }
+  };
+
   /** Claims what this worker has room for, starts it, and sets the next look. */
   const look = async () => {
+    if (unreturned.size > 0) await giveBack([]);
     let due: StoredJob[] = [];
     try {
       // Up to 64 due jobs of any kind: those whose kind has a free slot start, the others go back
@@ -262,8 +283,9 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
       schedule(pollMs);
       return;
     }
-    const giveBack: number[] = [];
+    const notStarted: number[] = [];
     for (const job of due) {
+      unreturned.delete(job.id);
       const handler = handlers[job.kind];
       if (!handler) {
         const detail = `this version has no handler for "${job.kind}" jobs`;
@@ -284,9 +306,9 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
       }
       if (freeSlots(job.kind) > 0) void run(job, handler);
       // No room for this kind now: the claim ends at once, for this worker's next look or another's.
-      else giveBack.push(job.id);
+      else notStarted.push(job.id);
     }
-    if (giveBack.length > 0) await jobs.renew(giveBack, worker, 0).catch(() => undefined);
+    if (notStarted.length > 0) await giveBack(notStarted);
     if (due.length > 0) {
       // Work was started or is waiting for a slot: each job that settles looks again.
       schedule(pollMs);

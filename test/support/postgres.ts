@@ -2,7 +2,8 @@
  * @module test/support/postgres
  * A real, throw-away PostgreSQL server for tests: Debian's PostgreSQL 15 binaries run on a free
  * loopback port with trust authentication, the cluster and its unix socket in a temporary folder
- * that {@link RunningPostgres.stop} removes. The server refuses to run as root, so under root the
+ * that {@link RunningPostgres.stop} removes ({@link RunningPostgres.halt} and
+ * {@link RunningPostgres.restart} stop and start the same server, its data kept: an outage). The server refuses to run as root, so under root the
  * folder belongs to the `postgres` user and the binaries run as that user (spawn's `uid`/`gid`,
  * which drops root's groups too). Durability is switched off (`fsync`, `synchronous_commit`):
  * the tests check behaviour, not flushes.
@@ -34,6 +35,10 @@ export interface RunningPostgres {
   readonly url: string;
   /** Stops the server (fast shutdown) and removes its folder. */
   stop(): Promise<void>;
+  /** Stops the server (fast shutdown) and keeps its folder: {@link restart} brings the same data back. */
+  halt(): Promise<void>;
+  /** Stops the server if it runs (keeping its folder) and starts it again on the same port and data. */
+  restart(): Promise<void>;
 }
 
 /** A free TCP port on 127.0.0.1 (free when asked; the server binds it right after). */
@@ -84,60 +89,89 @@ export async function startPostgres(): Promise<RunningPostgres> {
   }
 
   const port = await freePort();
-  const server: ChildProcess = spawn(
-    join(BIN, 'postgres'),
-    [
-      ['-D', data],
-      ['-p', String(port)],
-      ['-k', socket],
-      ['-c', 'listen_addresses=127.0.0.1'],
-      ['-c', 'fsync=off'],
-      ['-c', 'synchronous_commit=off'],
-      ['-c', 'full_page_writes=off'],
-      ['-c', 'max_connections=200'],
-    ].flat(),
-    { ...as, env, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let output = '';
-  server.stderr?.on('data', (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  });
-  const exited = once(server, 'exit');
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  let server: ChildProcess | undefined;
+  let exited: Promise<unknown> = Promise.resolve();
+  let output = '';
 
-  const stop = async () => {
-    if (server.exitCode === null && server.signalCode === null) {
-      server.kill('SIGINT'); // fast shutdown: clients are disconnected
-      const timer = setTimeout(() => server.kill('SIGKILL'), 5_000);
+  /** Stops the running server, if any (fast shutdown: clients are disconnected); keeps the folder. */
+  const halt = async () => {
+    const running = server;
+    server = undefined;
+    if (running && running.exitCode === null && running.signalCode === null) {
+      running.kill('SIGINT');
+      const timer = setTimeout(() => running.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
     }
+  };
+  const stop = async () => {
+    await halt();
     rmSync(dir, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (server.exitCode !== null || server.signalCode !== null) {
-      await stop();
-      throw new Error(`postgres exited at start-up: ${output.trim()}`);
-    }
-    const client = new pg.Client({ connectionString: url });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      await client.end();
-      break;
-    } catch (error) {
-      await client.end().catch(() => {});
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(
-          `postgres did not accept connections within 20 s (${String(error)}): ${output.trim()}`,
-        );
+  /** Starts the server on `port` and `data`; resolves once it answers, rejects (stopped) if it does not. */
+  const launch = async () => {
+    const child: ChildProcess = spawn(
+      join(BIN, 'postgres'),
+      [
+        ['-D', data],
+        ['-p', String(port)],
+        ['-k', socket],
+        ['-c', 'listen_addresses=127.0.0.1'],
+        ['-c', 'fsync=off'],
+        ['-c', 'synchronous_commit=off'],
+        ['-c', 'full_page_writes=off'],
+        ['-c', 'max_connections=200'],
+      ].flat(),
+      { ...as, env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    output = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-4000);
+    });
+    server = child;
+    exited = once(child, 'exit');
+
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        await halt();
+        throw new Error(`postgres exited at start-up: ${output.trim()}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const client = new pg.Client({ connectionString: url });
+      client.on('error', () => {});
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        await client.end();
+        return;
+      } catch (error) {
+        await client.end().catch(() => {});
+        if (Date.now() > deadline) {
+          await halt();
+          throw new Error(
+            `postgres did not accept connections within 20 s (${String(error)}): ${output.trim()}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     }
+  };
+
+  try {
+    await launch();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
-  return { url, stop };
+  return {
+    url,
+    stop,
+    halt,
+    async restart() {
+      await halt();
+      await launch();
+    },
+  };
 }
