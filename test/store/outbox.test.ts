@@ -443,3 +443,50 @@ test('a retry time far ahead (written before the clock was set back) is due at s
   assert.equal(await until(t, () => runs === 1, 'the job to run now, not in two hours', 10), 0);
   await drain(t, worker, 100);
 });
+
+test('jobs claimed but not started go back to the queue even when the first give-back fails (a database that went away)', async (t) => {
+  const store = fresh(t);
+  commit(store, ['email', 'email', 'email']);
+  const queue0 = queue(store);
+  let failGiveBacks = 1;
+  const gaveBack: number[][] = [];
+  const jobs = {
+    ...queue0.jobs,
+    async renew(ids: readonly number[], worker: string, until: number) {
+      if (until === 0) {
+        if (failGiveBacks > 0) {
+          failGiveBacks--;
+          throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        }
+        gaveBack.push([...ids]);
+      }
+      return queue0.jobs.renew(ids, worker, until);
+    },
+  };
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const worker = createOutboxWorker({
+    jobs,
+    pending: queue0.pending,
+    log: silentLogger,
+    // One email at a time: the other two are claimed, not started, and must go back.
+    handlers: {
+      email: handler(
+        async () => {
+          await held;
+          return { status: 'done' };
+        },
+        { concurrency: 1 },
+      ),
+    },
+    pollMs: 100,
+  });
+  await until(t, () => worker.running === 1 && failGiveBacks === 0, 'the first give-back to fail');
+  await until(t, () => gaveBack.length > 0, 'the give-back to be tried again at the next look');
+  assert.equal(gaveBack[0]!.length, 2, 'both jobs that were not started');
+  release();
+  await until(t, () => store.counts(0).jobsPending === 0, 'every job delivered');
+  await drain(t, worker, 50);
+});
