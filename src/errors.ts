@@ -14,6 +14,35 @@ export class StoreError extends Error {
   override name = 'StoreError';
 }
 
+/** The order store or the store of forms in progress cannot be reached right now (a server down or restarting). */
+export class StoreUnavailableError extends StoreError {
+  override name = 'StoreUnavailableError';
+}
+
+/** Connection failures of a database client (Node's socket codes, PostgreSQL's shutdown and connection classes). */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
+
+/** Whether `error` says a store is unreachable for now (so the customer is told to try again, not that something broke). */
+export function isStoreUnavailable(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && UNREACHABLE.has(code)) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+}
+
 /**
  * Why sending one message failed:
  * - `recipient_rejected`: the server refused the customer's address (550-553).

@@ -19,10 +19,11 @@ import {
   type InteractionApi,
 } from '../discord/interactions.ts';
 import { createResponder, type Responder } from '../discord/responder.ts';
+import { isStoreUnavailable } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { OrderForm } from '../order/form.ts';
-import { BUSY, EXPIRED, RESTARTING } from '../order/texts.ts';
+import { BUSY, EXPIRED, ORDERS_UNAVAILABLE, RESTARTING } from '../order/texts.ts';
 import type {
   CommandHandler,
   ComponentHandler,
@@ -169,10 +170,18 @@ export function createAppContext(options: AppContextOptions): AppBinding {
         ctx.log.warn('interaction.answered_elsewhere', { route });
         return;
       }
-      metrics.count('interaction_errors');
-      ctx.log.error('interaction.failed', { route, error });
+      // A store down or restarting is not a bug: the customer is told to try again in a minute.
+      const unavailable = isStoreUnavailable(error);
+      if (unavailable) ctx.log.warn('interaction.store_unavailable', { route, error });
+      else {
+        metrics.count('interaction_errors');
+        ctx.log.error('interaction.failed', { route, error });
+      }
       try {
-        const message = { content: APOLOGY, flags: MessageFlags.Ephemeral };
+        const message = {
+          content: unavailable ? ORDERS_UNAVAILABLE : APOLOGY,
+          flags: MessageFlags.Ephemeral,
+        };
         if (ctx.respond.state === 'replied') await ctx.respond.followUp(message);
         else await ctx.respond.reply(message);
       } catch (apologyError) {

@@ -41,6 +41,10 @@ export const FORMS_FULL =
 export const FORMS_UNAVAILABLE =
   '⏳ Order forms cannot be started for a moment. Please try /order_form again in a minute (nothing was sent).';
 
+/** The answer when a store the order needs (orders, forms in progress) cannot be reached for a moment. */
+export const ORDERS_UNAVAILABLE =
+  '⏳ Orders are unavailable for a moment. Please try again in a minute (if you were filling in the form, press the button again then).';
+
 /** The answer when the shop changed its form (a reload) while the customer was filling it in. */
 export const FORM_CHANGED =
   '🔄 The shop has just changed its order form, so this one can no longer be completed. Run /order_form again to start the new form (nothing was sent).';

@@ -15,6 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type CommandParser, createClient, defineScript } from '@redis/client';
+import { StoreUnavailableError } from '../errors.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import type { OrderSession, SessionEndReason, SessionStore, StoredStepValues } from './engine.ts';
 
@@ -414,7 +415,7 @@ export async function createRedisSessionStore(options: RedisSessionStoreOptions)
 /** The error a call rejects with: which operation, and the client's error as the cause. */
 function failure(operation: string, error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
-  return new Error(`Redis session store: ${operation} failed: ${message}`, { cause: error });
+  return new StoreUnavailableError(`Redis session store: ${operation} failed: ${message}`, { cause: error });
 }
 
 /** A reply that must be an array (Lua tables arrive as arrays; nil as null). */

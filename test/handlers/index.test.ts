@@ -15,7 +15,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { type APIModalInteractionResponseCallbackData, ButtonStyle } from 'discord-api-types/v10';
-import { EXPIRED, INVALID_EMAIL, NOT_THIS_SERVER } from '../../src/order/texts.ts';
+import { StoreUnavailableError } from '../../src/errors.ts';
+import { EXPIRED, INVALID_EMAIL, NOT_THIS_SERVER, ORDERS_UNAVAILABLE } from '../../src/order/texts.ts';
 import { validInputs } from '../support/customer.ts';
 import {
   buttonId,
@@ -427,6 +428,24 @@ describe('order form steps', () => {
     const done = await c.submit(again, inputs[3], message);
     assert.match(String(messageOf(done.answer).content), /Sending your confirmation/);
     assert.equal(h.orders.list().length, 1);
+  });
+
+  test('a store that cannot be reached (Redis restarting) is told as "try again in a minute", not as a failure', async () => {
+    harness();
+    const c = customer(h, alice);
+    const one = await c.submit(await c.start(), validInputs()[1]);
+    const real = h.sessions.get;
+    h.sessions.get = () =>
+      Promise.reject(new StoreUnavailableError('Redis session store: get failed: Socket closed'));
+    const pressed = await c.press(messageOf(one.answer), 'Continue to Step 2');
+    assert.equal(messageOf(pressed).content, ORDERS_UNAVAILABLE);
+    assert.equal(messageOf(pressed).flags, EPHEMERAL);
+    assert.equal(h.metrics.counters.interaction_errors ?? 0, 0, 'not counted as a handler failure');
+    h.sessions.get = real;
+    assert.equal(
+      modalOf(await c.press(messageOf(one.answer), 'Continue to Step 2')).title,
+      'Order Details - Step 2',
+    );
   });
 
   test('a public summary is posted for all, and the email status is told to the customer alone', async () => {
