@@ -74,7 +74,7 @@ export function createOrderModal(deps: OrderModalDeps): Modal {
         log.warn('order.out_of_order', { step, reached: firstMissingStep(current, steps) });
         return respond.reply({ content: EXPIRED, flags: MessageFlags.Ephemeral });
       }
-      const typed = readModalValues(form, interaction.data);
+      const typed = readModalValues(form, step, interaction.data);
       // "today" is a date a person reads: wall time.
       const result = current
         ? validateStep(form, step - 1, typed, sessionFields(current), Date.now())

@@ -169,8 +169,13 @@ export function renderConfirmation(
       : { html: `<span style="word-break:break-all">${escapeHtml(defang(url))}</span>`, text: defang(url) };
   const format = options.referenceFormat ?? '#{id}';
   const own = options.orderId === undefined ? '' : ownReference(options.orderId, format);
+  // A web address field is put in as given (renderEmail keeps it only when it is http(s)): defanged,
+  // it would never be a valid URL, and an `href="{{key}}"` would always be empty.
   const shownFields = Object.fromEntries(
-    Object.entries(typed).map(([key, value]) => [key, shownValue(fieldOf(form, key), value)]),
+    Object.entries(typed).map(([key, value]) => {
+      const field = fieldOf(form, key);
+      return [key, field?.type === 'url' ? (order.fields[key] ?? '') : shownValue(field, value)];
+    }),
   );
   return renderEmail(template, {
     values: {

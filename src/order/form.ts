@@ -47,6 +47,8 @@ export interface FormField {
   readonly description: string | undefined;
   readonly placeholder: string | undefined;
   readonly required: boolean;
+  /** Left out of a public summary (`order_summary: "public"`); by default paragraphs and email addresses. */
+  readonly private: boolean;
   /** For typed fields; 0 when not set. */
   readonly minLength: number;
   /** For typed fields: the most characters kept (the type's default when not set). */
@@ -90,6 +92,20 @@ export const RESERVED_KEYS: readonly string[] = [
   'current_year',
   'shop_name',
 ];
+
+/**
+ * Names no field may take: the email's built-in placeholders, the CSV export's own columns (a
+ * field named so would make two columns of one name), and what every JavaScript object has.
+ */
+const TAKEN_KEYS: ReadonlySet<string> = new Set([
+  ...RESERVED_KEYS,
+  'created_at',
+  'status',
+  'discord_user_id',
+  'discord_server_id',
+  'email_refused_by_cap',
+  'constructor',
+]);
 
 /** Most steps (modals) and fields a step (Discord shows at most five components in a modal). */
 export const MAX_STEPS = 5;
@@ -147,15 +163,17 @@ const common = {
   key: v.pipe(str('a key'), v.regex(/^[a-z][a-z0-9_]{0,31}$/, KEY_RULE)),
   label: bounded('a label', 1, 45),
   description: v.optional(bounded('a description', 1, 100)),
-  placeholder: v.optional(bounded('a placeholder', 1, 100)),
   required: v.optional(v.boolean('expected true or false')),
+  private: v.optional(v.boolean('expected true or false')),
 };
+/** Only what the customer types into, and a select, show a placeholder (Discord has none for the others). */
+const placeholder = { placeholder: v.optional(bounded('a placeholder', 1, 100)) };
 const lengths = {
   min_length: v.optional(whole(0, 4000)),
   max_length: v.optional(whole(1, 4000)),
 };
 const typed = (type: 'text' | 'paragraph' | 'email' | 'url' | 'price') =>
-  v.strictObject({ ...common, type: v.literal(type), ...lengths });
+  v.strictObject({ ...common, ...placeholder, type: v.literal(type), ...lengths });
 
 const FieldSchema = v.variant(
   'type',
@@ -167,18 +185,25 @@ const FieldSchema = v.variant(
     typed('price'),
     v.strictObject({
       ...common,
+      ...placeholder,
       type: v.literal('date'),
       not_before: v.optional(str('"today" or a field key')),
     }),
     v.strictObject({
       ...common,
+      ...placeholder,
       type: v.literal('number'),
       min: v.optional(v.number('expected a number')),
       max: v.optional(v.number('expected a number')),
       integer: v.optional(v.boolean('expected true or false')),
       max_length: v.optional(whole(1, 40)),
     }),
-    v.strictObject({ ...common, type: v.literal('select'), options: options('select', 1, 25) }),
+    v.strictObject({
+      ...common,
+      ...placeholder,
+      type: v.literal('select'),
+      options: options('select', 1, 25),
+    }),
     v.strictObject({ ...common, type: v.literal('radio'), options: options('radio group', 2, 10) }),
     v.strictObject({
       ...common,
@@ -257,8 +282,9 @@ function toField(raw: RawField): FormField {
     label: raw.label,
     type: raw.type,
     description: raw.description,
-    placeholder: raw.placeholder,
+    placeholder: 'placeholder' in raw ? raw.placeholder : undefined,
     required: raw.required ?? true,
+    private: raw.private ?? (raw.type === 'paragraph' || raw.type === 'email'),
     minLength: 0,
     maxLength: DEFAULT_MAX_LENGTH[raw.type],
     notBefore: undefined,
@@ -298,10 +324,10 @@ function crossChecks(form: RawForm, fields: readonly FormField[]): [string, stri
       const at = `steps[${s}].fields[${f}]`;
       const field = fields.find((one) => one.key === raw.key)!;
       const first = seen.get(raw.key);
-      if (RESERVED_KEYS.includes(raw.key)) {
+      if (TAKEN_KEYS.has(raw.key)) {
         problems.push([
           `${at}.key`,
-          `"${raw.key}" is the name of a built-in email placeholder: choose another key`,
+          `"${raw.key}" is a built-in name (an email placeholder or a column of the CSV export): choose another key`,
         ]);
       }
       if (first)
@@ -334,6 +360,12 @@ function crossChecks(form: RawForm, fields: readonly FormField[]): [string, stri
         }
         if (field.min !== undefined && field.min > (field.max ?? count)) {
           problems.push([`${at}.min`, `is more than can be ticked (${field.max ?? count})`]);
+        }
+        if (!field.required && (field.min ?? 0) > 0) {
+          problems.push([
+            `${at}.min`,
+            `a checkbox group that is not required cannot ask for at least ${field.min} (Discord would make it required): remove min, or set required to true`,
+          ]);
         }
       }
     });

@@ -19,8 +19,8 @@ import {
 } from 'discord-api-types/v10';
 import { customId } from '../router/router.ts';
 import { choicesOf, type Order, ownReference, type StepValues, shownValue } from './fields.ts';
-import type { FormField, OrderForm } from './form.ts';
-import type { FieldProblem } from './validate.ts';
+import { type FormField, fieldCapacity, type OrderForm } from './form.ts';
+import { type FieldProblem, isHttpUrl } from './validate.ts';
 
 /** custom_id prefixes of the order form (the format: prefix, then `:`-separated arguments). */
 export const OrderIds = {
@@ -130,8 +130,12 @@ function submittedValue(component: ModalSubmitComponent): string | undefined {
   return undefined;
 }
 
-/** Reads a submitted modal's values by custom_id (Label and legacy action-row layouts) for `form`'s fields. */
-export function readModalValues(form: OrderForm, data: APIModalSubmission): StepValues {
+/**
+ * Reads a submitted modal's values by custom_id (Label and legacy action-row layouts): only the
+ * fields of step `step` (1-based), each cut to what the field can hold, so a forged submit cannot
+ * store more than the form allows (see README, "Memory").
+ */
+export function readModalValues(form: OrderForm, step: number, data: APIModalSubmission): StepValues {
   const values: Partial<Record<string, string>> = {};
   for (const component of Array.isArray(data.components) ? data.components : []) {
     if (component.type === ComponentType.Label && component.component) {
@@ -145,9 +149,10 @@ export function readModalValues(form: OrderForm, data: APIModalSubmission): Step
     }
   }
   const known: StepValues = {};
-  for (const field of form.fields) {
-    const value = values[field.key];
-    if (typeof value === 'string') known[field.key] = value;
+  for (const field of form.steps[step - 1]?.fields ?? []) {
+    const value = Object.hasOwn(values, field.key) ? values[field.key] : undefined;
+    // A little over the field's capacity: text longer than allowed is still refused as too long.
+    if (typeof value === 'string') known[field.key] = value.slice(0, fieldCapacity(field) + 1);
   }
   return known;
 }
@@ -221,6 +226,7 @@ function fitEmbed(head: string, fields: EmbedField[]): EmbedField[] {
   const size = () => head.length + fields.reduce((sum, f) => sum + f.name.length + f.value.length, 0);
   while (size() > EMBED_BUDGET) {
     const longest = fields.reduce((a, b) => (b.value.length > a.value.length ? b : a));
+    if (longest.value.length <= 20) break;
     const cut = Math.max(20, longest.value.length - (size() - EMBED_BUDGET));
     longest.value = `${longest.value.slice(0, cut - 1).replace(/\\$/, '')}…`;
   }
@@ -239,12 +245,14 @@ function embedField(field: FormField, value: string): EmbedField {
 /** The image shown beside the order (the default form's Image URL), when the order has one. */
 function thumbnail(order: Order) {
   const url = order.fields.product_image_url;
-  return url && /^https?:\/\//.test(url) ? { thumbnail: { url } } : {};
+  // Discord refuses a malformed URL or one over 2,048 characters, and with it the whole post.
+  return url && isHttpUrl(url) && url.length <= 2048 ? { thumbnail: { url } } : {};
 }
 
 /**
- * The order summary embed the customer sees; `orderId` is the bot's own reference. Paragraph fields
- * (an address, notes) are left out when `showPrivate` is false (a public summary).
+ * The order summary embed the customer sees; `orderId` is the bot's own reference. Private fields
+ * (paragraphs and email addresses unless the form says otherwise: see `FormField.private`) are left
+ * out when `showPrivate` is false (a public summary).
  */
 export function summaryEmbed(
   form: OrderForm,
@@ -256,7 +264,7 @@ export function summaryEmbed(
   const own = ownReference(orderId, referenceFormat);
   if (form.isDefault) return defaultSummary(order, showPrivate, own);
   const fields = form.fields
-    .filter((field) => showPrivate || field.type !== 'paragraph')
+    .filter((field) => showPrivate || !field.private)
     .map((field) => embedField(field, order.fields[field.key] ?? ''));
   const number = order.fields.order_number;
   const description = number

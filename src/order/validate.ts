@@ -69,7 +69,8 @@ export function earliestToday(now: number): string {
   return new Date(now - 12 * 3_600_000).toISOString().slice(0, 10);
 }
 
-const NUMBER = /^[-+]?\d+(?:[.,]\d+)?$/;
+/** A number as people type one: a decimal point, or a decimal comma with one or two digits after it ("2,5"); "99,999" is refused rather than read as 99.999 or 99999. */
+const NUMBER = /^[-+]?\d+(?:\.\d+|,\d{1,2})?$/;
 
 function range(field: FormField): string {
   const { min, max } = field;
@@ -200,7 +201,8 @@ export function validateStep(
   const problems: FieldProblem[] = [];
   const forged: string[] = [];
   for (const field of fields) {
-    const result = v.safeParse(fieldSchema(field, today), typed[field.key] ?? '');
+    const given = Object.hasOwn(typed, field.key) ? typed[field.key] : undefined;
+    const result = v.safeParse(fieldSchema(field, today), typeof given === 'string' ? given : '');
     if (!result.success) {
       const message = result.issues[0]!.message;
       problems.push({ key: field.key, label: field.label, message });
@@ -214,7 +216,8 @@ export function validateStep(
   for (const field of fields) {
     if (field.type !== 'date' || !field.notBefore || field.notBefore === 'today') continue;
     const value = values[field.key];
-    const other = values[field.notBefore] ?? earlier[field.notBefore];
+    const own = (record: StepValues, key: string) => (Object.hasOwn(record, key) ? record[key] : undefined);
+    const other = own(values, field.notBefore) ?? own(earlier, field.notBefore);
     if (value && other && value < other) {
       const label = form.fields.find((f) => f.key === field.notBefore)?.label ?? field.notBefore;
       problems.push({ key: field.key, label: field.label, message: `must not be before ${label}` });

@@ -90,7 +90,22 @@ test('an invalid form is refused in one line naming the file and the path of the
   );
   assert.equal(
     problem(oneStep([{ key: 'email', label: 'E', type: 'email' }])),
-    'form.json: steps[0].fields[0].key: "email" is the name of a built-in email placeholder: choose another key',
+    'form.json: steps[0].fields[0].key: "email" is a built-in name (an email placeholder or a column of the CSV export): choose another key',
+  );
+  for (const taken of ['status', 'created_at', 'discord_user_id', 'constructor']) {
+    assert.match(problem(oneStep([{ key: taken, label: 'T', type: 'text' }])), /is a built-in name/, taken);
+  }
+  assert.equal(
+    problem(oneStep([{ key: 'r', label: 'R', type: 'radio', options: ['a', 'b'], placeholder: 'Pick' }])),
+    'form.json: steps[0].fields[0].placeholder: unknown key "placeholder": remove it, or check its spelling',
+  );
+  assert.match(
+    problem(
+      oneStep([
+        { key: 'c', label: 'C', type: 'checkboxes', options: ['a', 'b', 'c'], required: false, min: 2 },
+      ]),
+    ),
+    /^form\.json: steps\[0\]\.fields\[0\]\.min: a checkbox group that is not required cannot ask for at least 2/,
   );
   assert.equal(
     problem(oneStep([{ key: 'a', label: 'A', type: 'text', colour: 'red' }])),
@@ -177,7 +192,7 @@ test('each type renders as its Discord component inside a Label, within Discord 
 });
 
 test('submitted components are read by type; a forged payload stays bounded and typed', () => {
-  const values = readModalValues(bakery, {
+  const values = readModalValues(bakery, 1, {
     custom_id: 'order_modal:1:n1',
     components: [
       { type: 18, id: 1, component: { type: 3, id: 2, custom_id: 'product', values: ['Rye'] } },
@@ -199,9 +214,17 @@ test('submitted components are read by type; a forged payload stays bounded and 
       quantity: '2',
       size: '',
       extras: 'Sliced\nGift box',
-      notes: 4000,
+      notes: 501,
     },
   );
+  // Only the submitted step's fields are kept: a forged submit cannot fill another step's.
+  const forged = readModalValues(bakery, 1, {
+    custom_id: 'order_modal:1:n1',
+    components: [
+      { type: 18, id: 1, component: { type: 4, id: 2, custom_id: 'pickup', value: '2030-01-01' } },
+    ],
+  } as never);
+  assert.deepEqual(forged, {});
 });
 
 test('each type is validated with its own message; choices only among the options (forged ones named)', () => {
@@ -387,4 +410,60 @@ test('the longest allowed form: 25 fields, 4,000 characters, every modal and the
   const post = staffMessage(longest, order, 'u', 1, NOW, '#{id}', 'a cap note');
   assert.deepEqual(checkMessage(post), [], 'escaped values are shortened to fit 6,000 characters');
   assert.deepEqual(checkMessage({ embeds: [summaryEmbed(longest, order, true, 1, '#{id}')] }), []);
+});
+
+test('what a review found: thumbnails Discord would refuse, private fields in public, web addresses in templates, "99,999"', () => {
+  const form = parseForm(
+    oneStep([
+      { key: 'product_image_url', label: 'Image', type: 'text' },
+      { key: 'site', label: 'Website', type: 'url' },
+      { key: 'contact', label: 'Email for proofs', type: 'email' },
+      { key: 'phone', label: 'Phone', type: 'text', private: true },
+      { key: 'amount', label: 'Amount', type: 'number', max: 100 },
+    ]),
+    'form.json',
+  );
+  const order = (image: string) =>
+    toOrder(
+      {
+        product_image_url: image,
+        site: 'https://shop.example/p?x=1',
+        contact: 'c@example.com',
+        phone: '555',
+        amount: '5',
+      },
+      'a@example.com',
+      form,
+    );
+  // A malformed or over-long image address would make Discord refuse the whole staff post.
+  for (const bad of ['https://exa mple.com/x.png', 'http://', `https://cdn.example/${'a'.repeat(2100)}`]) {
+    const post = staffMessage(form, order(bad), 'u', 1, NOW, '#{id}');
+    assert.equal(post.embeds[0]!.thumbnail, undefined, bad.slice(0, 30));
+    assert.deepEqual(checkMessage(post), []);
+  }
+  assert.deepEqual(
+    staffMessage(form, order('https://cdn.example/a.png'), 'u', 1, NOW, '#{id}').embeds[0]!.thumbnail,
+    {
+      url: 'https://cdn.example/a.png',
+    },
+  );
+  // A public summary leaves out email addresses and fields marked private, as it does paragraphs.
+  const shown = summaryEmbed(form, order(''), false, 1, '#{id}').fields?.map((f) => f.name);
+  assert.deepEqual(shown, ['Image', 'Website', 'Amount']);
+  // A web address field is a usable link in the owner's template (defanged, it was always empty).
+  const { html } = renderConfirmation(
+    { subject: 's', html_body: '<a href="{{site}}">{{site}}</a>' },
+    order(''),
+    {
+      shopName: 'S',
+      form,
+    },
+  );
+  assert.equal(html, '<a href="https://shop.example/p?x=1">https://shop.example/p?x=1</a>');
+  // "99,999" is neither read as 99.999 nor as 99999; "2,5" is a decimal comma.
+  const amount = (value: string) =>
+    validateStep(form, 0, { ...order('https://cdn.example/a.png').fields, amount: value }, {}, NOW);
+  assert.ok(!amount('99,999').ok);
+  assert.ok(amount('2,5').ok);
+  assert.ok(amount('99.5').ok);
 });

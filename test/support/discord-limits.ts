@@ -55,6 +55,17 @@ class Checker {
   }
 }
 
+/** What Discord accepts as an embed's image or thumbnail: an http(s) or attachment URL it can parse, at most 2,048 characters. */
+function wellFormedMediaUrl(url: unknown): boolean {
+  if (typeof url !== 'string' || url.length > 2048 || !/^(https?|attachment):\/\/[^\s]+$/.test(url))
+    return false;
+  try {
+    return new URL(url).hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
 const ALLOWED_MESSAGE_FLAGS = 4 | 64 | 4096 | 32768;
 
 /** Checks a message body (content, embeds, components, flags). `base` prefixes paths. */
@@ -94,10 +105,7 @@ export function checkMessage(
       }
       for (const key of ['thumbnail', 'image'] as const) {
         const media = embed[key];
-        if (
-          isObject(media) &&
-          (typeof media.url !== 'string' || !/^(https?|attachment):\/\//.test(media.url))
-        ) {
+        if (isObject(media) && !wellFormedMediaUrl(media.url)) {
           checker.fail(at('embeds', i, key, 'url'), 'URL_TYPE_INVALID_URL', 'Not a well formed URL.');
         }
       }
@@ -265,6 +273,14 @@ function checkChoice(input: Json, path: (string | number)[], checker: Checker, i
       );
     }
   }
+  if (type === 22 && input.required !== false && min === 0) {
+    checker.fail(
+      [...path, 'required'],
+      'COMPONENT_INVALID',
+      'A required checkbox group needs min_values of at least 1.',
+    );
+  }
+  if (type === 3) checker.max([...path, 'placeholder'], input.placeholder, 150);
   const most = type === 21 ? 1 : max;
   if (defaults > most) {
     checker.fail(
@@ -300,6 +316,9 @@ function checkTextInput(
   checker.max([...path, 'placeholder'], input.placeholder, 100);
   checker.max([...path, 'value'], input.value, 4000);
   const max = typeof input.max_length === 'number' ? input.max_length : 4000;
+  if (typeof input.min_length === 'number' && input.min_length > max) {
+    checker.fail([...path, 'min_length'], 'BASE_TYPE_BAD_INT', 'min_length must not exceed max_length.');
+  }
   if (max < 1 || max > 4000)
     checker.fail([...path, 'max_length'], 'NUMBER_TYPE_MAX', 'max_length must be 1-4000.');
   if (typeof input.value === 'string' && [...input.value].length > max) {
