@@ -8,11 +8,20 @@
  */
 import { mailboxKey } from '../email-address.ts';
 import { createCheckpoints, type Database } from './database.ts';
+import {
+  describe,
+  type JobStatus,
+  num,
+  type OrderStatus,
+  type Row,
+  readJobRow,
+  readOrderRow,
+  type StoredJob,
+  type StoredOrder,
+  str,
+} from './rows.ts';
 
-/** Where an order stands: jobs outstanding, one failed, or all delivered. */
-export type OrderStatus = 'pending' | 'sent' | 'failed';
-/** Where a job stands. */
-export type JobStatus = 'pending' | 'done' | 'failed';
+export type { JobStatus, OrderStatus, StoredJob, StoredOrder } from './rows.ts';
 
 /** An order to commit. */
 export interface NewOrder {
@@ -38,46 +47,6 @@ export interface NewJob {
   affectsStatus?: boolean;
   /** Not due before this long after the order's creation (unless released earlier). @defaultValue 0 */
   delayMs?: number;
-}
-
-/** A stored order. */
-export interface StoredOrder {
-  /** The bot's own order ID: unique, even when two customers type the same order number. */
-  id: number;
-  orderNumber: string;
-  userId: string;
-  guildId: string | null;
-  email: string;
-  fields: Record<string, string>;
-  /** The form it was taken under (see {@link OrderStore.formDefinition}); null: the shipped form of 0.2. */
-  formId: string | null;
-  status: OrderStatus;
-  createdAt: number;
-  /** When personal data was removed (`purge`), else null. */
-  purgedAt: number | null;
-  /** Why no confirmation email was sent although mail is on (a cap's wording), else null. */
-  emailRefused: string | null;
-}
-
-/** A stored job. */
-export interface StoredJob {
-  id: number;
-  orderId: number;
-  kind: string;
-  status: JobStatus;
-  afterJob: number | null;
-  attempts: number;
-  nextAt: number;
-  reason: string | null;
-  detail: string | null;
-  payload: unknown;
-  result: string | null;
-  createdAt: number;
-  updatedAt: number;
-  /** When the latest try began ({@link OrderStore.markStarted}), else null. */
-  startedAt: number | null;
-  /** Why the row could not be read in full (its payload is not JSON), else null. */
-  damaged: string | null;
 }
 
 /** What to commit with an order, decided inside its transaction (see {@link OrderStore.commit}). */
@@ -201,68 +170,8 @@ export interface OrderStore {
   close(): void;
 }
 
-type Row = Record<string, unknown>;
-
 /** Orders {@link OrderStore.each} reads at a time. */
 const EACH_PAGE = 500;
-
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-const str = (value: unknown) => (value === null || value === undefined ? null : String(value));
-const num = (value: unknown) => Number(value);
-
-function readOrderRow(row: Row): StoredOrder {
-  return {
-    id: num(row.id),
-    orderNumber: String(row.order_number),
-    userId: String(row.user_id),
-    guildId: str(row.guild_id),
-    email: String(row.email),
-    fields: readFields(row.fields),
-    formId: str(row.form_id),
-    status: String(row.status) as OrderStatus,
-    createdAt: num(row.created_at),
-    purgedAt: row.purged_at === null ? null : num(row.purged_at),
-    emailRefused: str(row.email_refused),
-  };
-}
-
-/** An order's fields; a damaged value reads as none, so one bad row never stops a list or export. */
-function readFields(value: unknown): Record<string, string> {
-  try {
-    const fields = JSON.parse(String(value)) as unknown;
-    return typeof fields === 'object' && fields !== null ? (fields as Record<string, string>) : {};
-  } catch {
-    return {};
-  }
-}
-
-function readJobRow(row: Row): StoredJob {
-  let payload: unknown;
-  let damaged: string | null = null;
-  try {
-    payload = row.payload === null ? undefined : (JSON.parse(String(row.payload)) as unknown);
-  } catch (error) {
-    damaged = `its payload is not JSON (${describe(error)})`;
-  }
-  return {
-    id: num(row.id),
-    orderId: num(row.order_id),
-    kind: String(row.kind),
-    status: String(row.status) as JobStatus,
-    afterJob: row.after_job === null ? null : num(row.after_job),
-    attempts: num(row.attempts),
-    nextAt: num(row.next_at),
-    reason: str(row.reason),
-    detail: str(row.detail),
-    payload,
-    result: str(row.result),
-    createdAt: num(row.created_at),
-    updatedAt: num(row.updated_at),
-    startedAt: row.started_at === null || row.started_at === undefined ? null : num(row.started_at),
-    damaged,
-  };
-}
 
 /** Creates the store over an open database (see `store/database.ts`). */
 export function createOrderStore(db: Database): OrderStore {

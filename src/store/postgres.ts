@@ -34,6 +34,7 @@ import type {
   StoredOrder,
   WriteStatus,
 } from './engine.ts';
+import { describe, num, type Row, readJobRow, readOrderRow, str } from './rows.ts';
 
 /** Options for {@link createPostgresEngine}. */
 export interface PostgresOptions {
@@ -104,7 +105,6 @@ const LOCK = { migrate: 7_104_259_001, commit: 7_104_259_002 } as const;
 /** Rows an `each` page reads. */
 const PAGE = 500;
 
-type Row = Record<string, unknown>;
 type Queryable = pg.Pool | pg.PoolClient;
 type JobStatus = StoredJob['status'];
 
@@ -173,64 +173,6 @@ const MIGRATIONS: readonly ((client: pg.PoolClient) => Promise<void>)[] = [
 
 /** The schema version this build writes. */
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
-
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
-const str = (value: unknown) => (value === null || value === undefined ? null : String(value));
-const num = (value: unknown) => Number(value);
-
-// The row readers are those of `store/orders.ts` (kept private there): BIGINT columns arrive as strings.
-function readOrderRow(row: Row): StoredOrder {
-  return {
-    id: num(row.id),
-    orderNumber: String(row.order_number),
-    userId: String(row.user_id),
-    guildId: str(row.guild_id),
-    email: String(row.email),
-    fields: readFields(row.fields),
-    formId: str(row.form_id),
-    status: String(row.status) as OrderStatus,
-    createdAt: num(row.created_at),
-    purgedAt: row.purged_at === null ? null : num(row.purged_at),
-    emailRefused: str(row.email_refused),
-  };
-}
-
-/** An order's fields; a damaged value reads as none, so one bad row never stops a list or export. */
-function readFields(value: unknown): Record<string, string> {
-  try {
-    const fields = JSON.parse(String(value)) as unknown;
-    return typeof fields === 'object' && fields !== null ? (fields as Record<string, string>) : {};
-  } catch {
-    return {};
-  }
-}
-
-function readJobRow(row: Row): StoredJob {
-  let payload: unknown;
-  let damaged: string | null = null;
-  try {
-    payload = row.payload === null ? undefined : (JSON.parse(String(row.payload)) as unknown);
-  } catch (error) {
-    damaged = `its payload is not JSON (${describe(error)})`;
-  }
-  return {
-    id: num(row.id),
-    orderId: num(row.order_id),
-    kind: String(row.kind),
-    status: String(row.status) as JobStatus,
-    afterJob: row.after_job === null ? null : num(row.after_job),
-    attempts: num(row.attempts),
-    nextAt: num(row.next_at),
-    reason: str(row.reason),
-    detail: str(row.detail),
-    payload,
-    result: str(row.result),
-    createdAt: num(row.created_at),
-    updatedAt: num(row.updated_at),
-    startedAt: row.started_at === null || row.started_at === undefined ? null : num(row.started_at),
-    damaged,
-  };
-}
 
 const SQL = {
   // An order's commit, after `BEGIN` and the lock (see `commit` below): the order and its form in
