@@ -10,7 +10,6 @@ import { mailboxKey } from '../email-address.ts';
 import { createCheckpoints, type Database } from './database.ts';
 import {
   describe,
-  type JobStatus,
   num,
   type OrderStatus,
   type Row,
@@ -18,7 +17,6 @@ import {
   readOrderRow,
   type StoredJob,
   type StoredOrder,
-  str,
 } from './rows.ts';
 
 export type { JobStatus, OrderStatus, StoredJob, StoredOrder } from './rows.ts';

@@ -29,12 +29,10 @@ import type {
   OrderEngine,
   OrderFilter,
   OrderRepository,
-  OrderStatus,
   StoredJob,
-  StoredOrder,
   WriteStatus,
 } from './engine.ts';
-import { describe, num, type Row, readJobRow, readOrderRow, str } from './rows.ts';
+import { describe, num, type Row, readJobRow, readOrderRow } from './rows.ts';
 
 /** Options for {@link createPostgresEngine}. */
 export interface PostgresOptions {
