@@ -104,7 +104,6 @@ const LOCK = { migrate: 7_104_259_001, commit: 7_104_259_002 } as const;
 const PAGE = 500;
 
 type Queryable = pg.Pool | pg.PoolClient;
-type JobStatus = StoredJob['status'];
 
 /**
  * Each step brings the schema from version `index` to `index + 1`; never edit a shipped step. The
