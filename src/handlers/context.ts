@@ -7,6 +7,7 @@
  */
 import {
   type APIInteraction,
+  type APIModalInteractionResponseCallbackData,
   InteractionResponseType,
   InteractionType,
   MessageFlags,
@@ -62,6 +63,28 @@ export type Component = ComponentHandler<AppContext>;
 export type Modal = ModalHandler<AppContext>;
 /** What a handler receives, narrowed to interaction type `I`. */
 export type Ctx<I> = RouteContext<AppContext, I>;
+
+/**
+ * Opens a modal, or, when the interaction was already deferred (the handler took over 2 s: an
+ * overloaded machine or a slow database), tells the customer to try again: Discord takes a modal
+ * only as the first answer, and a deferred one cannot become a modal.
+ */
+export async function openModal(
+  ctx: AppContext,
+  data: APIModalInteractionResponseCallbackData,
+): Promise<void> {
+  if (ctx.respond.state === 'pending') {
+    try {
+      await ctx.respond.modal(data);
+      return;
+    } catch (error) {
+      // Deferred between the check and the answer; anything else is a real failure.
+      if (ctx.respond.state === 'pending') throw error;
+    }
+  }
+  ctx.log.warn('interaction.modal_too_late', { note: 'deferred before the form could open' });
+  await ctx.respond.editReply({ content: BUSY });
+}
 
 /** The user-facing text when a handler fails; no internals. */
 export const APOLOGY = '❌ Sorry, something went wrong while handling that. Please try again in a moment.';

@@ -9,7 +9,7 @@ import { firstMissingStep, isStep, type StepValues } from '../order/fields.ts';
 import { CANCELLED, EXPIRED, FORM_CHANGED } from '../order/texts.ts';
 import { buildModal, OrderIds } from '../order/ui.ts';
 import type { SessionStore } from '../store/sessions.ts';
-import type { Component, Ctx } from './context.ts';
+import { type Component, type Ctx, openModal } from './context.ts';
 import { refuseOutsideShop } from './shop-only.ts';
 
 /** Creates the handler that opens a step's modal: `order_open:<step>:<nonce>`. */
@@ -33,7 +33,7 @@ export function createOpenStep({ sessions }: { sessions: SessionStore }): Compon
         return respond.reply({ content: EXPIRED, flags: MessageFlags.Ephemeral });
       }
       const prefill: StepValues | undefined = session.drafts[step] ?? session.accepted[step];
-      await respond.modal(buildModal(form, step, session.nonce, prefill));
+      await openModal(ctx, buildModal(form, step, session.nonce, prefill));
     },
   };
 }

@@ -18,7 +18,7 @@ import {
 import { buildModal } from '../order/ui.ts';
 import type { OrderLimits } from '../store/limits.ts';
 import type { SessionStore } from '../store/sessions.ts';
-import type { Command } from './context.ts';
+import { type Command, openModal } from './context.ts';
 import { refuseOutsideShop } from './shop-only.ts';
 
 /** What `/order_form` uses. */
@@ -82,7 +82,7 @@ export function createOrderForm({ sessions, limits }: OrderFormDeps): Command {
         return ephemeral(FORMS_FULL);
       }
       if (started.replaced) log.info('order.draft_replaced', {});
-      await respond.modal(buildModal(ctx.form, 1, started.session.nonce));
+      await openModal(ctx, buildModal(ctx.form, 1, started.session.nonce));
     },
   };
 }

@@ -15,8 +15,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { type APIModalInteractionResponseCallbackData, ButtonStyle } from 'discord-api-types/v10';
+import { createResponder } from '../../src/discord/responder.ts';
 import { StoreUnavailableError } from '../../src/errors.ts';
-import { EXPIRED, INVALID_EMAIL, NOT_THIS_SERVER, ORDERS_UNAVAILABLE } from '../../src/order/texts.ts';
+import { type AppContext, openModal } from '../../src/handlers/context.ts';
+import { silentLogger } from '../../src/log.ts';
+import { BUSY, EXPIRED, INVALID_EMAIL, NOT_THIS_SERVER, ORDERS_UNAVAILABLE } from '../../src/order/texts.ts';
 import { validInputs } from '../support/customer.ts';
 import {
   buttonId,
@@ -29,6 +32,7 @@ import {
 import {
   ADMIN_PERMISSIONS,
   buttonPress,
+  createRecordingDiscord,
   MEMBER_PERMISSIONS,
   modalOf,
   modalSubmit,
@@ -598,4 +602,33 @@ describe('status commands', () => {
       );
     }
   });
+});
+
+/** `openModal`: a deferred interaction cannot become a modal, so the customer is told the bot is busy. */
+const modal = { custom_id: 'order_modal:1:n', title: 'Step 1', components: [] };
+
+function modalContext(deferFirst: boolean) {
+  const discord = createRecordingDiscord();
+  const interaction = slashCommand({ id: '200000000000000011' }, 'order_form', { email: 'a@example.com' });
+  const respond = createResponder(discord.api, interaction, { deferAfterMs: 0 });
+  const ctx = { respond, log: silentLogger } as unknown as AppContext;
+  return { discord, interaction, ctx, ready: deferFirst ? respond.defer(true) : Promise.resolve() };
+}
+
+test('the modal is the first answer while nothing was sent', async () => {
+  const { discord, interaction, ctx } = modalContext(false);
+  await openModal(ctx, modal);
+  const [answer] = discord.answersTo(interaction);
+  assert.deepEqual(answer?.body, { type: 9, data: modal });
+});
+
+test('after a defer, the customer is told the bot is busy (an edit of the deferred answer), not left with nothing', async () => {
+  const { discord, interaction, ctx, ready } = modalContext(true);
+  await ready;
+  await openModal(ctx, modal);
+  const answers = discord.answersTo(interaction);
+  assert.equal(answers.length, 2);
+  assert.equal((answers[0]!.body as { type: number }).type, 5);
+  assert.equal(answers[1]!.route, 'edit');
+  assert.equal((answers[1]!.body as { content: string }).content, BUSY);
 });
