@@ -1,8 +1,11 @@
 // Runs every test file under test/ on node:test through tsx. Node 20 has no --test glob, so the
 // files are listed here. `npm test -- <file>...` runs only the named files; options go to node's
 // test runner, e.g. `npm test -- --test-name-pattern="daily cap"` runs only tests whose name
-// matches (the others are reported as skipped and never run).
-import { spawnSync } from 'node:child_process';
+// matches (the others are reported as skipped and never run). `npm test -- --engine=postgres` (or
+// ORDERBOT_TEST_ENGINE=postgres) runs every bot on PostgreSQL and Redis instead of SQLite: one
+// server of each is started here for the whole run (see test/support/bot-process.ts).
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -96,23 +99,62 @@ const rank = (file) => {
 };
 
 const args = process.argv.slice(2);
-const flags = args.filter((arg) => arg.startsWith('-'));
+const engineFlag = args.find((arg) => arg.startsWith('--engine='));
+const engine = engineFlag
+  ? engineFlag.slice('--engine='.length)
+  : (process.env.ORDERBOT_TEST_ENGINE ?? 'sqlite');
+if (engine !== 'sqlite' && engine !== 'postgres') {
+  console.error(`--engine=${engine}: expected sqlite or postgres`);
+  process.exit(1);
+}
+const flags = args.filter((arg) => arg.startsWith('-') && arg !== engineFlag);
 const named = args.filter((arg) => !arg.startsWith('-'));
 const files = (named.length > 0 ? named : findTests('test').sort()).sort((a, b) => rank(a) - rank(b));
-const run = (list, concurrency) =>
-  list.length === 0
-    ? 0
-    : (spawnSync(
-        process.execPath,
-        ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...flags, ...list],
-        { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
-      ).status ?? 1);
-const solo = run(
-  files.filter((file) => SOLO.has(join(file))),
-  1,
-);
-const rest = run(
-  files.filter((file) => !SOLO.has(join(file))),
-  2,
-);
-process.exit(solo || rest);
+
+/** The engine's servers for the run, and what the test processes are told of them. */
+const env = { ...process.env, NODE_ENV: 'test', ORDERBOT_TEST_ENGINE: engine };
+const servers = [];
+if (engine === 'postgres') {
+  // The test support is TypeScript: loaded through tsx, as the tests are.
+  const { tsImport } = await import('tsx/esm/api');
+  const { startPostgres } = await tsImport('../test/support/postgres.ts', import.meta.url);
+  const { startRedis } = await tsImport('../test/support/redis.ts', import.meta.url);
+  const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
+  servers.push(postgres, redis);
+  env.ORDERBOT_TEST_DATABASE_ADMIN_URL = postgres.url;
+  env.ORDERBOT_TEST_REDIS_URL = redis.url;
+  console.log(`Bots on PostgreSQL (${postgres.url}) and Redis (${redis.url})`);
+}
+const stopServers = () => Promise.all(servers.splice(0).map((server) => server.stop()));
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    void stopServers().then(() => process.exit(1));
+  });
+}
+
+// Asynchronous, so this process keeps reading the servers' output while the tests run.
+const run = async (list, concurrency) => {
+  if (list.length === 0) return 0;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...flags, ...list],
+    { stdio: 'inherit', env },
+  );
+  const [code] = await once(child, 'exit');
+  return code ?? 1;
+};
+let status = 1;
+try {
+  const solo = await run(
+    files.filter((file) => SOLO.has(join(file))),
+    1,
+  );
+  const rest = await run(
+    files.filter((file) => !SOLO.has(join(file))),
+    2,
+  );
+  status = solo || rest;
+} finally {
+  await stopServers();
+}
+process.exit(status);

@@ -8,9 +8,15 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
-import { openDatabase } from '../../src/store/database.ts';
-import { createOrderStore } from '../../src/store/orders.ts';
-import { type BotProcess, shopEnv, startBot } from '../support/bot-process.ts';
+import {
+  type BotProcess,
+  endClaimsOfKilledBot,
+  ordersAt,
+  readOrders,
+  shopEnv,
+  startBot,
+  waitForOrders,
+} from '../support/bot-process.ts';
 import { customer, messageOf, userMaker, validInputs } from '../support/customer.ts';
 import type { FakeUser, InteractionRecord } from '../support/fake-discord.ts';
 import { startFakeServices } from '../support/services.ts';
@@ -32,8 +38,10 @@ describe('orders survive crashes, restarts and failed answers', { concurrency: 2
       dataDir: string,
       env: Record<string, string> = {},
       config: Record<string, unknown> = {},
+      engine?: 'sqlite',
     ) =>
       startBot({
+        ...(engine ? { engine } : {}),
         env: {
           ...shopEnv(discord, smtp, {
             shop_name: 'Acme Sneakers',
@@ -66,7 +74,8 @@ describe('orders survive crashes, restarts and failed answers', { concurrency: 2
     return bot;
   };
   const freshDir = () => mkdtempSync(join(tmpdir(), 'order-bot-data-'));
-  const storeAt = (dir: string) => createOrderStore(openDatabase(dir));
+  /** The orders of the bots on `dir`, newest first, from the engine they used. */
+  const ordersIn = (dir: string) => readOrders(dir, (orders) => orders.list());
 
   for (const point of ['before_commit', 'after_commit', 'after_answer', 'after_email_accepted'] as const) {
     test(`SIGKILL at ${point}: after a restart every committed order is emailed and posted once, and nothing uncommitted was confirmed`, async (t) => {
@@ -79,13 +88,14 @@ describe('orders survive crashes, restarts and failed answers', { concurrency: 2
       const died = await first.exited;
       assert.equal(died.signal, 'SIGKILL', `the bot died at ${point}`);
       const answeredBeforeCrash = final.callback !== undefined;
+      endClaimsOfKilledBot(dir);
 
       const second = await ready(launch(dir));
       try {
         if (point === 'before_commit') {
           await sleep(1500);
           assert.equal(answeredBeforeCrash, false, 'an order that was not committed was never confirmed');
-          assert.deepEqual(storeAt(dir).list(), []);
+          assert.deepEqual(await ordersIn(dir), []);
           assert.equal(mailsTo(email).length, 0);
           assert.equal(staffPostsFor(user).length, 0);
           return;
@@ -97,8 +107,7 @@ describe('orders survive crashes, restarts and failed answers', { concurrency: 2
         }
         await smtp.waitForRecipients([email], 15_000);
         await discord.waitFor(() => (staffPostsFor(user).length > 0 ? true : undefined), 15_000);
-        const store = storeAt(dir);
-        await discord.waitFor(() => (store.list()[0]?.status === 'sent' ? true : undefined), 15_000);
+        await waitForOrders(dir, (orders) => orders[0]?.status === 'sent', 15_000);
         await sleep(1000); // would a second copy come?
         const mails = mailsTo(email);
         const ids = new Set(mails.map((m) => m.parsed.messageId));
@@ -110,7 +119,7 @@ describe('orders survive crashes, restarts and failed answers', { concurrency: 2
         }
         assert.match([...ids][0] ?? '', /^<order-1\.[0-9a-f]{16}@example\.test>$/);
         assert.equal(staffPostsFor(user).length, 1, 'posted to staff once');
-        const [order] = store.list();
+        const [order] = await ordersIn(dir);
         assert.equal(order?.email, email);
         assert.equal(order?.fields.shipping_address, '70 Main St\nSpringfield, IL 62701');
         if (point === 'after_answer') {
@@ -134,6 +143,7 @@ describe('orders survive crashes, restarts and failed answers', { concurrency: 2
     await discord.waitForCallback(final);
     await first.waitForLog('outbox.retry', (l) => l.kind === 'email' && l.reason === 'unreachable');
     await first.stop('SIGKILL');
+    endClaimsOfKilledBot(dir);
     await smtp.start();
     const second = await ready(launch(dir));
     try {
@@ -169,7 +179,7 @@ describe('orders survive crashes, restarts and failed answers', { concurrency: 2
         discord.submitModal(user, open3.callback.data as Json, inputs[3], messageOf(two.entry));
         await smtp.waitForRecipients([email], 15_000);
         await discord.waitFor(() => (staffPostsFor(user).length > 0 ? true : undefined), 15_000);
-        const [order] = storeAt(dir).list();
+        const [order] = await ordersIn(dir);
         assert.equal(order?.email, email);
         await bot.waitForLog('order.answer_failed');
       } finally {
@@ -200,7 +210,11 @@ describe('orders survive crashes, restarts and failed answers', { concurrency: 2
           'the outcome edit went out before exit',
         );
       }
-      assert.equal(storeAt(dir).counts(0).jobsPending, 0, 'nothing left behind');
+      assert.equal(
+        (await readOrders(dir, (orders) => orders.counts(0))).jobsPending,
+        0,
+        'nothing left behind',
+      );
       assert.ok(bot.logs.some((l) => l.event === 'bot.stopped' && l.pending_jobs === 0));
     } finally {
       smtp.slow(0);
@@ -238,9 +252,13 @@ describe('orders survive crashes, restarts and failed answers', { concurrency: 2
   test('/healthz is degraded while a delivery has been pending over 10 minutes; old orders are purged at start', async (t) => {
     const { smtp, launch } = await world(t);
     const dir = freshDir();
-    const store = storeAt(dir);
+    const store = await ordersAt(dir);
     const day = 86_400_000;
-    const old = store.commit(
+    const jobs = (...kinds: string[]) => ({
+      caps: [],
+      decide: () => ({ jobs: kinds.map((kind) => ({ kind })) }),
+    });
+    const old = await store.orders.commit(
       {
         orderNumber: 'ORD-OLD',
         userId: '1',
@@ -249,9 +267,9 @@ describe('orders survive crashes, restarts and failed answers', { concurrency: 2
         fields: { shipping_address: 'old street' },
         createdAt: Date.now() - 400 * day,
       },
-      [],
+      jobs(),
     );
-    store.commit(
+    await store.orders.commit(
       {
         orderNumber: 'ORD-STUCK',
         userId: '1',
@@ -260,16 +278,20 @@ describe('orders survive crashes, restarts and failed answers', { concurrency: 2
         fields: {},
         createdAt: Date.now() - 11 * 60_000,
       },
-      [{ kind: 'email' }],
+      jobs('email'),
     );
-    store.close();
+    await store.close();
     await smtp.stop();
     const bot = await ready(launch(dir, { HEALTH_PORT: '0' }, { mail_max_attempts: 20 }));
     try {
       const { port } = await bot.waitForLog('health.listening');
       const purged = await bot.waitForLog('orders.purged');
       assert.equal(purged.orders, 1);
-      assert.equal(storeAt(dir).get(old.order.id)?.email, '', 'personal data removed after retention_days');
+      assert.equal(
+        (await readOrders(dir, (orders) => orders.get(old.order.id)))?.email,
+        '',
+        'personal data removed after retention_days',
+      );
       await bot.waitForLog('outbox.retry', (l) => l.kind === 'email');
       const response = await fetch(`http://127.0.0.1:${String(port)}/healthz`);
       const body = (await response.json()) as Json;
@@ -292,7 +314,8 @@ describe('orders survive crashes, restarts and failed answers', { concurrency: 2
     const path = join(dir, 'orders.db');
     writeFileSync(path, 'garbage that is not SQLite '.repeat(100));
     const before = readFileSync(path);
-    const bot = launch(dir);
+    // About the SQLite file itself: on SQLite in every run.
+    const bot = launch(dir, {}, {}, 'sqlite');
     const { code } = await bot.exited;
     assert.equal(code, 1);
     const stderr = bot.stderr.join('\n').trim();

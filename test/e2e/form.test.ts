@@ -12,7 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EXPIRED, FORM_CHANGED, STEP_NOT_SAVED } from '../../src/order/texts.ts';
-import { type BotProcess, ROOT, shopEnv, startBot, writeConfigDir } from '../support/bot-process.ts';
+import {
+  type BotProcess,
+  ROOT,
+  shopEnv,
+  startBot,
+  storeEnv,
+  writeConfigDir,
+} from '../support/bot-process.ts';
 import { customer, messageOf, userMaker } from '../support/customer.ts';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
@@ -162,7 +169,7 @@ describe('a shop-defined order form', () => {
 
   const orders = (...args: string[]) => {
     const result = spawnSync(process.execPath, [join(ROOT, 'dist/cli/orders.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, CONFIG_DIR: configDir },
+      env: { PATH: process.env.PATH ?? '', ...storeEnv(dataDir), CONFIG_DIR: configDir },
       cwd: mkdtempSync(join(tmpdir(), 'order-bot-form-cwd-')),
       encoding: 'utf8',
     });

@@ -9,9 +9,7 @@ import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
 import { FATAL_CLOSE_CODES } from '../../src/gateway/gateway.ts';
 import { EXPIRED, INVALID_EMAIL, NOT_THIS_SERVER } from '../../src/order/texts.ts';
-import { openDatabase } from '../../src/store/database.ts';
-import { createOrderStore } from '../../src/store/orders.ts';
-import { type BotProcess, shopEnv, startBot } from '../support/bot-process.ts';
+import { type BotProcess, readOrders, shopEnv, startBot } from '../support/bot-process.ts';
 import { completeOrder, customer, messageOf, userMaker, validInputs } from '../support/customer.ts';
 import { ADMIN_PERMISSIONS } from '../support/fake-discord.ts';
 import { startFakeServices } from '../support/services.ts';
@@ -19,6 +17,8 @@ import { startFakeServices } from '../support/services.ts';
 type Json = Record<string, unknown>;
 const STAFF_CHANNEL = '300000000000000003';
 const newUser = userMaker(630_000_000_000_000_000n, 'u');
+/** The store's counts for the bots on `dataDir`, from the engine they used. */
+const countsIn = (dataDir: string) => readOrders(dataDir, (orders) => orders.counts(0));
 
 describe('hardening', { concurrency: 2 }, () => {
   /**
@@ -69,8 +69,7 @@ describe('hardening', { concurrency: 2 }, () => {
         // A fourth would have come by now: ten of the bot's retry periods (0.05 s).
         await new Promise((resolve) => setTimeout(resolve, 500));
         assert.equal(mails(), 3, 'recipient_daily_limit (default 3)');
-        const store = createOrderStore(openDatabase(dataDir));
-        assert.equal(store.counts(0).ordersTotal, 100, 'every order is still recorded');
+        assert.equal((await countsIn(dataDir)).ordersTotal, 100, 'every order is still recorded');
         await discord.waitFor(
           () =>
             discord.channelMessages.filter((m) => m.channelId === STAFF_CHANNEL).length >= 10
@@ -120,7 +119,7 @@ describe('hardening', { concurrency: 2 }, () => {
         const refused = bot.logs.filter((l) => l.event === 'order.email_refused');
         assert.equal(refused.length, 20);
         assert.ok(refused.every((l) => l.reason === 'server_hourly'));
-        assert.equal(createOrderStore(openDatabase(dataDir)).counts(0).ordersTotal, 30, 'all 30 orders kept');
+        assert.equal((await countsIn(dataDir)).ordersTotal, 30, 'all 30 orders kept');
       } finally {
         await bot.stop('SIGKILL');
       }
@@ -228,7 +227,7 @@ describe('hardening', { concurrency: 2 }, () => {
       const callback = await discord.waitForCallback(entry);
       assert.equal(callback.data?.content, EXPIRED);
       await bot.waitForLog('order.out_of_order', (l) => l.step === 3);
-      assert.equal(createOrderStore(openDatabase(dataDir)).counts(0).ordersTotal, 0);
+      assert.equal((await countsIn(dataDir)).ordersTotal, 0);
       assert.equal(smtp.received.filter((m) => m.envelope.to.includes('forged@example.com')).length, 0);
     } finally {
       await bot.stop('SIGKILL');
@@ -259,7 +258,7 @@ describe('hardening', { concurrency: 2 }, () => {
       };
       const user = newUser();
       const { final } = await completeOrder(discord, user, 'Jose@Bücher.Example', inputs);
-      const [order] = createOrderStore(openDatabase(dataDir)).list();
+      const [order] = await readOrders(dataDir, (orders) => orders.list());
       assert.ok(order);
       assert.equal(
         order.email,

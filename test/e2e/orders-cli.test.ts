@@ -76,8 +76,11 @@ describe('the orders CLI', () => {
     });
     return { code: result.status, out: result.stdout, err: result.stderr };
   };
+  // The CLI on SQLite (backup, the folder's files): on SQLite in every run;
+  // orders-cli-postgres.test.ts runs it on PostgreSQL.
   const launch = () =>
     startBot({
+      engine: 'sqlite',
       env: {
         ...shopEnv(discord, smtp, { order_cooldown_seconds: 0, mail_retry_initial_seconds: 0.05 }),
         DATA_DIR: dataDir,
