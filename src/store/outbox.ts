@@ -56,7 +56,11 @@ export interface OutboxOptions {
   pending: () => Promise<number>;
   /** This worker's name in its claims. @defaultValue a random one */
   worker?: string;
-  /** How long a claim holds before another worker may take the job; renewed at a third of it. @defaultValue 2 minutes */
+  /**
+   * How long a claim holds before another worker may take the job; renewed at a third of it. A
+   * process that dies holds its jobs this long (a restarted bot on PostgreSQL waits it out before
+   * delivering them; on SQLite claims die with the process). @defaultValue 30 s
+   */
   leaseMs?: number;
   handlers: Readonly<Record<string, JobHandler>>;
   log: Logger;
@@ -103,7 +107,7 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
   const { jobs, handlers, log } = options;
   const now = options.now ?? Date.now;
   const worker = options.worker ?? `worker-${randomBytes(6).toString('hex')}`;
-  const leaseMs = options.leaseMs ?? 120_000;
+  const leaseMs = options.leaseMs ?? 30_000;
   const random = options.random ?? Math.random;
   const pollMs = options.pollMs ?? 5000;
   const busy = new Set<number>();
@@ -254,7 +258,7 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
    * Jobs this worker claimed but did not start, whose give-back failed: the database went away
    * between the claim and the give-back (a PostgreSQL restart, test/e2e/outage.test.ts). Left so,
    * they stayed locked by this worker, which never ran them, and so undelivered by every worker
-   * until the lease ran out (2 minutes after the database was back). The give-back is tried again
+   * until the lease ran out (then 2 minutes after the database was back). The give-back is tried again
    * at each look; a job claimed again meanwhile is this worker's to run, so it leaves the set.
    */
   const unreturned = new Set<number>();
