@@ -11,7 +11,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { EXPIRED } from '../../src/order/texts.ts';
 import { type BotProcess, type LogLine, shopEnv, startBot } from '../support/bot-process.ts';
 import { completeOrder, customer, messageOf, userMaker, validInputs } from '../support/customer.ts';
@@ -21,7 +20,7 @@ import {
   type InteractionRecord,
   startFakeDiscord,
 } from '../support/fake-discord.ts';
-import { type RunningPostgres, startPostgres } from '../support/postgres.ts';
+import { count, query, type RunningPostgres, startPostgres } from '../support/postgres.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 
@@ -37,7 +36,6 @@ describe('several bot processes on one PostgreSQL and one Redis', () => {
   let postgres: RunningPostgres;
   let redis: TestRedis;
   let smtp: TestSmtpServer;
-  let databases = 0;
   /** Every bot and fake a test started, stopped after it whatever happened. */
   const running: BotProcess[] = [];
   const fakes: FakeDiscord[] = [];
@@ -57,25 +55,6 @@ describe('several bot processes on one PostgreSQL and one Redis', () => {
     for (const fake of fakes.splice(0)) await fake.close();
     smtp.slow(0);
   }
-
-  /** Runs one query with a connection of its own. */
-  async function query(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return await client.query(text, params);
-    } finally {
-      await client.end();
-    }
-  }
-  /** A new, empty database on the file's server: its URL. */
-  async function freshDatabase(): Promise<string> {
-    const name = `cluster_${++databases}`;
-    await query(postgres.url, `CREATE DATABASE ${name}`);
-    return postgres.url.replace(/\/postgres$/, `/${name}`);
-  }
-  const count = async (url: string, text: string, params: unknown[] = []) =>
-    Number((await query(url, text, params)).rows[0]?.n);
 
   async function fakeDiscord(shards: number, guilds = shards): Promise<FakeDiscord> {
     const fake = await startFakeDiscord({ shards, guilds });
@@ -147,7 +126,7 @@ describe('several bot processes on one PostgreSQL and one Redis', () => {
   test('a form started on process A is finished on process B after A is SIGKILLed: one order, one email, one staff post', async (t) => {
     t.after(cleanUp);
     const discord = await fakeDiscord(1);
-    const url = await freshDatabase();
+    const url = await postgres.freshDatabase();
     const email = 'handover@example.com';
     const user = newUser();
     const inputs = validInputs(11);
@@ -205,7 +184,7 @@ describe('several bot processes on one PostgreSQL and one Redis', () => {
   test('the same final submit delivered to two processes at once makes one order; the other answers "expired" or not at all', async (t) => {
     t.after(cleanUp);
     const discord = await fakeDiscord(2);
-    const url = await freshDatabase();
+    const url = await postgres.freshDatabase();
     const a = await launch(discord, url, onShard(0, 2));
     const b = await launch(discord, url, onShard(1, 2));
     const email = 'twice@example.com';
@@ -288,7 +267,7 @@ describe('several bot processes on one PostgreSQL and one Redis', () => {
   test('recipient_daily_limit 1 holds across processes: one email to the address, every order stored, the others refused', async (t) => {
     t.after(cleanUp);
     const discord = await fakeDiscord(2);
-    const url = await freshDatabase();
+    const url = await postgres.freshDatabase();
     const caps = { recipient_daily_limit: 1 };
     await Promise.all([
       launch(discord, url, { ...caps, ...onShard(0, 2) }),
@@ -339,7 +318,7 @@ describe('several bot processes on one PostgreSQL and one Redis', () => {
     t.after(cleanUp);
     const shards = 3;
     const discord = await fakeDiscord(shards);
-    const url = await freshDatabase();
+    const url = await postgres.freshDatabase();
     const config = { mail_hourly_limit: 1000, server_hourly_limit: 1000 };
     const bots = await Promise.all(
       [0, 1, 2].map((shard) => launch(discord, url, { ...config, ...onShard(shard, shards) })),

@@ -10,21 +10,19 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { loadForm } from '../../src/order/form.ts';
 import { lockDataDir, openDatabase } from '../../src/store/database.ts';
 import type { NewJob, OrderEngine } from '../../src/store/engine.ts';
 import { createPostgresEngine } from '../../src/store/postgres.ts';
 import { createSqliteEngine } from '../../src/store/sqlite.ts';
 import { ROOT } from '../support/bot-process.ts';
-import { type RunningPostgres, startPostgres } from '../support/postgres.ts';
+import { query, type RunningPostgres, startPostgres } from '../support/postgres.ts';
 
 /** A fixed time the orders were taken (the tests pass every time explicitly). */
 const T = new Date(2026, 10, 20, 12, 0).getTime();
 const BAKERY = loadForm(join(ROOT, 'config/examples/bakery'));
 
 let server: RunningPostgres;
-let databases = 0;
 
 before(async () => {
   server = await startPostgres();
@@ -32,24 +30,6 @@ before(async () => {
 after(async () => {
   await server?.stop();
 });
-
-/** Runs one query on `url` with a connection of its own. */
-async function query(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text, params);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A new, empty database on the server; its URL. */
-async function freshDatabase(): Promise<string> {
-  const name = `cli_${++databases}`;
-  await query(server.url, `CREATE DATABASE ${name}`);
-  return server.url.replace(/\/postgres$/, `/${name}`);
-}
 
 /** Runs the built CLI with only `env` (no .env: the working folder is new). */
 function orders(env: Record<string, string>, ...args: string[]) {
@@ -139,7 +119,7 @@ describe('the orders CLI on PostgreSQL', () => {
   const unusedDataDir = join(tmpdir(), `order-bot-cli-unused-${process.pid}`);
 
   test('list, show, export, retry and purge work against DATABASE_URL', async () => {
-    const url = await freshDatabase();
+    const url = await server.freshDatabase();
     const engine = await createPostgresEngine({ url, poolSize: 2 });
     try {
       await seed(engine);
@@ -203,7 +183,7 @@ describe('the orders CLI on PostgreSQL', () => {
   });
 
   test('backup is refused in one line naming pg_dump; nothing is written', async () => {
-    const url = await freshDatabase();
+    const url = await server.freshDatabase();
     const dir = mkdtempSync(join(tmpdir(), 'order-bot-pg-backup-'));
     const result = orders({ DATABASE_URL: url }, 'backup', join(dir, 'orders.db'));
     assert.deepEqual(
@@ -230,7 +210,7 @@ describe('the orders CLI on PostgreSQL', () => {
 
   test('migrate --from-sqlite copies orders, jobs and forms under the same IDs, once', async () => {
     const dataDir = await sqliteShop();
-    const url = await freshDatabase();
+    const url = await server.freshDatabase();
     const onSqlite = (...args: string[]) => orders({ DATA_DIR: dataDir }, ...args);
     const onPostgres = (...args: string[]) => orders({ DATABASE_URL: url, DATA_DIR: unusedDataDir }, ...args);
     const before = {
@@ -324,7 +304,7 @@ describe('the orders CLI on PostgreSQL', () => {
 
   test('migrate into a database holding orders already: new IDs, each job still with its order', async () => {
     const dataDir = await sqliteShop();
-    const url = await freshDatabase();
+    const url = await server.freshDatabase();
     const postgres = await createPostgresEngine({ url, poolSize: 2 });
     const sqlite = createSqliteEngine(openDatabase(dataDir));
     try {
@@ -380,7 +360,7 @@ describe('the orders CLI on PostgreSQL', () => {
         [{ kind: 'email' }, { kind: 'staff_post', after: 0 }],
       );
     await sqlite.close();
-    const url = await freshDatabase();
+    const url = await server.freshDatabase();
     const migrated = orders({ DATABASE_URL: url }, 'migrate', '--from-sqlite', dataDir);
     assert.equal(migrated.code, 0, migrated.err + migrated.out);
     assert.match(migrated.out, /^orders: 1201 in SQLite, 1201 in PostgreSQL$/m);
@@ -394,7 +374,7 @@ describe('the orders CLI on PostgreSQL', () => {
 
   test('migrate refuses while a bot runs on the SQLite folder, and without DATABASE_URL', async () => {
     const dataDir = await sqliteShop();
-    const url = await freshDatabase();
+    const url = await server.freshDatabase();
     const lock = lockDataDir(dataDir);
     try {
       const refused = orders({ DATABASE_URL: url }, 'migrate', '--from-sqlite', dataDir);
@@ -427,7 +407,7 @@ describe('the orders CLI on PostgreSQL', () => {
 
   test('importStore: counts that do not match roll the whole copy back', async () => {
     const dataDir = await sqliteShop();
-    const url = await freshDatabase();
+    const url = await server.freshDatabase();
     const source = openDatabase(dataDir);
     const postgres = await createPostgresEngine({ url, poolSize: 2 });
     try {

@@ -14,7 +14,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { EXPIRED, FORMS_UNAVAILABLE, SAVE_FAILED } from '../../src/order/texts.ts';
 import { type BotProcess, shopEnv, startBot } from '../support/bot-process.ts';
 import {
@@ -32,7 +31,7 @@ import {
   type InteractionRecord,
   startFakeDiscord,
 } from '../support/fake-discord.ts';
-import { type RunningPostgres, startPostgres } from '../support/postgres.ts';
+import { count, query, type RunningPostgres, startPostgres } from '../support/postgres.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 
@@ -48,7 +47,6 @@ describe('PostgreSQL and Redis going away and coming back under a running bot', 
   let postgres: RunningPostgres;
   let redis: TestRedis;
   let smtp: TestSmtpServer;
-  let databases = 0;
   /** Every bot and fake a test started, stopped after it whatever happened. */
   const running: BotProcess[] = [];
   const fakes: FakeDiscord[] = [];
@@ -78,26 +76,6 @@ describe('PostgreSQL and Redis going away and coming back under a running bot', 
       return false;
     }
   }
-
-  /** Runs one query with a connection of its own. */
-  async function query(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
-    const client = new pg.Client({ connectionString: url });
-    client.on('error', () => {});
-    await client.connect();
-    try {
-      return await client.query(text, params);
-    } finally {
-      await client.end();
-    }
-  }
-  /** A new, empty database on the file's server: its URL. */
-  async function freshDatabase(): Promise<string> {
-    const name = `outage_${++databases}`;
-    await query(postgres.url, `CREATE DATABASE ${name}`);
-    return postgres.url.replace(/\/postgres$/, `/${name}`);
-  }
-  const count = async (url: string, text: string, params: unknown[] = []) =>
-    Number((await query(url, text, params)).rows[0]?.n);
 
   async function fakeDiscord(): Promise<FakeDiscord> {
     const fake = await startFakeDiscord();
@@ -172,7 +150,7 @@ describe('PostgreSQL and Redis going away and coming back under a running bot', 
   test('PostgreSQL stopped mid-form: the final submit is told to submit again, /healthz says 503, and once it is back one order, one email, one staff post; an order committed before the outage is emailed once', async (t) => {
     t.after(cleanUp);
     const discord = await fakeDiscord();
-    const url = await freshDatabase();
+    const url = await postgres.freshDatabase();
     const { bot, healthz } = await launch(discord, url, { mail_retry_initial_seconds: 2 });
 
     // An order committed just before the outage whose email has not gone yet: the mail server is
@@ -274,7 +252,7 @@ describe('PostgreSQL and Redis going away and coming back under a running bot', 
   test('Redis restarted empty: /order_form answers in time while it is down, a form in progress is told it expired, and /order_form works again', async (t) => {
     t.after(cleanUp);
     const discord = await fakeDiscord();
-    const url = await freshDatabase();
+    const url = await postgres.freshDatabase();
     const { bot } = await launch(discord, url);
 
     const user = newUser();
@@ -366,7 +344,7 @@ describe('PostgreSQL and Redis going away and coming back under a running bot', 
   test('customers ordering straight through both outages: every order committed is in PostgreSQL once, emailed once and posted once', async (t) => {
     t.after(cleanUp);
     const discord = await fakeDiscord();
-    const url = await freshDatabase();
+    const url = await postgres.freshDatabase();
     // Caps high enough that every order is taken and emailed (4 customers, dozens of orders).
     const { bot } = await launch(discord, url, {
       daily_order_limit: 1000,

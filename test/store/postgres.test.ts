@@ -5,13 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
 import { createPostgresEngine, POSTGRES_SCHEMA_VERSION } from '../../src/store/postgres.ts';
-import { type RunningPostgres, startPostgres } from '../support/postgres.ts';
+import { query, type RunningPostgres, startPostgres } from '../support/postgres.ts';
 import { type EngineDatabase, engineContract } from './engine-contract.ts';
 
 let server: RunningPostgres;
-let databases = 0;
 
 before(async () => {
   server = await startPostgres();
@@ -20,22 +18,9 @@ after(async () => {
   await server?.stop();
 });
 
-/** Runs one query on `url` with a connection of its own. */
-async function query(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text, params);
-  } finally {
-    await client.end();
-  }
-}
-
 /** A new, empty database on the server. */
 async function freshDatabase(): Promise<EngineDatabase & { url: string }> {
-  const name = `orders_${++databases}`;
-  await query(server.url, `CREATE DATABASE ${name}`);
-  const url = server.url.replace(/\/postgres$/, `/${name}`);
+  const url = await server.freshDatabase();
   return {
     url,
     open: () => createPostgresEngine({ url, poolSize: 5 }),

@@ -16,7 +16,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 
-/** Where Debian installs the server binaries. */
 /** The newest PostgreSQL installed from Debian's packages (15 on bookworm). */
 const BIN = (() => {
   try {
@@ -39,6 +38,25 @@ export interface RunningPostgres {
   halt(): Promise<void>;
   /** Stops the server if it runs (keeping its folder) and starts it again on the same port and data. */
   restart(): Promise<void>;
+  /** Creates a new, empty database on this server; resolves to its URL. */
+  freshDatabase(): Promise<string>;
+}
+
+/** Runs one query on `url` with a connection of its own (closed after, whatever happened). */
+export async function query(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    return await client.query(text, params);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The number in column `n` of the first row `text` returns on `url`. */
+export async function count(url: string, text: string, params: unknown[] = []): Promise<number> {
+  return Number((await query(url, text, params)).rows[0]?.n);
 }
 
 /** A free TCP port on 127.0.0.1 (free when asked; the server binds it right after). */
@@ -165,6 +183,7 @@ export async function startPostgres(): Promise<RunningPostgres> {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+  let databases = 0;
   return {
     url,
     stop,
@@ -172,6 +191,11 @@ export async function startPostgres(): Promise<RunningPostgres> {
     async restart() {
       await halt();
       await launch();
+    },
+    async freshDatabase() {
+      const name = `test_${++databases}`;
+      await query(url, `CREATE DATABASE ${name}`);
+      return url.replace(/\/postgres$/, `/${name}`);
     },
   };
 }
