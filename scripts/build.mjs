@@ -1,6 +1,6 @@
 // Bundles the bot and its CLIs with esbuild: one self-contained ESM file each, so production
 // never loads TypeScript tooling and parses one file instead of hundreds of modules.
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
@@ -47,8 +47,31 @@ const undiciShim = {
         throw new Error(`${args.path}: pg's Cloudflare probe moved; update build.mjs`);
       return { contents: source.replace(probe, 'if (false) {'), loader: 'js' };
     });
+    // node-redis adds its ~960 command methods one by one to a new class's prototype when a client
+    // is created; V8 keeps a prototype in fast mode and copies its growing descriptor array on
+    // every addition, so createClient() allocated 20.6 MB of garbage (sampled with the inspector's
+    // heap profiler) and left the bot's RSS 13 MB higher until a major GC. An added-then-deleted
+    // property puts the prototype in dictionary mode first: the same methods, 0.4 MB (measured in
+    // a loop of 960 methods: heap 3.5 -> 7.1 MB fast, 3.5 -> 3.9 MB dictionary). Calls are not
+    // slower in a way the bot can see: it calls a handful of script methods per interaction.
+    b.onLoad({ filter: /[\\/]@redis[\\/]client[\\/]dist[\\/]lib[\\/]commander\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const loop = 'for (const [name, command] of Object.entries(commands)) {';
+      if (!source.includes(loop))
+        throw new Error(`${args.path}: attachConfig's command loop moved; update build.mjs`);
+      return {
+        contents: source.replace(
+          loop,
+          `Class.prototype.__dictionaryMode = 0; delete Class.prototype.__dictionaryMode;\n    ${loop}`,
+        ),
+        loader: 'js',
+      };
+    });
   },
 };
+
+// A clean folder: chunk names carry content hashes, so an old build's chunks would pile up.
+rmSync('dist', { recursive: true, force: true });
 
 await build({
   entryPoints: {
