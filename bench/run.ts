@@ -383,7 +383,9 @@ async function compareEngines(customers: number) {
   const rows: { engine: string; rss: Record<number, number>; flow: Awaited<ReturnType<typeof orderFlow>> }[] =
     [];
   try {
-    for (const engine of ['sqlite', 'postgres'] as const) {
+    // BENCH_ENGINES=postgres (or sqlite) runs one side alone, for tuning.
+    const only = process.env.BENCH_ENGINES?.split(',');
+    for (const engine of (['sqlite', 'postgres'] as const).filter((e) => !only || only.includes(e))) {
       const rss: Record<number, number> = {};
       for (const guilds of QUICK ? [1, 500] : [1, 2500]) {
         process.stderr.write(`engines: ${engine} at ${guilds} guilds...\n`);

@@ -25,6 +25,8 @@ const UNREACHABLE = new Set([
   'ECONNRESET',
   'ETIMEDOUT',
   'EPIPE',
+  // query_canceled: the statement ran past the store's statement timeout (a lock held elsewhere).
+  '57014',
   '57P01',
   '57P02',
   '57P03',
@@ -40,7 +42,9 @@ export function isStoreUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && UNREACHABLE.has(code)) return true;
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+  return /Connection terminated|connection timeout|Client has encountered a connection error|Query read timeout|timeout exceeded when trying to connect/i.test(
+    message,
+  );
 }
 
 /**

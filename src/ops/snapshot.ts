@@ -28,6 +28,9 @@ export interface SnapshotSources {
   answersQueued: () => number;
 }
 
+/** How long the snapshot waits for the store's counts. */
+const COUNTS_DEADLINE_MS = 1_500;
+
 /** Local midnight of the day `now` falls on (the machine's time zone). */
 export function startOfDay(now: number): number {
   const day = new Date(now);
@@ -41,10 +44,23 @@ export function createSnapshot(sources: SnapshotSources): () => Promise<OpsSnaps
   return async () => {
     let counts: StoreCounts | undefined;
     let storeReadError: string | undefined;
+    // A database that does not answer (a frozen host) must not hold /healthz or /run_diagnostics
+    // past Discord's answer window: after COUNTS_DEADLINE_MS the counts are reported unreadable.
+    let timer: NodeJS.Timeout | undefined;
     try {
-      counts = await orders.counts(startOfDay(Date.now()));
+      counts = await Promise.race([
+        orders.counts(startOfDay(Date.now())),
+        new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${COUNTS_DEADLINE_MS / 1000} s`)),
+            COUNTS_DEADLINE_MS,
+          );
+        }),
+      ]);
     } catch (error) {
       storeReadError = error instanceof Error ? error.message : String(error);
+    } finally {
+      clearTimeout(timer);
     }
     const at = clock();
     const paused = outbox.status();

@@ -40,7 +40,10 @@ export interface PostgresOptions {
   url: string;
   /** Where the pool's connection errors are logged. @defaultValue `silentLogger` */
   log?: Logger;
-  /** Connections in the pool. @defaultValue 10 */
+  /**
+   * Connections for what customers wait for (limits, commits, reads); the outbox has a pool of its
+   * own, half as large and at most 4. @defaultValue 10
+   */
   poolSize?: number;
 }
 
@@ -327,6 +330,60 @@ const capReader = (db: Queryable): CapReader => ({
   },
 });
 
+/**
+ * `createdSince` for the customers of one busy moment in one query. Each `/order_form` reads its
+ * user's recent orders (the cooldown and the daily cap); 1,000 customers starting at once put
+ * 1,000 single-row queries in the pool's queue, behind each other and the commits, and the last
+ * waited past Discord's answer window (p50 2.5 s in `npm run bench -- --engines-only`). Here at
+ * most two such reads are in flight; whatever arrives meanwhile waits for one of them to finish and
+ * then goes as one query for all its users (up to 500).
+ */
+function coalescedCreatedSince(db: Queryable): CapReader['createdSince'] {
+  type Waiting = {
+    userId: string;
+    since: number;
+    resolve: (at: number[]) => void;
+    reject: (e: unknown) => void;
+  };
+  const MAX_IN_FLIGHT = 2;
+  const MAX_USERS = 500;
+  let waiting: Waiting[] = [];
+  let inFlight = 0;
+  const send = async (batch: Waiting[]) => {
+    inFlight++;
+    try {
+      const users = [...new Set(batch.map((w) => w.userId))];
+      const since = Math.min(...batch.map((w) => w.since));
+      const { rows } = await db.query(
+        'SELECT user_id, created_at FROM orders WHERE user_id = ANY($1::text[]) AND created_at >= $2 ORDER BY created_at DESC',
+        [users, since],
+      );
+      const byUser = new Map<string, number[]>();
+      for (const row of rows as Row[]) {
+        const user = String(row.user_id);
+        byUser.set(user, [...(byUser.get(user) ?? []), num(row.created_at)]);
+      }
+      for (const w of batch) w.resolve((byUser.get(w.userId) ?? []).filter((at) => at >= w.since));
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+    } finally {
+      inFlight--;
+      next();
+    }
+  };
+  const next = () => {
+    while (inFlight < MAX_IN_FLIGHT && waiting.length > 0) {
+      void send(waiting.slice(0, MAX_USERS));
+      waiting = waiting.slice(MAX_USERS);
+    }
+  };
+  return (userId, since) =>
+    new Promise<number[]>((resolve, reject) => {
+      waiting.push({ userId, since, resolve, reject });
+      next();
+    });
+}
+
 /** Columns copied by `importStore`, with their PostgreSQL types; `shift` names the ID each is offset by. */
 const IMPORTED: Readonly<
   Record<'orders' | 'jobs' | 'forms', readonly [column: string, type: string, shift?: 'order' | 'job'][]>
@@ -420,11 +477,24 @@ async function insertRows(
 }
 
 /** Brings the schema up to date, once however many processes start together. */
+/** How long the server may run one statement before it cancels it (`statement_timeout`). */
+const STATEMENT_TIMEOUT_MS = 5_000;
+/** How long the client waits for any answer to a query before it gives the connection up. */
+const QUERY_TIMEOUT_MS = 10_000;
+
+/** Whether `error` is pg's own "the server did not answer in time" (`query_timeout`). */
+function isReadTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Query read timeout';
+}
+
 async function migrate(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     try {
+      // Another process may be migrating: wait for it as long as it takes (the client-side timeout
+      // still ends a wait on a server that does not answer).
+      await client.query('SET LOCAL statement_timeout = 0');
       await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK.migrate]);
       await client.query(
         'CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
@@ -459,19 +529,36 @@ async function migrate(pool: pg.Pool): Promise<void> {
  */
 export async function createPostgresEngine(options: PostgresOptions): Promise<PostgresEngine> {
   const { url, log, poolSize } = { ...DEFAULTS, ...options };
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: poolSize,
-    connectionTimeoutMillis: 10_000,
-    application_name: 'order-bot',
-  });
-  // A connection that breaks while idle (a restarted server) emits 'error' on the pool, and one
-  // that breaks while checked out emits it on its client: unhandled, either would end the process.
-  // The pool drops the broken connection; the next query opens another.
-  pool.on('error', (error) => log.warn('store.postgres_connection_lost', { idle: true, error }));
-  pool.on('connect', (client) => {
-    client.on('error', (error) => log.warn('store.postgres_connection_lost', { idle: false, error }));
-  });
+  const openPool = (max: number, name: string) => {
+    const opened = new pg.Pool({
+      connectionString: url,
+      max,
+      connectionTimeoutMillis: 10_000,
+      application_name: name,
+      // A database that is slow (a lock held elsewhere) cancels the statement itself after 5 s, and
+      // the connection stays usable; one that does not answer at all (a frozen host, a dropped
+      // network) is given up on after 10 s and its connection dropped. Either way the caller gets
+      // an error it can tell the customer about, instead of an interaction that waits forever.
+      statement_timeout: STATEMENT_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+      keepAlive: true,
+    });
+    // A connection that breaks while idle (a restarted server) emits 'error' on the pool, and one
+    // that breaks while checked out emits it on its client: unhandled, either would end the
+    // process. The pool drops the broken connection; the next query opens another.
+    opened.on('error', (error) => log.warn('store.postgres_connection_lost', { idle: true, error }));
+    opened.on('connect', (client) => {
+      client.on('error', (error) => log.warn('store.postgres_connection_lost', { idle: false, error }));
+    });
+    return opened;
+  };
+  // Two pools: what customers wait for (their limits, commits, reads) and the outbox's background
+  // work (claims, renewals, outcomes). In one FIFO pool, 1,000 customers completing at once queued
+  // their /order_form behind thousands of outcome writes: p50 1.2 s of Discord's 3 (npm run bench
+  // -- --engines-only); the outbox now waits for its own connections instead.
+  const pool = openPool(poolSize, 'order-bot');
+  const queue = openPool(Math.max(1, Math.min(4, Math.floor(poolSize / 2))), 'order-bot-outbox');
+  const closePools = () => Promise.all([pool.end(), queue.end()]).then(() => undefined);
 
   let storeId: string;
   try {
@@ -479,7 +566,7 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
     const { rows } = await pool.query(`SELECT value FROM meta WHERE key = 'store_id'`);
     storeId = String((rows[0] as Row).value);
   } catch (error) {
-    await pool.end().catch(() => undefined);
+    await closePools().catch(() => undefined);
     throw error;
   }
 
@@ -501,23 +588,32 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
    * Runs `work` in one transaction on one connection: it commits, or rolls back and rejects.
    * `begin` is sent as one round trip; it may run fixed statements after `BEGIN` (no parameters).
    */
-  const transaction = <T>(work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> =>
+  const transaction = <T>(
+    work: (client: pg.PoolClient) => Promise<T>,
+    begin = 'BEGIN',
+    via: pg.Pool = pool,
+  ): Promise<T> =>
     writing(async () => {
-      const client = await pool.connect();
+      const client = await via.connect();
       let broken: Error | undefined;
       try {
         await client.query(begin);
-        try {
-          const result = await work(client);
-          await client.query('COMMIT');
-          return result;
-        } catch (error) {
-          // A connection that cannot even roll back is dropped, not given back to the pool.
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        // Whatever failed, BEGIN included (a lock wait cancelled by the statement timeout leaves
+        // the transaction open and aborted), the connection goes back clean or not at all: a
+        // connection whose server stopped answering is dropped at once (its BEGIN may still run
+        // when the server wakes, and a ROLLBACK would only wait behind it), and one that cannot
+        // roll back is dropped too. Found by freezing PostgreSQL under a running bot: a timed-out
+        // BEGIN went back to the pool, ran on the thawed server, and held the commit lock for good.
+        if (isReadTimeout(error)) broken = error as Error;
+        else
           await client.query('ROLLBACK').catch((rollbackError: Error) => {
             broken = rollbackError;
           });
-          throw error;
-        }
+        throw error;
       } finally {
         client.release(broken);
       }
@@ -558,6 +654,7 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
   const orders: OrderRepository = {
     storeId,
     ...capReader(pool),
+    createdSince: coalescedCreatedSince(pool),
     // Commits take turns from the lock to COMMIT: the caps counted cannot change meanwhile, and
     // order IDs follow commit order (which `each` relies on to page through). Four round trips:
     // BEGIN with the lock, the order (its form, the caps), its jobs (and its status when not
@@ -713,9 +810,13 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
     },
   };
 
+  /** A transaction on the outbox's own pool. */
+  const transactionOnQueue = <T>(work: (client: pg.PoolClient) => Promise<T>) =>
+    transaction(work, 'BEGIN', queue);
+
   const jobs: JobQueue = {
     async claim(now, limit, worker, leaseUntil) {
-      const claimed = await writing(() => pool.query(SQL.claim, [now, limit, worker, leaseUntil]));
+      const claimed = await writing(() => queue.query(SQL.claim, [now, limit, worker, leaseUntil]));
       const rows = (claimed.rows as Row[]).sort(
         (a, b) => num(a.next_at) - num(b.next_at) || num(a.id) - num(b.id),
       );
@@ -728,7 +829,7 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
         }
         // A damaged row or a hand edit: this job fails with its reason, and the others go on.
         const reason = `cannot read the job: ${job.damaged}`;
-        await transaction(async (client) => {
+        await transactionOnQueue(async (client) => {
           await lockOrdersOfJobs(client, [job.id]);
           await refreshStatus(client, await client.query(SQL.failRow, [reason, now, job.id]));
         });
@@ -737,14 +838,14 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
     },
     async renew(jobIds, worker, leaseUntil) {
       if (jobIds.length === 0) return;
-      await writing(() => pool.query(SQL.renew, [jobIds, worker, leaseUntil]));
+      await writing(() => queue.query(SQL.renew, [jobIds, worker, leaseUntil]));
     },
     async markStarted(jobId, at) {
-      await writing(() => pool.query('UPDATE jobs SET started_at = $1 WHERE id = $2', [at, jobId]));
+      await writing(() => queue.query('UPDATE jobs SET started_at = $1 WHERE id = $2', [at, jobId]));
     },
     async record(outcomes) {
       if (outcomes.length === 0) return;
-      await transaction(async (client) => {
+      await transactionOnQueue(async (client) => {
         await lockOrdersOfJobs(
           client,
           outcomes.map((outcome) => outcome.jobId),
@@ -783,37 +884,37 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
     },
     async release(jobId, at) {
       await writing(() =>
-        pool.query(`UPDATE jobs SET next_at = $1 WHERE id = $2 AND status = 'pending' AND next_at > $1`, [
+        queue.query(`UPDATE jobs SET next_at = $1 WHERE id = $2 AND status = 'pending' AND next_at > $1`, [
           at,
           jobId,
         ]),
       );
     },
     async nextDueAt(now) {
-      const { rows } = await pool.query(SQL.nextDue, [now]);
+      const { rows } = await queue.query(SQL.nextDue, [now]);
       return rows[0] ? num((rows[0] as Row).next_at) : undefined;
     },
     pullIn: (latest, at) =>
       writing(async () => {
-        const result = await pool.query(
+        const result = await queue.query(
           `UPDATE jobs SET next_at = $1 WHERE status = 'pending' AND next_at > $2`,
           [at, latest],
         );
         return result.rowCount ?? 0;
       }),
     async job(id) {
-      const { rows } = await pool.query('SELECT * FROM jobs WHERE id = $1', [id]);
+      const { rows } = await queue.query('SELECT * FROM jobs WHERE id = $1', [id]);
       return rows[0] ? readJobRow(rows[0] as Row) : undefined;
     },
     retryOrder: (orderId, now) =>
-      transaction(async (client) => {
+      transactionOnQueue(async (client) => {
         await client.query('SELECT id FROM orders WHERE id = $1 FOR UPDATE', [orderId]);
         const changed = await client.query(SQL.retryJobs, [now, orderId]);
         await client.query(SQL.refreshStatus, [orderId]);
         return changed.rowCount ?? 0;
       }),
     retryAllFailed: (now) =>
-      transaction(async (client) => {
+      transactionOnQueue(async (client) => {
         const { rows } = await client.query(
           `SELECT id FROM orders WHERE id IN (SELECT order_id FROM jobs WHERE status = 'failed') ORDER BY id FOR UPDATE`,
         );
@@ -895,6 +996,6 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
     orders,
     jobs,
     importStore,
-    close: () => pool.end(),
+    close: closePools,
   };
 }

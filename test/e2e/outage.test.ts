@@ -249,6 +249,76 @@ describe('PostgreSQL and Redis going away and coming back under a running bot', 
     );
   });
 
+  test('PostgreSQL frozen (connections open, nothing answers): the final submit is answered in time and told to submit again, /healthz answers 503 at once, and after it thaws one order, one email, one staff post', async (t) => {
+    t.after(async () => {
+      postgres.thaw();
+      await cleanUp();
+    });
+    const discord = await fakeDiscord();
+    const url = await postgres.freshDatabase();
+    const { bot, healthz } = await launch(discord, url);
+
+    const user = newUser();
+    const email = 'frozen-database@example.com';
+    const inputs = validInputs(41);
+    const c = customer(discord, user);
+    const opened = await c.command('order_form', { email });
+    const one = await c.submit(opened.callback.data as Json, inputs[1]);
+    const open2 = await c.click('Continue to Step 2', messageOf(one.entry));
+    const two = await c.submit(open2.callback.data as Json, inputs[2], messageOf(one.entry));
+    const open3 = await c.click('Continue to Final Step', messageOf(two.entry));
+    postgres.freeze();
+    const frozenAt = Date.now();
+
+    // The commit waits on a server that answers nothing: the customer's first answer is a
+    // deferral within Discord's window, then the step message says to submit again.
+    const failed = await c.submit(open3.callback.data as Json, inputs[3], messageOf(two.entry));
+    assert.ok(
+      roundTrip(failed.entry) < ANSWER_WINDOW_MS,
+      `first answer in ${roundTrip(failed.entry)} ms, within Discord's window`,
+    );
+    await discord.waitFor(
+      () => failed.entry.edits.some((edit) => edit.content === SAVE_FAILED) || undefined,
+      20_000,
+      'the step message saying to submit again',
+    );
+    const toldAfterMs = Date.now() - frozenAt;
+    findButton(messageOf(failed.entry), 'Submit again');
+
+    // Health does not wait for the frozen database: an answer at once, and it is 503.
+    const askedAt = Date.now();
+    const down = await healthz();
+    const healthMs = Date.now() - askedAt;
+    assert.equal(down.status, 503, `/healthz while frozen: ${JSON.stringify(down.body)}`);
+    assert.ok(healthMs < ANSWER_WINDOW_MS, `/healthz answered in ${healthMs} ms`);
+
+    postgres.thaw();
+    const again = await c.click('Submit again', messageOf(failed.entry));
+    assert.equal(again.callback.type, 9, 'the final step opens again');
+    const done = await c.submit(again.callback.data as Json, inputs[3], messageOf(failed.entry));
+    // The summary (first answer or, on a loaded machine, the edit after a deferral): before the
+    // fix, a BEGIN that timed out went back to the pool, ran once the server thawed and held the
+    // commit lock for good, so every later submit failed.
+    await discord.waitFor(() => isSummary(done.entry.original) || undefined, 10_000, 'the summary');
+    await smtp.waitForRecipients([email], 20_000);
+    await discord.waitFor(() => staffPostsFor(discord, user).length > 0, 10_000, 'the staff post');
+    await settled(url, 15_000);
+    await sleep(500); // would a second copy come?
+    assert.equal(await count(url, 'SELECT count(*) AS n FROM orders WHERE user_id = $1', [user.id]), 1);
+    assert.equal(mailsTo(email).length, 1, 'one email');
+    assert.equal(staffPostsFor(discord, user).length, 1, 'one staff post');
+    await until(async () => (await healthz()).status === 200, 15_000, '/healthz back to 200');
+    assertAlive(bot);
+    console.log(
+      [
+        'PostgreSQL frozen (SIGSTOP, the bot not restarted):',
+        `  final submit -> first answer in ${Math.round(roundTrip(failed.entry))} ms, "${SAVE_FAILED.split('\n')[0]}" after ${toldAfterMs} ms`,
+        `  /healthz while frozen -> ${down.status} in ${healthMs} ms: ${String(down.body.problem)}`,
+        `  after the thaw: "Submit again" -> ${String((done.entry.original?.embeds as Json[] | undefined)?.[0]?.title)}; 1 order, 1 email, 1 staff post`,
+      ].join('\n'),
+    );
+  });
+
   test('Redis restarted empty: /order_form answers in time while it is down, a form in progress is told it expired, and /order_form works again', async (t) => {
     t.after(cleanUp);
     const discord = await fakeDiscord();

@@ -175,6 +175,29 @@ export function engineContract(target: EngineTarget): void {
     assert.deepEqual(await engine.orders.createdSince('u2', T + 25), [T + 30]);
   });
 
+  test('1,200 createdSince reads at once, for 300 users with their own windows: each gets its own orders', async (t) => {
+    const { engine } = await setup(t);
+    const user = (i: number) => `u${i}`;
+    for (let i = 0; i < 300; i++) {
+      for (let k = 0; k < i % 3; k++) {
+        await engine.orders.commit(order({ userId: user(i), createdAt: T + i * 10 + k }), plain([]));
+      }
+    }
+    const reads = Array.from({ length: 1200 }, (_, n) => ({
+      i: n % 300,
+      since: T + (n % 300) * 10 + (n % 4) - 1,
+    }));
+    const results = await Promise.all(
+      reads.map(({ i, since }) => engine.orders.createdSince(user(i), since)),
+    );
+    reads.forEach(({ i, since }, n) => {
+      const expected = Array.from({ length: i % 3 }, (_, k) => T + i * 10 + k)
+        .filter((at) => at >= since)
+        .reverse();
+      assert.deepEqual(results[n], expected, `u${i} since +${since - T}`);
+    });
+  });
+
   test('ten orders committed at once by two processes: a cap of 3 lets exactly 3 emails through', async (t) => {
     const { more } = await setup(t);
     const engines = await more(2);

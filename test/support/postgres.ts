@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,30 @@ export interface RunningPostgres {
   restart(): Promise<void>;
   /** Creates a new, empty database on this server; resolves to its URL. */
   freshDatabase(): Promise<string>;
+  /**
+   * Freezes the server and every backend (SIGSTOP): connections stay open and nothing answers, as
+   * with a host that hangs or a network that drops packets. {@link thaw} lets it go on.
+   */
+  freeze(): void;
+  /** Lets a frozen server go on (SIGCONT). */
+  thaw(): void;
+}
+
+/** `pid` and its children (PostgreSQL's backends are children of the postmaster), from /proc. */
+function processTree(pid: number): number[] {
+  const children = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after ')'.
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false; // the process ended meanwhile
+      }
+    })
+    .map(Number);
+  return [pid, ...children];
 }
 
 /** Runs one query on `url` with a connection of its own (closed after, whatever happened). */
@@ -117,6 +141,8 @@ export async function startPostgres(): Promise<RunningPostgres> {
     const running = server;
     server = undefined;
     if (running && running.exitCode === null && running.signalCode === null) {
+      // A frozen server (freeze()) must run again to shut down.
+      if (running.pid) for (const pid of processTree(running.pid)) process.kill(pid, 'SIGCONT');
       running.kill('SIGINT');
       const timer = setTimeout(() => running.kill('SIGKILL'), 5_000);
       await exited;
@@ -191,6 +217,14 @@ export async function startPostgres(): Promise<RunningPostgres> {
     async restart() {
       await halt();
       await launch();
+    },
+    freeze() {
+      if (!server?.pid) throw new Error('postgres is not running');
+      for (const pid of processTree(server.pid)) process.kill(pid, 'SIGSTOP');
+    },
+    thaw() {
+      if (!server?.pid) throw new Error('postgres is not running');
+      for (const pid of processTree(server.pid)) process.kill(pid, 'SIGCONT');
     },
     async freshDatabase() {
       const name = `test_${++databases}`;
