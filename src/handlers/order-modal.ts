@@ -195,6 +195,7 @@ async function complete(
   const orderId = committed.order.id;
   deps.outbox.notify();
   const olog = log.child({ order_id: orderId });
+  deps.sessions.completed(session);
   olog.info('order.completed', { commit_ms: Math.round((performance.now() - commitStarted) * 100) / 100 });
   if (!cap.ok) {
     olog.warn('order.email_refused', { reason: cap.reason, limit: cap.limit });

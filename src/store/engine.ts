@@ -181,6 +181,12 @@ export interface SessionStore {
   ): Promise<OrderSession | undefined>;
   /** Puts a finished session back (its order could not be committed), unless the user started another. */
   restore(session: OrderSession): Promise<void>;
+  /**
+   * Reports a finished session whose order was committed (`onEnd` with `completed`, for the
+   * counters). Not part of {@link finish}: a commit that fails gives the session back, and its
+   * next finish would have counted the same order twice.
+   */
+  completed(session: OrderSession): void;
   /** Ends the user's session (a cancel, or a form replaced by a reload). */
   end(userId: string, reason: SessionEndReason): Promise<void>;
   /** Removes expired sessions now; resolves to how many. */

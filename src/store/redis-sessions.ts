@@ -1,7 +1,7 @@
 /**
  * @module store/redis-sessions
  * The forms in progress in Redis, shared by any number of bot processes. One hash per user
- * (`<prefix>user:<id>`) holds the session, with a TTL of the session TTL refreshed on each touch;
+ * (`<prefix>user:<id>`) holds the session, with a key TTL a minute past the session TTL, refreshed on each touch;
  * a sorted set (`<prefix>live`) holds every user with a session, scored by its expiry time, so the
  * cap counts live sessions in O(log n). Every change is one Lua script that checks the nonce and
  * the idle time and writes in the same step: two processes cannot both pass the cap, a step
@@ -34,8 +34,8 @@ export interface RedisSessionStoreOptions {
   /** Told of every new session (for the counters). */
   onStart?: (session: OrderSession) => void;
   /**
-   * Told of every session this process ends, and why. A session that Redis expires by its TTL
-   * ends silently: its hash is gone before any process can read it.
+   * Told of every session this process ends, and why. A session left idle past the TTL is
+   * reported as expired once, by the process that finds it first (a step, a start or the sweep).
    */
   onEnd?: (session: OrderSession, reason: SessionEndReason) => void;
   /** Prefix of every key. @defaultValue `'{order-bot:sessions}:'` */
@@ -59,6 +59,15 @@ const DEFAULTS = {
   connectTimeoutMs: 10_000,
 } as const satisfies Omit<Required<RedisSessionStoreOptions>, 'url' | 'ttlMs' | 'maxSessions'>;
 
+/**
+ * How long a session's hash outlives its idle time. The scripts judge expiry by `touchedAt`, so a
+ * hash kept a little longer changes nothing for the customer; it lets the sweep (every 10 s, in
+ * whichever process removes the user from the sorted set first) find the session and report it
+ * expired exactly once, where a hash Redis had already dropped ended silently and went uncounted.
+ * If no bot runs a sweep, Redis still drops the hash this much later.
+ */
+const KEY_GRACE_MS = 60_000;
+
 /** Members of the sorted set a sweep removes per script call, so one call never blocks Redis long. */
 const SWEEP_BATCH = 500;
 
@@ -73,7 +82,7 @@ local function count() return redis.call('ZCOUNT', live, '(' .. ARGV[2], '+inf')
 local function drop() redis.call('DEL', key); redis.call('ZREM', live, user) end
 local function touch()
   redis.call('HSET', key, 'touchedAt', ARGV[2])
-  redis.call('PEXPIRE', key, ARGV[3])
+  redis.call('PEXPIRE', key, ttl + ${KEY_GRACE_MS})
   redis.call('ZADD', live, ARGV[4], user)
 end
 local function expired(touched) return tonumber(touched) + ttl <= now end
@@ -201,7 +210,8 @@ return {'ok', count(), fields}
   ),
   /**
    * KEYS: the sorted set. ARGV: now, the prefix of users' hashes, the batch size. Removes members
-   * expired by now; a hash still there (clocks apart) is removed and replied.
+   * expired by now, removes their hashes (kept {@link KEY_GRACE_MS} past the idle time for this)
+   * and replies them, so each expiry is reported once, by whichever process sweeps first.
    */
   sessionSweep: script(
     `
@@ -310,10 +320,7 @@ export async function createRedisSessionStore(options: RedisSessionStoreOptions)
   ): Promise<OrderSession | undefined> => {
     const [state, , fields] = await run(name, userId, [nonce, ...args]);
     if (state === 'expired') onEnd(toSession(fields), 'expired');
-    if (state !== 'ok') return undefined;
-    const session = toSession(fields);
-    if (name === 'finish') onEnd(session, 'completed');
-    return session;
+    return state === 'ok' ? toSession(fields) : undefined;
   };
   const step = (n: number, values: StoredStepValues) => [String(n), JSON.stringify(values)];
 
@@ -350,6 +357,9 @@ export async function createRedisSessionStore(options: RedisSessionStoreOptions)
     saveDraft: (userId, nonce, n, values) => change('saveDraft', userId, nonce, step(n, values)),
     accept: (userId, nonce, n, values) => change('accept', userId, nonce, step(n, values)),
     finish: (userId, nonce, n, values) => change('finish', userId, nonce, step(n, values)),
+    completed(session) {
+      onEnd(session, 'completed');
+    },
     async restore(session) {
       const [state, , leftover] = await run(
         'restore',

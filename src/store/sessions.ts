@@ -123,11 +123,11 @@ export function createSessionStore(options: SessionStoreOptions = {}): SessionSt
     finish(userId, nonce, step, values) {
       const session = accept(userId, nonce, step, values);
       // Taken out of the map at once: the same submit arriving again finds nothing to finish.
-      if (session) {
-        sessions.delete(userId);
-        options.onEnd?.(session, 'completed');
-      }
+      if (session) sessions.delete(userId);
       return resolved(session);
+    },
+    completed(session) {
+      options.onEnd?.(session, 'completed');
     },
     restore(session) {
       if (!sessions.has(session.userId)) {

@@ -426,12 +426,14 @@ describe('order form steps', () => {
     assert.match(String(message.content), /could not be saved just now, so nothing was sent/);
     assert.equal(h.orders.list().length, 0);
     assert.equal(h.outboxCalls.notified, 0);
+    assert.deepEqual(h.ended, [], 'no order counted as completed');
     h.orders.database.exec('DROP TRIGGER full_disk');
     const again = modalOf(await c.press(message, 'Submit again'));
     assert.deepEqual(prefillOf(again), inputs[3], 'what was typed is kept');
     const done = await c.submit(again, inputs[3], message);
     assert.match(String(messageOf(done.answer).content), /Sending your confirmation/);
     assert.equal(h.orders.list().length, 1);
+    assert.deepEqual(h.ended, ['completed'], 'the order counted once');
   });
 
   test('a store that cannot be reached (Redis restarting) is told as "try again in a minute", not as a failure', async () => {

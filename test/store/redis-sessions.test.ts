@@ -108,29 +108,38 @@ test('each touch refreshes touchedAt, the key TTL and the expiry in the sorted s
   let now = 1_000_000;
   const store = await open(t, { now: () => now, ttlMs: 60_000, keyPrefix: '{touch}:' });
   const session = started(await store.start('u1', 'a@example.com', 'g', 'f'));
-  assert.ok((await raw.pTTL('{touch}:user:u1')) > 59_000);
+  assert.ok((await raw.pTTL('{touch}:user:u1')) > 119_000, 'the TTL and a minute of grace');
   await sleep(50);
   now += 5_000;
   const got = await store.get('u1', session.nonce);
   assert.equal(got?.touchedAt, 1_005_000);
   assert.equal(got?.createdAt, 1_000_000);
-  assert.ok((await raw.pTTL('{touch}:user:u1')) > 59_900, 'PEXPIRE again');
+  assert.ok((await raw.pTTL('{touch}:user:u1')) > 119_900, 'PEXPIRE again');
   assert.equal(await raw.zScore('{touch}:live', 'u1'), 1_065_000);
 });
 
-test('idle sessions expire by Redis TTL; activity refreshes them', async (t) => {
-  const ended: SessionEndReason[] = [];
-  const store = await open(t, { ttlMs: 300, onEnd: (_s, r) => ended.push(r) });
-  const session = started(await store.start('u1', 'a@example.com', undefined, 'f'));
+test('idle sessions expire after the TTL; activity refreshes them; two processes sweeping report each expiry once', async (t) => {
+  const ended: string[] = [];
+  const onEnd = (s: OrderSession, r: SessionEndReason) => ended.push(`${s.userId}:${r}`);
+  const { a, b, keyPrefix } = await twin(t, { ttlMs: 300, onEnd });
+  const session = started(await a.start('u1', 'a@example.com', undefined, 'f'));
+  for (let i = 2; i <= 4; i++) await a.start(`u${i}`, 'a@example.com', undefined, 'f');
   await sleep(200);
-  assert.ok(await store.get('u1', session.nonce), 'alive at 200 ms');
+  assert.ok(await b.get('u1', session.nonce), 'alive at 200 ms');
   await sleep(200);
-  assert.ok(await store.get('u1', session.nonce), 'touched at 200 ms, alive at 400 ms');
+  assert.ok(await b.get('u1', session.nonce), 'touched at 200 ms, alive at 400 ms');
+  assert.ok((await raw.pTTL(`${keyPrefix}user:u2`)) > 0, "an idle session's hash outlives its TTL");
   await sleep(400);
-  assert.equal(await store.get('u1', session.nonce), undefined, 'gone 400 ms after the last touch');
-  assert.equal(await store.sweep(), 1, 'the sweep prunes the sorted set');
-  assert.equal(store.size, 0);
-  assert.deepEqual(ended, [], 'expiry by TTL is silent');
+  const [swept, sweptToo] = await Promise.all([a.sweep(), b.sweep()]);
+  assert.equal(swept + sweptToo, 4, 'the two sweeps remove the four sessions between them');
+  assert.deepEqual(
+    ended.sort(),
+    ['u1:expired', 'u2:expired', 'u3:expired', 'u4:expired'],
+    'each reported once',
+  );
+  assert.equal(await a.get('u1', session.nonce), undefined, 'gone');
+  assert.equal(a.size, 0);
+  assert.equal(await raw.exists(`${keyPrefix}user:u1`), 0, 'its hash removed');
 });
 
 test('a session found idle past the TTL (on the injected clock) ends as expired', async (t) => {
@@ -208,6 +217,8 @@ test('the same final submit to two processes: exactly one finish gets the sessio
   assert.equal(winners.length, 1);
   assert.deepEqual(winners[0]?.accepted, { 1: { name: 'Ada' }, 2: { size: 'L' } });
   assert.deepEqual(winners[0]?.drafts, {});
+  assert.deepEqual(ended, [], 'finish reports nothing: the order is not committed yet');
+  if (winners[0]) (fromA ? a : b).completed(winners[0]);
   assert.deepEqual(ended, ['completed']);
   assert.equal(await a.get('u1', session.nonce), undefined, 'the session left the store');
   assert.equal(await raw.exists(`${keyPrefix}user:u1`), 0);
