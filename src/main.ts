@@ -152,6 +152,7 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
     token: env.token,
     apiUrl: env.apiUrl,
     timeoutMs: REST_TIMEOUT_MS,
+    globalRequestsPerSecond: config.rest_requests_per_second,
     onAnswerEvent: (event) => metrics.count(`answers_${event}`),
     onUnauthorized: fatal,
   });
