@@ -46,14 +46,25 @@ const rssOf = (pid: number | undefined) => {
     return 0;
   }
 };
-/** RSS of every process of a server (PostgreSQL forks one per connection), by the pid of its parent. */
-const treeRss = (pid: number | undefined) => {
+/** Proportional set size: shared pages divided among the processes that map them. */
+const pssOf = (pid: number) => {
+  try {
+    return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+};
+/**
+ * Memory of a server and every process it forked (PostgreSQL: one per connection), by the pid of
+ * its parent: the sum of their PSS, so the shared buffers every backend maps count once.
+ */
+const treePss = (pid: number | undefined) => {
   if (pid === undefined) return 0;
   const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
     .split('\n')
     .map((line) => Number(line.trim()))
     .filter((n) => n > 0);
-  return rssOf(pid) + children.reduce((sum, child) => sum + rssOf(child), 0);
+  return pssOf(pid) + children.reduce((sum, child) => sum + pssOf(child), 0);
 };
 /** The pid of the process whose command line matches `pattern` (the servers' helpers keep theirs to themselves). */
 const pidOf = (pattern: RegExp): number | undefined => {
@@ -176,6 +187,8 @@ async function soakCustomer(
 ) {
   const inputs = validInputs(n);
   let retries = 0;
+  /** Where the customer found the form gone after a retry (an earlier try went through on the replica that died). */
+  const expiredAt: string[] = [];
   /** Sends `make()` until it is answered (a replica killed mid-request is retried, as a person would). */
   const attempt = async (step: string, make: () => InteractionRecord) => {
     for (let i = 0; ; i++) {
@@ -204,15 +217,17 @@ async function soakCustomer(
       );
       const content = String(submitted.callback.data?.content ?? '');
       if (content.startsWith(EXPIRED)) {
+        expiredAt.push(`step ${index + 1}`);
         expired = true; // an earlier try of this step went through on the replica that died
         break;
       }
-      if (index === 2) return { retries, restarts: restart, final: submitted.entry };
+      if (index === 2) return { retries, restarts: restart, expiredAt, final: submitted.entry };
       from = submitted.entry.original!;
       const label = index === 1 ? 'Continue to Final Step' : 'Continue to Step 2';
       const button = String(findButton(from, label).custom_id);
       const opened2 = await attempt(`button ${index + 1}`, () => discord.click(user, from!, button));
       if (opened2.callback.type !== 9) {
+        expiredAt.push(`button ${index + 1}`);
         expired = true;
         break;
       }
@@ -313,7 +328,7 @@ export async function soak(customers: number) {
     sampler = setInterval(() => {
       for (const [i, r] of replicas.entries()) sample(`replica ${i + 1}`, rssOf(r.bot.child.pid));
       sample('gateway process', rssOf(gateway.child.pid));
-      sample('PostgreSQL (all its processes)', treeRss(postgresPid));
+      sample('PostgreSQL (PSS of all its processes)', treePss(postgresPid));
       sample('Redis', rssOf(redisPid));
     }, 200);
 
@@ -367,8 +382,12 @@ export async function soak(customers: number) {
     const perAddress = new Map<string, number>();
     for (const order of orders) perAddress.set(order.email, (perAddress.get(order.email) ?? 0) + 1);
     const mails = new Map<string, number>();
+    const messageIds = new Map<string, Set<string>>();
     for (const mail of smtp.received)
-      for (const to of mail.envelope.to) mails.set(to, (mails.get(to) ?? 0) + 1);
+      for (const to of mail.envelope.to) {
+        mails.set(to, (mails.get(to) ?? 0) + 1);
+        messageIds.set(to, (messageIds.get(to) ?? new Set()).add(String(mail.parsed.messageId)));
+      }
     const posts = new Map<string, number>();
     for (const message of discord.channelMessages) {
       const key = String(message.body.nonce ?? message.body.content);
@@ -385,6 +404,11 @@ export async function soak(customers: number) {
         .length,
       customers_who_started_again: completed.filter((r) => r.status === 'fulfilled' && r.value.restarts > 0)
         .length,
+      form_found_gone_at: Object.fromEntries(
+        completed
+          .flatMap((r) => (r.status === 'fulfilled' ? r.value.expiredAt : []))
+          .reduce((counts, step) => counts.set(step, (counts.get(step) ?? 0) + 1), new Map<string, number>()),
+      ),
       completions_per_s: round(summaries / seconds, 1),
       seconds: round(seconds, 1),
       p99_ms_by_step: Object.fromEntries(
@@ -399,6 +423,8 @@ export async function soak(customers: number) {
       emails: smtp.received.length,
       emails_lost: orders.length - [...mails.keys()].length,
       addresses_emailed_twice: [...mails.values()].filter((n) => n > 1).length,
+      /** A resend after a worker died keeps its Message-ID, so a mail client shows one message. */
+      addresses_with_two_different_emails: [...messageIds.values()].filter((ids) => ids.size > 1).length,
       staff_posts: discord.channelMessages.length,
       staff_posts_duplicated: [...posts.values()].filter((n) => n > 1).length,
       peak_rss_mb: Object.fromEntries([...peak].map(([name, bytes]) => [name, mb(bytes)])),
@@ -430,8 +456,11 @@ export async function clusterBench(): Promise<string> {
   process.stderr.write('cluster: signature verification...\n');
   const signature = signatureCost();
   const modes = await pingModes();
-  process.stderr.write(`cluster: soak, ${QUICK ? 200 : 1000} customers...\n`);
-  const soaked = process.argv.includes('--no-soak') ? undefined : await soak(QUICK ? 200 : 1000);
+  let soaked: Awaited<ReturnType<typeof soak>> | undefined;
+  if (!process.argv.includes('--no-soak')) {
+    process.stderr.write(`cluster: soak, ${QUICK ? 200 : 1000} customers...\n`);
+    soaked = await soak(QUICK ? 200 : 1000);
+  }
   const rates = Object.keys((modes[0]?.ping as Json | undefined) ?? {});
   return [
     `Signature verification (Ed25519, node:crypto, ${signature.body_bytes}-byte modal submit, ${signature.requests} requests each): genuine ${signature.genuine_us} µs, forged ${signature.forged_us} µs, non-hex ${signature.non_hex_us} µs per request; the key made once at start-up in ${signature.key_setup_ms} ms.`,
