@@ -221,7 +221,24 @@ async function soakCustomer(
         expired = true; // an earlier try of this step went through on the replica that died
         break;
       }
-      if (index === 2) return { retries, restarts: restart, expiredAt, final: submitted.entry };
+      if (index === 2) {
+        // The summary, as the answer or (after a defer at 2 s) as the edit that follows it.
+        const isSummary = (message: Json | undefined) =>
+          (message?.embeds as Json[] | undefined)?.[0]?.title === '📦 Order Submitted!';
+        const summary = isSummary(submitted.callback.data)
+          ? true
+          : await discord
+              .waitFor(() => (submitted.entry.edits.some(isSummary) ? true : undefined), 10_000)
+              .catch(() => false);
+        if (summary) return { retries, restarts: restart, expiredAt, final: submitted.entry };
+        // Deferred, and the replica died before the answer: the customer tries again.
+        const last = submitted.entry.edits.at(-1) ?? submitted.callback.data ?? {};
+        expiredAt.push(
+          `step 3: ${submitted.callback.type === 5 ? 'deferred, ' : ''}${String(last.content ?? '').slice(0, 60) || 'no answer after the defer'}`,
+        );
+        expired = true;
+        break;
+      }
       from = submitted.entry.original!;
       const label = index === 1 ? 'Continue to Final Step' : 'Continue to Step 2';
       const button = String(findButton(from, label).custom_id);
