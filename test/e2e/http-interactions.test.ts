@@ -285,6 +285,81 @@ describe('an HTTP interactions replica without a gateway', () => {
   });
 });
 
+/** Resolves once no delivery job of the bots on `dataDir` is pending. */
+async function readOrdersSettled(dataDir: string): Promise<void> {
+  for (;;) {
+    const pending = await readOrders(dataDir, async (repo) => (await repo.counts(0)).jobsPending);
+    if (pending === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('an HTTP replica told to stop', () => {
+  test('SIGTERM: it stops listening at once (a load balancer sends new requests elsewhere), delivers the email it holds, and exits 0', async () => {
+    const [discord, smtp] = await Promise.all([startFakeDiscord(), startSmtpServer()]);
+    const dataDir = mkdtempSync(join(tmpdir(), 'order-bot-data-'));
+    const bot = startBot({
+      env: {
+        ...shopEnv(discord, smtp, {
+          orders_channel_id: STAFF_CHANNEL,
+          order_cooldown_seconds: 0,
+          mail_retry_initial_seconds: 0.2,
+        }),
+        DATA_DIR: dataDir,
+        DISCORD_GATEWAY: 'off',
+        DISCORD_PUBLIC_KEY: discord.publicKeyHex,
+        INTERACTIONS_PORT: '0',
+      },
+    });
+    try {
+      const listening = await bot.waitForLog('interactions.listening');
+      const endpoint = `http://127.0.0.1:${String(listening.port)}/interactions`;
+      discord.deliverOverHttp([endpoint]);
+      // The mail server takes 1.5 s per message, so the email is still on its way at SIGTERM.
+      smtp.slow(1500);
+      const email = 'http-drain@example.com';
+      const { final } = await completeOrder(discord, newUser(), email, validInputs(3));
+      await discord.waitForCallback(final);
+      bot.child.kill('SIGTERM');
+      await bot.waitForLog('bot.stopping');
+      const refused = await send(endpoint, { method: 'GET' });
+      assert.equal(refused.status, 0, 'no longer accepting connections');
+      assert.equal(bot.child.exitCode, null, 'still draining');
+      const { code } = await bot.exited;
+      assert.equal(code, 0);
+      // What it could not deliver in time stays in the store for the next replica, never lost:
+      // the replica that takes its place delivers it, once.
+      const next = startBot({
+        env: {
+          ...shopEnv(discord, smtp, { orders_channel_id: STAFF_CHANNEL, mail_retry_initial_seconds: 0.2 }),
+          DATA_DIR: dataDir,
+          DISCORD_GATEWAY: 'off',
+          DISCORD_PUBLIC_KEY: discord.publicKeyHex,
+          INTERACTIONS_PORT: '0',
+        },
+      });
+      try {
+        await next.waitForLog('bot.ready');
+        smtp.slow(0);
+        await smtp.waitForRecipients([email], 15_000).catch((error: unknown) => {
+          throw new Error(
+            `${String(error)}\nfirst replica: ${bot.stdout.filter((l) => /outbox|stopp|smtp/.test(l)).join('\n')}\nnext: ${next.stdout.filter((l) => /outbox|smtp/.test(l)).join('\n')}`,
+          );
+        });
+        await readOrdersSettled(dataDir);
+        assert.equal(smtp.received.filter((m) => m.envelope.to.includes(email)).length, 1, 'one email');
+      } finally {
+        await next.stop('SIGKILL');
+      }
+    } finally {
+      smtp.slow(0);
+      await bot.stop('SIGKILL');
+      await discord.close();
+      await smtp.close();
+    }
+  });
+});
+
 describe('HTTP interactions configuration', () => {
   const run = async (env: Record<string, string>) => {
     const bot = startBot({
