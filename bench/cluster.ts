@@ -16,6 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -457,8 +458,7 @@ export async function soak(customers: number) {
 }
 
 /** The status of a GET to `url` (405 from the endpoint once it listens), or 0 when nothing answers. */
-async function fetchStatus(url: string): Promise<number> {
-  const http = await import('node:http');
+function fetchStatus(url: string): Promise<number> {
   return new Promise((resolve) => {
     const req = http.get(url, (res) => {
       res.resume();

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { APIInteraction } from 'discord-api-types/v10';
-import type { InteractionApi } from '../../src/discord/interactions.ts';
+import { AnswerExpiredError, type InteractionApi } from '../../src/discord/interactions.ts';
 import {
   createHttpAnswers,
   createInteractionsListener,
@@ -99,6 +99,8 @@ describe('the HTTP interactions endpoint', () => {
   /** What the handler does with each interaction it receives; every interaction received, by id. */
   let behaviour: (ctx: ReturnType<typeof createResponder>) => Promise<void>;
   const received: string[] = [];
+  /** The server's side of the newest connection. */
+  let lastSocket: Socket | undefined;
   const rejected: string[] = [];
 
   before(async () => {
@@ -123,6 +125,9 @@ describe('the HTTP interactions endpoint', () => {
       fallback: (_req, res) => res.writeHead(200).end('health'),
     });
     server = http.createServer(listener);
+    server.on('connection', (socket) => {
+      lastSocket = socket;
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
@@ -243,6 +248,57 @@ describe('the HTTP interactions endpoint', () => {
     assert.deepEqual(calls, [
       { route: 'edit', body: { allowed_mentions: { parse: [] }, content: 'late answer' } },
     ]);
+  });
+
+  test('a client that gave up before the answer (Discord stops waiting after 3 s): the answer fails as expired, nothing throws', async () => {
+    let finish = () => {};
+    const late = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    let outcome: unknown;
+    let handled = () => {};
+    const done = new Promise<void>((resolve) => {
+      handled = resolve;
+    });
+    behaviour = async (respond) => {
+      respond.settle(); // no automatic defer: the answer comes after the client left
+      await late;
+      await respond.reply({ content: 'too late' }).then(
+        () => {
+          outcome = 'sent';
+        },
+        (error: unknown) => {
+          outcome = error;
+        },
+      );
+      handled();
+    };
+    calls.length = 0;
+    const body = JSON.stringify(interaction('50'));
+    await new Promise<void>((resolve) => {
+      const req = http.request({
+        agent: false,
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/interactions',
+        headers: signedHeaders(body),
+      });
+      req.on('error', () => resolve());
+      req.end(body, () => {
+        void waitUntil(() => received.includes('50')).then(() => {
+          req.destroy();
+          resolve();
+        });
+      });
+    });
+    await waitUntil(() => answers.held === 1);
+    await waitUntil(() => lastSocket?.destroyed === true); // the server has seen the client leave
+    finish();
+    await done;
+    assert.ok(outcome instanceof AnswerExpiredError, String(outcome));
+    assert.deepEqual(calls, [], 'not sent through REST either');
+    assert.equal(answers.held, 0);
   });
 
   test('a handler that finishes without answering gets a 500, not a hung request', async () => {
