@@ -300,6 +300,11 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
         },
       })
     : undefined;
+  const healthSources: HealthSources = {
+    health: async () => judgeHealth(await snapshot()),
+    metrics: async () => renderPrometheus(await snapshot(), metrics.interactionMs),
+    log: log.child({ component: 'health' }),
+  };
   const interactionsListener =
     env.interactions &&
     answers &&
@@ -309,6 +314,8 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
       receive: dispatcher.receive,
       log: log.child({ component: 'interactions' }),
       onRejected: () => metrics.count('interactions_unverified'),
+      // HEALTH_PORT equal to INTERACTIONS_PORT: one server serves both.
+      ...(env.healthPort === env.interactions.port ? { fallback: createHealthListener(healthSources) } : {}),
     });
 
   const reload = (next: Settings) => {
@@ -329,8 +336,7 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
     interactionsListener,
     startedAt,
     clock,
-    health: async () => judgeHealth(await snapshot()),
-    prometheus: async () => renderPrometheus(await snapshot(), metrics.interactionMs),
+    healthSources,
     settings: () => settings,
   };
 }
@@ -355,31 +361,23 @@ async function start(bot: Bot, env: EnvSettings, log: Logger): Promise<void> {
   for (const warning of configWarnings(bot.settings().config, env))
     log.warn(warning.event, { note: warning.note });
   void bot.mailer.verify();
-  const healthSources: HealthSources = {
-    health: bot.health,
-    metrics: bot.prometheus,
-    log: log.child({ component: 'health' }),
-  };
-  // HEALTH_PORT equal to INTERACTIONS_PORT: one server serves both.
+  // HEALTH_PORT equal to INTERACTIONS_PORT: the interactions server serves both.
   const sharedPort = env.interactions !== undefined && env.healthPort === env.interactions.port;
   if (env.healthPort !== undefined && !sharedPort) {
     try {
-      await startHealthServer(healthSources, env.healthHost, env.healthPort);
+      await startHealthServer(bot.healthSources, env.healthHost, env.healthPort);
     } catch (error) {
       fail(`HEALTH_PORT: cannot listen on ${env.healthHost}:${env.healthPort} (${(error as Error).message})`);
     }
   }
   if (env.interactions && bot.interactionsListener) {
     const { host, port } = env.interactions;
-    const health = sharedPort ? createHealthListener(healthSources) : undefined;
-    const listener = bot.interactionsListener;
     try {
-      bot.interactionsServer = await startInteractionsServer(
-        health
-          ? (req, res) => ((req.url ?? '/').split('?')[0] === '/interactions' ? listener : health)(req, res)
-          : listener,
-        { host, port, log: log.child({ component: 'interactions' }) },
-      );
+      bot.interactionsServer = await startInteractionsServer(bot.interactionsListener, {
+        host,
+        port,
+        log: log.child({ component: 'interactions' }),
+      });
     } catch (error) {
       fail(`INTERACTIONS_PORT: cannot listen on ${host}:${port} (${(error as Error).message})`);
     }
