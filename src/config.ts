@@ -52,6 +52,7 @@ export const CONFIG_DEFAULTS = {
   max_sessions: 1000,
   shard_count: 'auto',
   rest_requests_per_second: 50,
+  resume_gateway_sessions: false,
   mail_queue_size: 1000,
   mail_max_attempts: 5,
   mail_retry_initial_seconds: 8,
@@ -109,6 +110,10 @@ const ConfigSchema = v.strictObject(
     ),
     shard_ids: v.optional(v.array(int(0, 9_999), 'expected a list of shard numbers')),
     rest_requests_per_second: v.optional(int(1, 50), CONFIG_DEFAULTS.rest_requests_per_second),
+    resume_gateway_sessions: v.optional(
+      v.boolean('expected true or false'),
+      CONFIG_DEFAULTS.resume_gateway_sessions,
+    ),
     mail_queue_size: v.optional(int(1, 1_000_000), CONFIG_DEFAULTS.mail_queue_size),
     mail_max_attempts: v.optional(int(1, 20), CONFIG_DEFAULTS.mail_max_attempts),
     mail_retry_initial_seconds: v.optional(positive(3600), CONFIG_DEFAULTS.mail_retry_initial_seconds),

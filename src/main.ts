@@ -41,7 +41,7 @@ import { loadShopSettings } from './order/email.ts';
 import type { OrderForm } from './order/form.ts';
 import { createDispatcher } from './router/dispatcher.ts';
 import { createRouter } from './router/router.ts';
-import type { SessionEndReason, SessionStore } from './store/engine.ts';
+import type { GatewaySessionStore, SessionEndReason, SessionStore } from './store/engine.ts';
 import { createMailCaps, createOrderLimits } from './store/limits.ts';
 import { startMaintenance } from './store/maintenance.ts';
 import { createOutboxWorker } from './store/outbox.ts';
@@ -201,10 +201,12 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
     },
   };
   let sessions: SessionStore;
+  /** Gateway shard sessions in Redis (`resume_gateway_sessions`), for a process started again to resume. */
+  let shardSessions: GatewaySessionStore | undefined;
   if (engines.redisUrl) {
     try {
       const { createRedisSessionStore } = await import('./store/redis-sessions.ts');
-      sessions = await createRedisSessionStore({
+      const redis = await createRedisSessionStore({
         ...sessionOptions,
         url: engines.redisUrl,
         // The forms of one shop's store: processes on the same database share them, another
@@ -212,6 +214,8 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
         keyPrefix: `{order-bot:${engine.orders.storeId}}:`,
         log: log.child({ component: 'redis' }),
       });
+      sessions = redis;
+      if (config.resume_gateway_sessions) shardSessions = redis.gatewaySessions;
     } catch (error) {
       fail(
         `REDIS_URL: cannot use Redis at ${hostOf(engines.redisUrl)} (${error instanceof Error ? error.message : String(error)})`,
@@ -284,6 +288,7 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
         token: env.token,
         shardCount: config.shard_count,
         shardIds: config.shard_ids,
+        sessions: shardSessions,
         log: log.child({ component: 'gateway' }),
         onDispatch: dispatcher.dispatch,
         onFatal: (_code, message) => fatal(message),

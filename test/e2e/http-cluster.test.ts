@@ -49,8 +49,8 @@ describe('HTTP interaction replicas on one PostgreSQL and one Redis', () => {
     await Promise.all(running.splice(0).map((bot) => bot.stop('SIGKILL')));
     for (const fake of fakes.splice(0)) await fake.close();
   }
-  async function fakeDiscord(): Promise<FakeDiscord> {
-    const fake = await startFakeDiscord({ heartbeatIntervalMs: 300 });
+  async function fakeDiscord(guilds = 1): Promise<FakeDiscord> {
+    const fake = await startFakeDiscord({ heartbeatIntervalMs: 300, guilds, memberCount: (i) => 100 + i });
     fakes.push(fake);
     return fake;
   }
@@ -60,6 +60,7 @@ describe('HTTP interaction replicas on one PostgreSQL and one Redis', () => {
     discord: FakeDiscord,
     databaseUrl: string,
     mode: 'http' | 'gateway',
+    config: Record<string, unknown> = {},
   ): Promise<{ bot: BotProcess; endpoint: string }> {
     const bot = startBot({
       env: {
@@ -68,6 +69,7 @@ describe('HTTP interaction replicas on one PostgreSQL and one Redis', () => {
           orders_channel_id: STAFF_CHANNEL,
           mail_retry_initial_seconds: 0.2,
           order_cooldown_seconds: 0,
+          ...config,
         }),
         DATA_DIR: mkdtempSync(join(tmpdir(), 'order-bot-data-')),
         DATABASE_URL: databaseUrl,
@@ -243,5 +245,45 @@ describe('HTTP interaction replicas on one PostgreSQL and one Redis', () => {
       'the gateway process answered one order and one diagnostics',
     );
     assert.equal(answeredOver(replica.bot), 12 + 1, 'the replica answered two orders and one diagnostics');
+  });
+
+  test('resume_gateway_sessions: a gateway process started again (after SIGTERM, after SIGKILL) resumes its shard instead of identifying, and knows its servers from REST', async (t) => {
+    t.after(cleanUp);
+    const discord = await fakeDiscord(5);
+    const url = await postgres.freshDatabase();
+    const config = { resume_gateway_sessions: true };
+    const first = await launch(discord, url, 'gateway', config);
+    assert.equal(discord.identifyCount, 1);
+    assert.equal((await first.bot.stop('SIGTERM')).code, 0);
+
+    const second = await launch(discord, url, 'gateway', config);
+    assert.equal(discord.identifyCount, 1, 'no second IDENTIFY');
+    assert.equal(discord.resumeCount, 1, 'resumed');
+    const ready = second.bot.logs.find((l) => l.event === 'bot.ready');
+    assert.equal(ready?.guilds, 5, 'its servers, from REST');
+    assert.equal(ready?.user, discord.botUser.username);
+    const diagnostics = await discord.waitForCallback(discord.command(admin, 'run_diagnostics'));
+    assert.match(String(diagnostics.data?.content), /\*\*Servers:\*\* 5\b/);
+    assert.match(String(diagnostics.data?.content), /\*\*Users \(approximate\):\*\* 510\b/);
+    assert.match(String(diagnostics.data?.content), /\*\*Shards:\*\* 1\/1 ready/);
+
+    await second.bot.stop('SIGKILL');
+    const third = await launch(discord, url, 'gateway', config);
+    assert.equal(discord.identifyCount, 1, 'no IDENTIFY after a crash either');
+    assert.equal(discord.resumeCount, 2);
+    const ping = await discord.waitForCallback(discord.command(admin, 'ping'));
+    assert.match(String(ping.data?.content), /^Pong!/, 'the resumed shard delivers interactions');
+    assert.equal(third.bot.child.exitCode, null);
+  });
+
+  test('without resume_gateway_sessions a gateway process started again identifies, as before', async (t) => {
+    t.after(cleanUp);
+    const discord = await fakeDiscord(2);
+    const url = await postgres.freshDatabase();
+    const first = await launch(discord, url, 'gateway');
+    assert.equal((await first.bot.stop('SIGTERM')).code, 0);
+    await launch(discord, url, 'gateway');
+    assert.equal(discord.identifyCount, 2);
+    assert.equal(discord.resumeCount, 0);
   });
 });

@@ -490,16 +490,31 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       });
     }
     if (method === 'GET' && path === '/users/@me/guilds') {
+      // Sorted by ID, `limit` (default and most 200) after `after`, with counts when asked.
+      const limit = Math.min(200, Number(url.searchParams.get('limit') ?? 200));
+      const after = BigInt(url.searchParams.get('after') ?? '0');
+      const counts = url.searchParams.get('with_counts') === 'true';
       return reply(
         200,
-        guildIds.map((id, i) => ({
-          id,
-          name: `Guild ${i + 1}`,
-          icon: null,
-          owner: false,
-          permissions: '2251799813685247',
-          features: [],
-        })),
+        guildIds
+          .map((id, i) => ({ id, i }))
+          .filter(({ id }) => BigInt(id) > after)
+          .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))
+          .slice(0, limit)
+          .map(({ id, i }) => ({
+            id,
+            name: `Guild ${i + 1}`,
+            icon: null,
+            owner: false,
+            permissions: '2251799813685247',
+            features: [],
+            ...(counts
+              ? {
+                  approximate_member_count: options.memberCount?.(i) ?? Math.max(shape.members, 1) * 4,
+                  approximate_presence_count: 1,
+                }
+              : {}),
+          })),
       );
     }
     const guildChannels = /^\/guilds\/(\d+)\/channels$/.exec(path);
