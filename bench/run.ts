@@ -496,6 +496,12 @@ async function main() {
     console.log(`${latency.markdown}\n\n${await breakdown(1)}`);
     return;
   }
+  if (process.argv.includes('--cluster')) {
+    // The HTTP interactions endpoint and the cluster (opt-in): npm run bench -- --cluster
+    const { clusterBench } = await import('./cluster.ts');
+    console.log(await clusterBench());
+    return;
+  }
   if (process.argv.includes('--engines-only')) {
     // The engines side by side alone: npm run bench -- --engines-only
     console.log(await compareEngines(QUICK ? 200 : 1000));

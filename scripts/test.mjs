@@ -78,6 +78,7 @@ const LONGEST_FIRST = [
   'e2e/cluster.test.ts', // 24 (PostgreSQL, Redis and up to three bots)
   'store/postgres.test.ts', // 15
   'e2e/orders-cli-postgres.test.ts', // 10
+  'e2e/http-cluster.test.ts', // 7 (PostgreSQL, Redis, two replicas and a gateway process)
   'e2e/reliability.test.ts', // 9.2
   'e2e/order-flow.test.ts', // 7.4
   'e2e/durability.test.ts', // 8.9

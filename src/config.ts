@@ -51,6 +51,8 @@ export const CONFIG_DEFAULTS = {
   session_ttl_seconds: 900,
   max_sessions: 1000,
   shard_count: 'auto',
+  rest_requests_per_second: 50,
+  resume_gateway_sessions: false,
   mail_queue_size: 1000,
   mail_max_attempts: 5,
   mail_retry_initial_seconds: 8,
@@ -107,6 +109,11 @@ const ConfigSchema = v.strictObject(
       CONFIG_DEFAULTS.shard_count,
     ),
     shard_ids: v.optional(v.array(int(0, 9_999), 'expected a list of shard numbers')),
+    rest_requests_per_second: v.optional(int(1, 50), CONFIG_DEFAULTS.rest_requests_per_second),
+    resume_gateway_sessions: v.optional(
+      v.boolean('expected true or false'),
+      CONFIG_DEFAULTS.resume_gateway_sessions,
+    ),
     mail_queue_size: v.optional(int(1, 1_000_000), CONFIG_DEFAULTS.mail_queue_size),
     mail_max_attempts: v.optional(int(1, 20), CONFIG_DEFAULTS.mail_max_attempts),
     mail_retry_initial_seconds: v.optional(positive(3600), CONFIG_DEFAULTS.mail_retry_initial_seconds),
@@ -205,6 +212,30 @@ const EnvSchema = v.object({
       'expected a Redis URL such as redis://127.0.0.1:6379',
     ),
   ),
+  INTERACTIONS_PORT: v.pipe(
+    optionalVar,
+    v.transform((value) => (value === undefined ? undefined : Number(value))),
+    v.check(
+      (port) => port === undefined || (Number.isInteger(port) && port >= 0 && port <= 65535),
+      'expected an integer 0-65535',
+    ),
+  ),
+  INTERACTIONS_HOST: v.pipe(
+    optionalVar,
+    v.transform((value) => value ?? '127.0.0.1'),
+  ),
+  DISCORD_PUBLIC_KEY: v.pipe(
+    optionalVar,
+    v.check(
+      (value) => value === undefined || /^[0-9a-fA-F]{64}$/.test(value),
+      "expected the application's public key: 64 hexadecimal characters (Developer Portal -> General Information -> Public Key)",
+    ),
+  ),
+  DISCORD_GATEWAY: v.pipe(
+    optionalVar,
+    v.transform((value) => value?.toLowerCase() ?? 'on'),
+    v.picklist(['on', 'off'], 'expected "on" or "off"'),
+  ),
 });
 
 /** Secrets and process settings, from the environment only. */
@@ -223,6 +254,13 @@ export interface EnvSettings {
   databaseUrl: string | undefined;
   /** Redis for the forms in progress (`REDIS_URL`); unset: kept in the process. */
   redisUrl: string | undefined;
+  /**
+   * The signed HTTP interactions endpoint (`INTERACTIONS_PORT`, `INTERACTIONS_HOST`,
+   * `DISCORD_PUBLIC_KEY`); unset: interactions arrive over the gateway only.
+   */
+  interactions: { port: number; host: string; publicKey: string } | undefined;
+  /** Whether this process connects to the gateway (`DISCORD_GATEWAY`, default on). */
+  gateway: boolean;
   /** Pasting mistakes that were undone (quotes, a `Bot ` prefix), to log as warnings. */
   fixed: string[];
 }
@@ -299,6 +337,11 @@ export function readEnv(raw: NodeJS.ProcessEnv = process.env): EnvSettings {
     throw new ConfigError(`${name}: ${issue.message}${shown}`, { cause: result.issues });
   }
   const out = result.output;
+  if (out.INTERACTIONS_PORT !== undefined && out.DISCORD_PUBLIC_KEY === undefined) {
+    throw new ConfigError(
+      "INTERACTIONS_PORT needs DISCORD_PUBLIC_KEY: the application's public key, 64 hexadecimal characters (Developer Portal -> General Information -> Public Key)",
+    );
+  }
   return {
     token: out.DISCORD_BOT_TOKEN,
     senderEmail: out.SENDER_EMAIL,
@@ -311,6 +354,15 @@ export function readEnv(raw: NodeJS.ProcessEnv = process.env): EnvSettings {
     healthHost: out.HEALTH_HOST,
     databaseUrl: out.DATABASE_URL,
     redisUrl: out.REDIS_URL,
+    interactions:
+      out.INTERACTIONS_PORT === undefined || out.DISCORD_PUBLIC_KEY === undefined
+        ? undefined
+        : {
+            port: out.INTERACTIONS_PORT,
+            host: out.INTERACTIONS_HOST,
+            publicKey: out.DISCORD_PUBLIC_KEY.toLowerCase(),
+          },
+    gateway: out.DISCORD_GATEWAY === 'on',
     fixed,
   };
 }
@@ -535,6 +587,12 @@ export function configWarnings(config: BotConfig, env: EnvSettings): { event: st
     warnings.push({
       event: 'config.orders_unseen',
       note: 'orders are stored (npm run orders -- list) but no one is told: set orders_channel_id (a staff channel) or shop_bcc in config/local/config.json',
+    });
+  }
+  if (!env.gateway && !env.interactions) {
+    warnings.push({
+      event: 'config.no_interactions',
+      note: 'DISCORD_GATEWAY=off and no INTERACTIONS_PORT: this process receives no interactions; it only delivers the outbox',
     });
   }
   if (config.shop_name === CONFIG_DEFAULTS.shop_name) {

@@ -24,13 +24,9 @@ export interface HealthSources {
   log: Logger;
 }
 
-/** Starts the health server; resolves once it listens. */
-export async function startHealthServer(
-  sources: HealthSources,
-  host: string,
-  port: number,
-): Promise<http.Server> {
-  const server = http.createServer(async (req, res) => {
+/** The request listener of `/healthz` and `/metrics` (also used by a port shared with the interactions endpoint). */
+export function createHealthListener(sources: HealthSources): http.RequestListener {
+  return async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
@@ -69,7 +65,16 @@ export async function startHealthServer(
       return;
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
-  });
+  };
+}
+
+/** Starts the health server; resolves once it listens. */
+export async function startHealthServer(
+  sources: HealthSources,
+  host: string,
+  port: number,
+): Promise<http.Server> {
+  const server = http.createServer(createHealthListener(sources));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -4,6 +4,7 @@
  * database) → wire (transport, store, mail, outbox, handlers, router, gateway, operations; each
  * built before what uses it, and injected) → start → signals.
  */
+import type { Server } from 'node:http';
 import { createMonotonicClock } from './clock.ts';
 import {
   type BotConfig,
@@ -15,14 +16,20 @@ import {
   readEnv,
 } from './config.ts';
 import { describeDiscordFailure } from './discord/failure.ts';
+import {
+  createHttpAnswers,
+  createInteractionsListener,
+  startInteractionsServer,
+} from './discord/interactions-endpoint.ts';
 import { createDiscordTransport } from './discord/rest.ts';
+import { createSignatureVerifier } from './discord/signature.ts';
 import { ConfigError, StoreError } from './errors.ts';
 import { crashPoint } from './faults.ts';
 import { createGateway } from './gateway/gateway.ts';
 import { createGatewayState } from './gateway/status.ts';
 import { createAppContext } from './handlers/context.ts';
 import { createHandlers } from './handlers/index.ts';
-import { startHealthServer } from './health.ts';
+import { createHealthListener, type HealthSources, startHealthServer } from './health.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMailer } from './mail/mailer.ts';
 import { createSmtpTransport } from './mail/transport.ts';
@@ -34,7 +41,7 @@ import { loadShopSettings } from './order/email.ts';
 import type { OrderForm } from './order/form.ts';
 import { createDispatcher } from './router/dispatcher.ts';
 import { createRouter } from './router/router.ts';
-import type { SessionEndReason, SessionStore } from './store/engine.ts';
+import type { GatewaySessionStore, SessionEndReason, SessionStore } from './store/engine.ts';
 import { createMailCaps, createOrderLimits } from './store/limits.ts';
 import { startMaintenance } from './store/maintenance.ts';
 import { createOutboxWorker } from './store/outbox.ts';
@@ -145,6 +152,7 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
     token: env.token,
     apiUrl: env.apiUrl,
     timeoutMs: REST_TIMEOUT_MS,
+    globalRequestsPerSecond: config.rest_requests_per_second,
     onAnswerEvent: (event) => metrics.count(`answers_${event}`),
     onUnauthorized: fatal,
   });
@@ -193,10 +201,12 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
     },
   };
   let sessions: SessionStore;
+  /** Gateway shard sessions in Redis (`resume_gateway_sessions`), for a process started again to resume. */
+  let shardSessions: GatewaySessionStore | undefined;
   if (engines.redisUrl) {
     try {
       const { createRedisSessionStore } = await import('./store/redis-sessions.ts');
-      sessions = await createRedisSessionStore({
+      const redis = await createRedisSessionStore({
         ...sessionOptions,
         url: engines.redisUrl,
         // The forms of one shop's store: processes on the same database share them, another
@@ -204,6 +214,8 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
         keyPrefix: `{order-bot:${engine.orders.storeId}}:`,
         log: log.child({ component: 'redis' }),
       });
+      sessions = redis;
+      if (config.resume_gateway_sessions) shardSessions = redis.gatewaySessions;
     } catch (error) {
       fail(
         `REDIS_URL: cannot use Redis at ${hostOf(engines.redisUrl)} (${error instanceof Error ? error.message : String(error)})`,
@@ -222,7 +234,10 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
     now: clock,
   });
 
-  const gatewayState = createGatewayState();
+  const gatewayState = createGatewayState({ enabled: env.gateway });
+  // With the HTTP endpoint on, an interaction that arrived over HTTP gets its first answer in the
+  // HTTP response; everything else about answering is the same for both transports.
+  const answers = env.interactions ? createHttpAnswers(discord.interactions) : undefined;
   const snapshot = createSnapshot({
     clock,
     startedAt,
@@ -235,7 +250,7 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
     answersQueued: () => discord.interactions.queued,
   });
   const app = createAppContext({
-    interactions: discord.interactions,
+    interactions: answers ?? discord.interactions,
     log,
     metrics,
     clock,
@@ -266,27 +281,47 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
     maxInFlight: 2 * config.max_sessions,
     refused: app.refused,
   });
-  const gateway = createGateway({
-    rest: discord.rest,
-    state: gatewayState,
-    token: env.token,
-    shardCount: config.shard_count,
-    shardIds: config.shard_ids,
-    log: log.child({ component: 'gateway' }),
-    onDispatch: dispatcher.dispatch,
-    onFatal: (_code, message) => fatal(message),
-    onAllReady: (info) => {
-      log.info('bot.ready', {
-        user: info.user,
-        application_id: info.applicationId,
-        shards: info.shards,
-        guilds: info.guilds,
-        startup_ms: Math.round(clock() - startedAt),
-      });
-      const open = openShopWarning(settings.config, gatewayState.guilds.ids(), info.guilds);
-      if (open) log.warn(open.event, open.fields);
-    },
-  });
+  const gateway = env.gateway
+    ? createGateway({
+        rest: discord.rest,
+        state: gatewayState,
+        token: env.token,
+        shardCount: config.shard_count,
+        shardIds: config.shard_ids,
+        sessions: shardSessions,
+        log: log.child({ component: 'gateway' }),
+        onDispatch: dispatcher.dispatch,
+        onFatal: (_code, message) => fatal(message),
+        onAllReady: (info) => {
+          log.info('bot.ready', {
+            user: info.user,
+            application_id: info.applicationId,
+            shards: info.shards,
+            guilds: info.guilds,
+            startup_ms: Math.round(clock() - startedAt),
+          });
+          const open = openShopWarning(settings.config, gatewayState.guilds.ids(), info.guilds);
+          if (open) log.warn(open.event, open.fields);
+        },
+      })
+    : undefined;
+  const healthSources: HealthSources = {
+    health: async () => judgeHealth(await snapshot()),
+    metrics: async () => renderPrometheus(await snapshot(), metrics.interactionMs),
+    log: log.child({ component: 'health' }),
+  };
+  const interactionsListener =
+    env.interactions &&
+    answers &&
+    createInteractionsListener({
+      verifier: createSignatureVerifier(env.interactions.publicKey),
+      answers,
+      receive: dispatcher.receive,
+      log: log.child({ component: 'interactions' }),
+      onRejected: () => metrics.count('interactions_unverified'),
+      // HEALTH_PORT equal to INTERACTIONS_PORT: one server serves both.
+      ...(env.healthPort === env.interactions.port ? { fallback: createHealthListener(healthSources) } : {}),
+    });
 
   const reload = (next: Settings) => {
     settings = next;
@@ -303,13 +338,16 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
     dispatcher,
     reload,
     stopMaintenance,
-    health: async () => judgeHealth(await snapshot()),
-    prometheus: async () => renderPrometheus(await snapshot(), metrics.interactionMs),
+    interactionsListener,
+    startedAt,
+    clock,
+    healthSources,
     settings: () => settings,
   };
 }
 
-type Bot = Awaited<ReturnType<typeof wire>>;
+/** What {@link wire} builds, and the interactions server once {@link start} listens. */
+type Bot = Awaited<ReturnType<typeof wire>> & { interactionsServer?: Server };
 
 /** Step 3: health endpoints, SMTP check, then the gateway. */
 async function start(bot: Bot, env: EnvSettings, log: Logger): Promise<void> {
@@ -328,16 +366,34 @@ async function start(bot: Bot, env: EnvSettings, log: Logger): Promise<void> {
   for (const warning of configWarnings(bot.settings().config, env))
     log.warn(warning.event, { note: warning.note });
   void bot.mailer.verify();
-  if (env.healthPort !== undefined) {
+  // HEALTH_PORT equal to INTERACTIONS_PORT: the interactions server serves both.
+  const sharedPort = env.interactions !== undefined && env.healthPort === env.interactions.port;
+  if (env.healthPort !== undefined && !sharedPort) {
     try {
-      await startHealthServer(
-        { health: bot.health, metrics: bot.prometheus, log: log.child({ component: 'health' }) },
-        env.healthHost,
-        env.healthPort,
-      );
+      await startHealthServer(bot.healthSources, env.healthHost, env.healthPort);
     } catch (error) {
       fail(`HEALTH_PORT: cannot listen on ${env.healthHost}:${env.healthPort} (${(error as Error).message})`);
     }
+  }
+  if (env.interactions && bot.interactionsListener) {
+    const { host, port } = env.interactions;
+    try {
+      bot.interactionsServer = await startInteractionsServer(bot.interactionsListener, {
+        host,
+        port,
+        log: log.child({ component: 'interactions' }),
+      });
+    } catch (error) {
+      fail(`INTERACTIONS_PORT: cannot listen on ${host}:${port} (${(error as Error).message})`);
+    }
+  }
+  if (!bot.gateway) {
+    log.info('bot.ready', {
+      gateway: 'off',
+      interactions: env.interactions ? 'http' : 'none',
+      startup_ms: Math.round(bot.clock() - bot.startedAt),
+    });
+    return;
   }
   try {
     await bot.gateway.connect();
@@ -383,12 +439,15 @@ function handleSignals(bot: Bot, env: EnvSettings, log: Logger): void {
     );
     hardExit.unref();
     try {
+      // A load balancer sends new requests to another replica once this one stops listening.
+      bot.interactionsServer?.close();
       // New interactions are answered "restarting"; running handlers finish (their commits land).
       bot.dispatcher.close();
       await bot.dispatcher.idle(3000);
       // Deliveries go on while REST is open, so outcome messages reach customers.
       const pending = await bot.outbox.drain(drainSeconds * 1000);
-      await bot.gateway.destroy();
+      bot.interactionsServer?.closeAllConnections();
+      await bot.gateway?.destroy();
       bot.stopMaintenance();
       bot.discord.destroy();
       bot.mailer.close();

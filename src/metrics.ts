@@ -98,6 +98,11 @@ export const COUNTERS = {
     help: 'Interactions answered "busy" (too many in flight).',
     movedBy: 'the dispatcher: one is refused as busy (refused)',
   },
+  interactions_unverified: {
+    family: 'orderbot_interactions_unverified_total',
+    help: 'HTTP interaction requests refused with 401 (bad, missing or stale signature; too large).',
+    movedBy: 'the interactions endpoint: a request fails verification (onRejected)',
+  },
   interaction_errors: {
     family: 'orderbot_interaction_errors_total',
     help: 'Interactions whose handler failed.',
@@ -189,6 +194,8 @@ export interface OpsSnapshot {
   at: number;
   uptimeMs: number;
   gateway: {
+    /** False on a process without a gateway connection (`DISCORD_GATEWAY=off`): the figures below are then unknown here. */
+    enabled: boolean;
     shardsReady: number;
     shardsTotal: number;
     guilds: number;

@@ -51,6 +51,7 @@ describe('config.json', () => {
     assert.equal(config.server_hourly_limit, 10);
     assert.equal(config.mail_hourly_limit, 20);
     assert.equal(config.retention_days, 365);
+    assert.equal(config.rest_requests_per_second, 50);
   });
 
   test('a wrong type names file, field, expectation and the value found', () => {
@@ -187,6 +188,42 @@ describe('environment', () => {
     assert.equal(custom.apiUrl, 'http://127.0.0.1:1/api');
     assert.equal(custom.logLevel, 'debug');
     assert.equal(custom.healthPort, 9464);
+    assert.equal(env.interactions, undefined, 'no HTTP endpoint unless INTERACTIONS_PORT is set');
+    assert.equal(env.gateway, true, 'the gateway is on by default');
+    const key = 'AB'.repeat(32);
+    const replica = readEnv({
+      DISCORD_BOT_TOKEN: 't',
+      INTERACTIONS_PORT: '8080',
+      DISCORD_PUBLIC_KEY: key,
+      DISCORD_GATEWAY: 'OFF',
+    });
+    assert.deepEqual(replica.interactions, { port: 8080, host: '127.0.0.1', publicKey: key.toLowerCase() });
+    assert.equal(replica.gateway, false);
+  });
+
+  test('HTTP interactions settings: a port needs a 64-hex public key; the gateway is on or off', () => {
+    assert.match(
+      configError(() => readEnv({ DISCORD_BOT_TOKEN: 't', INTERACTIONS_PORT: '8080' })),
+      /^INTERACTIONS_PORT needs DISCORD_PUBLIC_KEY/,
+    );
+    for (const bad of ['ab'.repeat(31), `${'ab'.repeat(31)}zz`, 'ab'.repeat(33)]) {
+      assert.match(
+        configError(() =>
+          readEnv({ DISCORD_BOT_TOKEN: 't', INTERACTIONS_PORT: '8080', DISCORD_PUBLIC_KEY: bad }),
+        ),
+        /^DISCORD_PUBLIC_KEY: expected the application's public key: 64 hexadecimal characters/,
+      );
+    }
+    assert.match(
+      configError(() =>
+        readEnv({ DISCORD_BOT_TOKEN: 't', INTERACTIONS_PORT: '70000', DISCORD_PUBLIC_KEY: 'ab'.repeat(32) }),
+      ),
+      /^INTERACTIONS_PORT: expected an integer 0-65535/,
+    );
+    assert.match(
+      configError(() => readEnv({ DISCORD_BOT_TOKEN: 't', DISCORD_GATEWAY: 'no' })),
+      /^DISCORD_GATEWAY: expected "on" or "off"/,
+    );
   });
 
   test('bad values are named', () => {

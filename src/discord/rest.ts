@@ -19,6 +19,12 @@ export interface DiscordTransportOptions {
   timeoutMs?: number;
   /** Retries of bot-token routes after a 5xx or a network error. @defaultValue @discordjs/rest's 3 */
   retries?: number;
+  /**
+   * This process's share of Discord's global rate limit for the bot token (50 requests a second
+   * per bot, however many processes use the token): 50 divided by the processes that make
+   * bot-token requests. Interaction answers do not count against it. @defaultValue `50`
+   */
+  globalRequestsPerSecond?: number;
   /** Counters of the interaction routes. */
   onAnswerEvent?: (event: AnswerEvent) => void;
   /**
@@ -57,6 +63,9 @@ export function createDiscordTransport(options: DiscordTransportOptions): Discor
     // RequestTimeoutError that says it timed out; @discordjs/rest's abort would not.
     timeout: timeoutMs + 1000,
     ...(options.retries === undefined ? {} : { retries: options.retries }),
+    ...(options.globalRequestsPerSecond === undefined
+      ? {}
+      : { globalRequestsPerSecond: options.globalRequestsPerSecond }),
   }).setToken(options.token);
   const interactions = createInteractionApi({
     http,

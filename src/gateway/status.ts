@@ -40,6 +40,8 @@ export function createGuildCounter(): GuildCounter {
 
 /** Live gateway figures, read on demand. */
 export interface GatewayStatus {
+  /** Whether this process connects to the gateway at all (`DISCORD_GATEWAY`); the figures below are 0 when not. */
+  readonly enabled: boolean;
   /** Average heartbeat round trip over shards that measured one, or undefined before the first. */
   latencyMs(): number | undefined;
   shardsReady(): number;
@@ -58,8 +60,8 @@ export interface GatewayState {
   shardTotal: number;
 }
 
-/** Creates the empty state. */
-export function createGatewayState(): GatewayState {
+/** Creates the empty state; `enabled: false` for a process without a gateway connection. */
+export function createGatewayState({ enabled = true }: { enabled?: boolean } = {}): GatewayState {
   const guilds = createGuildCounter();
   const readyShards = new Set<number>();
   const latency = new Map<number, number>();
@@ -69,6 +71,7 @@ export function createGatewayState(): GatewayState {
     latency,
     shardTotal: 0,
     status: {
+      enabled,
       latencyMs() {
         if (latency.size === 0) return undefined;
         let sum = 0;

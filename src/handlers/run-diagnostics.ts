@@ -3,7 +3,8 @@
  * `/run_diagnostics`: an ephemeral health report for members who can manage the server.
  * Registered with Manage Server as the default permission and checked again here, because a
  * server can override command permissions. Built from the operations snapshot (the figures
- * `/healthz` and `/metrics` show too), no REST call.
+ * `/healthz` and `/metrics` show too), no REST call. On a process without a gateway, the gateway's
+ * figures are named as unknown here rather than shown as zeros.
  */
 import { MessageFlags, PermissionFlagsBits } from 'discord-api-types/v10';
 import { CommandName } from '../commands.ts';
@@ -92,11 +93,18 @@ export function createRunDiagnostics({ snapshot }: DiagnosticsDeps): Command {
         '**🔧 Bot Diagnostics**',
         '',
         `**Version:** ${VERSION}`,
-        `**Ping:** ${latency === undefined ? 'not measured yet' : `${Math.round(latency)}ms`}`,
-        `**Uptime:** ${formatUptime(figures.uptimeMs / 1000)}`,
-        `**Servers:** ${number.format(gateway.guilds)}`,
-        `**Users (approximate):** ${number.format(gateway.usersApproximate)}`,
-        `**Shards:** ${gateway.shardsReady}/${gateway.shardsTotal} ready`,
+        ...(gateway.enabled
+          ? [
+              `**Ping:** ${latency === undefined ? 'not measured yet' : `${Math.round(latency)}ms`}`,
+              `**Uptime:** ${formatUptime(figures.uptimeMs / 1000)}`,
+              `**Servers:** ${number.format(gateway.guilds)}`,
+              `**Users (approximate):** ${number.format(gateway.usersApproximate)}`,
+              `**Shards:** ${gateway.shardsReady}/${gateway.shardsTotal} ready`,
+            ]
+          : [
+              `**Gateway:** none on this process (DISCORD_GATEWAY=off: an HTTP interactions replica); ping, servers, users and shards are known to the gateway process only`,
+              `**Uptime:** ${formatUptime(figures.uptimeMs / 1000)}`,
+            ]),
         `**Memory:** RSS ${formatMegabytes(memory.residentBytes)}, heap ${formatMegabytes(memory.heapUsedBytes)} of ${formatMegabytes(memory.heapTotalBytes)}`,
         `**Active order sessions:** ${number.format(figures.activeSessions)}`,
         `**Orders:** ${orders}`,

@@ -10,13 +10,15 @@ import type { OpsSnapshot } from '../metrics.ts';
 export const STUCK_JOB_MS = 10 * 60_000;
 
 /**
- * 200 only while every shard is ready, the database can be read and written, the outbox is not
+ * 200 only while every shard is ready (when the process has a gateway), the database can be read and written, the outbox is not
  * paused, the mail server is not down while deliveries fail, and no job is stuck. Every reason
  * that holds is listed (`problems`, the first also as `problem`).
  */
 export function judgeHealth(snapshot: OpsSnapshot): HealthReport {
   const { gateway, outbox } = snapshot;
-  const connected = gateway.shardsTotal > 0 && gateway.shardsReady === gateway.shardsTotal;
+  // A process without a gateway (an HTTP interactions replica) has no shards to wait for.
+  const connected =
+    !gateway.enabled || (gateway.shardsTotal > 0 && gateway.shardsReady === gateway.shardsTotal);
   const problems: string[] = [];
   if (snapshot.storeReadError !== undefined) {
     problems.push(`the order database cannot be read (${snapshot.storeReadError})`);
@@ -38,6 +40,7 @@ export function judgeHealth(snapshot: OpsSnapshot): HealthReport {
     body: {
       status: problems.length > 0 ? 'degraded' : connected ? 'ok' : 'starting',
       ...(problems.length > 0 ? { problem: problems[0], problems } : {}),
+      ...(gateway.enabled ? {} : { gateway: 'off' }),
       shards_ready: gateway.shardsReady,
       shards_total: gateway.shardsTotal,
       guilds: gateway.guilds,

@@ -70,6 +70,7 @@ export function createSnapshot(sources: SnapshotSources): () => Promise<OpsSnaps
       at,
       uptimeMs: Math.max(0, at - sources.startedAt),
       gateway: {
+        enabled: gateway.enabled,
         shardsReady: gateway.shardsReady(),
         shardsTotal: gateway.shardTotal(),
         guilds: gateway.guilds(),

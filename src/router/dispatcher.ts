@@ -38,6 +38,11 @@ export interface Dispatcher {
   dispatch(payload: GatewayDispatchPayload): void;
   /** Handles one interaction; resolves with its route when its handler has finished. */
   handle(interaction: APIInteraction): Promise<string>;
+  /**
+   * Takes one interaction as {@link Dispatcher.dispatch} does (counted in flight, or refused when
+   * closed or busy), from any transport (the HTTP interactions endpoint); resolves when it is done.
+   */
+  receive(interaction: APIInteraction): Promise<void>;
   /** Interactions whose handlers are still running. */
   readonly inFlight: number;
   /** Resolves when no handler is running, or after `timeoutMs`. */
@@ -63,6 +68,20 @@ export function createDispatcher<B>(options: DispatcherOptions<B>): Dispatcher {
     return route;
   }
 
+  async function receive(interaction: APIInteraction): Promise<void> {
+    if (closed || inFlight >= maxInFlight) {
+      options.refused?.(interaction, closed ? 'closed' : 'busy');
+      return;
+    }
+    inFlight++;
+    try {
+      await handle(interaction);
+    } finally {
+      inFlight--;
+      if (inFlight === 0) for (const resolve of idleWaiters) resolve();
+    }
+  }
+
   return {
     dispatch(payload) {
       if (payload.t !== GatewayDispatchEvents.InteractionCreate) return;
@@ -70,17 +89,10 @@ export function createDispatcher<B>(options: DispatcherOptions<B>): Dispatcher {
         trace.stamp(payload.d.id, 'read', trace.lastRead());
         trace.stamp(payload.d.id, 'dispatch');
       }
-      if (closed || inFlight >= maxInFlight) {
-        options.refused?.(payload.d, closed ? 'closed' : 'busy');
-        return;
-      }
-      inFlight++;
-      void handle(payload.d).finally(() => {
-        inFlight--;
-        if (inFlight === 0) for (const resolve of idleWaiters) resolve();
-      });
+      void receive(payload.d);
     },
     handle,
+    receive,
     close() {
       closed = true;
     },

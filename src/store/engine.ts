@@ -144,6 +144,26 @@ export type SessionEndReason = 'completed' | 'cancelled' | 'expired' | 'replaced
  * change checks the session's nonce and is atomic, so a step submitted to two processes at once
  * changes the session once, and {@link SessionStore.finish} gives a final submit to one caller only.
  */
+/** A gateway shard's resumable session (the shape @discordjs/ws keeps as its `SessionInfo`). */
+export interface GatewaySession {
+  sessionId: string;
+  sequence: number;
+  resumeURL: string;
+  shardId: number;
+  shardCount: number;
+}
+
+/**
+ * Where gateway sessions are kept between processes, so a gateway process started again resumes
+ * its shards' sessions instead of identifying anew.
+ */
+export interface GatewaySessionStore {
+  /** The shard's session, or null when there is none. */
+  load(shardId: number): Promise<GatewaySession | null>;
+  /** Keeps the shard's session (null: forget it). */
+  save(shardId: number, session: GatewaySession | null): Promise<void>;
+}
+
 export interface SessionStore {
   /** Forms in progress, as last counted (the in-process store knows it exactly; Redis counts on a timer). */
   readonly size: number;

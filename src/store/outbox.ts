@@ -385,7 +385,10 @@ export function createOutboxWorker(options: OutboxOptions): OutboxWorker {
     async drain(timeoutMs) {
       const deadline = now() + timeoutMs;
       const idle = async () => {
-        if (busy.size > 0) return false;
+        // A look in progress may hold jobs it claimed and has not started yet: to the database they
+        // are locked (not due), to `busy` not yet running. Without this, a drain that began while a
+        // PostgreSQL claim was on its way ended at once, and the pools closed under the jobs.
+        if (busy.size > 0 || pumping) return false;
         const next = await jobs.nextDueAt(now()).catch(() => undefined);
         return next === undefined || next > now();
       };

@@ -17,7 +17,20 @@ import { randomBytes } from 'node:crypto';
 import { type CommandParser, createClient, defineScript } from '@redis/client';
 import { StoreUnavailableError } from '../errors.ts';
 import { type Logger, silentLogger } from '../log.ts';
-import type { OrderSession, SessionEndReason, SessionStore, StoredStepValues } from './engine.ts';
+import type {
+  GatewaySession,
+  GatewaySessionStore,
+  OrderSession,
+  SessionEndReason,
+  SessionStore,
+  StoredStepValues,
+} from './engine.ts';
+
+/**
+ * How long a gateway session is kept after its last save. Discord keeps a session resumable for a
+ * short while only; an older one would be refused (and the shard identify) anyway.
+ */
+const GATEWAY_SESSION_TTL_MS = 10 * 60_000;
 
 /** Options for {@link createRedisSessionStore}. */
 export interface RedisSessionStoreOptions {
@@ -245,7 +258,9 @@ const SCRIPT_NAMES = {
 type UserScript = keyof typeof SCRIPT_NAMES;
 
 /** Creates the Redis session store and connects; rejects when Redis cannot be reached in time. */
-export async function createRedisSessionStore(options: RedisSessionStoreOptions): Promise<SessionStore> {
+export async function createRedisSessionStore(
+  options: RedisSessionStoreOptions,
+): Promise<SessionStore & { gatewaySessions: GatewaySessionStore }> {
   const settings = { ...DEFAULTS, ...options };
   const { now, log, onStart, onEnd, keyPrefix } = settings;
   let ttlMs = settings.ttlMs;
@@ -324,7 +339,21 @@ export async function createRedisSessionStore(options: RedisSessionStoreOptions)
   };
   const step = (n: number, values: StoredStepValues) => [String(n), JSON.stringify(values)];
 
-  const store: SessionStore = {
+  const gatewayKey = (shardId: number) => `${keyPrefix}gateway:${shardId}`;
+  const gatewaySessions: GatewaySessionStore = {
+    async load(shardId) {
+      const text = await client.get(gatewayKey(shardId));
+      return text ? (JSON.parse(text) as GatewaySession) : null;
+    },
+    async save(shardId, session) {
+      if (session)
+        await client.set(gatewayKey(shardId), JSON.stringify(session), { PX: GATEWAY_SESSION_TTL_MS });
+      else await client.del(gatewayKey(shardId));
+    },
+  };
+
+  const store: SessionStore & { gatewaySessions: GatewaySessionStore } = {
+    gatewaySessions,
     get size() {
       return size;
     },

@@ -13,7 +13,7 @@ const metrics = createMetrics(0);
 const healthy: OpsSnapshot = {
   at: 5000,
   uptimeMs: 5000,
-  gateway: { shardsReady: 1, shardsTotal: 1, guilds: 3, usersApproximate: 10, latencyMs: 40 },
+  gateway: { enabled: true, shardsReady: 1, shardsTotal: 1, guilds: 3, usersApproximate: 10, latencyMs: 40 },
   activeSessions: 0,
   orders: { today: 1, total: 2 },
   outbox: { pending: 0, retrying: 0, failed: 0, oldestPendingMs: 0, paused: undefined },

@@ -490,3 +490,51 @@ test('jobs claimed but not started go back to the queue even when the first give
   await until(t, () => store.counts(0).jobsPending === 0, 'every job delivered');
   await drain(t, worker, 50);
 });
+
+test('a drain that starts while a claim is on its way waits for the jobs it claimed (PostgreSQL answers a claim over the network)', async (t) => {
+  const store = fresh(t);
+  const { order } = commit(store, ['email']);
+  const inner = jobQueueOver(store);
+  let answerClaim = () => {};
+  const held = new Promise<void>((resolve) => {
+    answerClaim = resolve;
+  });
+  let claimed = 0;
+  const jobs = {
+    ...inner,
+    // The database has locked the job; its answer is still on the way to this worker.
+    claim: async (...args: Parameters<typeof inner.claim>) => {
+      const due = await inner.claim(...args);
+      claimed += due.length;
+      if (due.length > 0) await held;
+      return due;
+    },
+  };
+  const runs: number[] = [];
+  const worker = createOutboxWorker({
+    jobs,
+    pending: async () => store.counts(0).jobsPending,
+    log: silentLogger,
+    handlers: {
+      email: handler(async (job) => {
+        runs.push(job.id);
+        return { status: 'done' };
+      }),
+    },
+  });
+  await until(t, () => claimed === 1, 'the claim');
+  let left: number | undefined;
+  void worker.drain(1000).then((pending) => {
+    left = pending;
+  });
+  for (let ms = 0; ms < 200; ms++) {
+    await settle(t);
+    t.mock.timers.tick(1);
+  }
+  assert.equal(left, undefined, 'the drain waits while a claim is on its way');
+  answerClaim();
+  await until(t, () => left !== undefined, 'the drain', 1000);
+  assert.equal(left, 0, 'nothing left pending');
+  assert.deepEqual(runs, [1]);
+  assert.equal(store.get(order.id)?.status, 'sent');
+});

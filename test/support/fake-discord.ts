@@ -4,10 +4,13 @@
  * speaks HELLO, IDENTIFY, READY (with resume_gateway_url), GUILD_CREATE, heartbeats, RESUME and
  * RESUMED. It records every request, injects interactions, enforces the 3-second deadline and
  * "already acknowledged", and answers a body Discord would reject with Discord's 400 error shape.
+ * Interactions go over the gateway, or, once {@link FakeDiscord.deliverOverHttp} names the bot's
+ * endpoints, as signed HTTP POSTs (Ed25519, with a key pair the fake makes; its public key is
+ * `publicKeyHex`), whose response is taken as the interaction callback, checked as one.
  *
  * Used by the end-to-end tests, `npm run demo` and `npm run bench`.
  */
-import { randomBytes } from 'node:crypto';
+import { sign as ed25519Sign, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -92,6 +95,10 @@ export interface InteractionRecord {
   edits: Json[];
   followUps: Json[];
   rejected: { status: number; body: unknown }[];
+  /** While an HTTP delivery waits for its response: follow-ups wait for it, as on Discord. */
+  httpPending?: Promise<void>;
+  /** The endpoint an HTTP delivery went to (the last one, for `injectToAll`). */
+  deliveredTo?: string;
 }
 
 /** A user the tests act as. */
@@ -169,6 +176,16 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const notify = () => {
     for (const listener of listeners) listener();
   };
+  /** The application's key pair: interactions delivered over HTTP are signed with it. */
+  const signingKeys = generateKeyPairSync('ed25519');
+  const publicKeyHex = Buffer.from(
+    String(signingKeys.publicKey.export({ format: 'jwk' }).x),
+    'base64url',
+  ).toString('hex');
+  /** The bot's interactions endpoints (`http://host:port/interactions`); empty: over the gateway. */
+  let httpEndpoints: string[] = [];
+  let pickEndpoint: (urls: readonly string[]) => string = (urls) => urls[0]!;
+  const httpAgent = new http.Agent({ keepAlive: true });
   let sessionStartRemaining = 1000;
   let identifyCount = 0;
   let resumeCount = 0;
@@ -473,16 +490,31 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       });
     }
     if (method === 'GET' && path === '/users/@me/guilds') {
+      // Sorted by ID, `limit` (default and most 200) after `after`, with counts when asked.
+      const limit = Math.min(200, Number(url.searchParams.get('limit') ?? 200));
+      const after = BigInt(url.searchParams.get('after') ?? '0');
+      const counts = url.searchParams.get('with_counts') === 'true';
       return reply(
         200,
-        guildIds.map((id, i) => ({
-          id,
-          name: `Guild ${i + 1}`,
-          icon: null,
-          owner: false,
-          permissions: '2251799813685247',
-          features: [],
-        })),
+        guildIds
+          .map((id, i) => ({ id, i }))
+          .filter(({ id }) => BigInt(id) > after)
+          .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))
+          .slice(0, limit)
+          .map(({ id, i }) => ({
+            id,
+            name: `Guild ${i + 1}`,
+            icon: null,
+            owner: false,
+            permissions: '2251799813685247',
+            features: [],
+            ...(counts
+              ? {
+                  approximate_member_count: options.memberCount?.(i) ?? Math.max(shape.members, 1) * 4,
+                  approximate_presence_count: 1,
+                }
+              : {}),
+          })),
       );
     }
     const guildChannels = /^\/guilds\/(\d+)\/channels$/.exec(path);
@@ -513,42 +545,19 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
 
     if (interactionRoute && method === 'POST') {
       const entry = interactions.get(interactionRoute[1]!);
-      if (entry && entry.callbackAtHr === undefined) entry.callbackAtHr = arrivedHr;
       record.interactionId = interactionRoute[1] ?? '';
-      if (
-        !entry ||
-        entry.interaction.token !== interactionRoute[2] ||
-        arrivedAt - entry.sentAt > deadlineMs
-      ) {
-        entry?.rejected.push({ status: 404, body });
+      if (entry && entry.interaction.token !== interactionRoute[2]) {
+        entry.rejected.push({ status: 404, body });
         return reply(404, { message: 'Unknown interaction', code: 10062 });
       }
-      if (entry.callback) {
-        entry.rejected.push({ status: 400, body });
-        return reply(400, { message: 'Interaction has already been acknowledged.', code: 40060 });
-      }
-      const problems = checkCallback(entry.interaction, body);
-      if (problems.length) {
-        entry.rejected.push({ status: 400, body });
-        return invalid(problems);
-      }
-      const callback = body as { type: number; data?: Json };
-      entry.callback = { ...callback, at: Date.now() };
-      if ([4, 5].includes(callback.type)) {
-        entry.original = {
-          id: snowflake(),
-          ...(callback.data ?? {}),
-          ...(callback.type === 5 ? { content: '', deferred: true } : {}),
-        };
-      } else if ([6, 7].includes(callback.type)) {
-        const message = (entry.interaction.message as Json | undefined) ?? {};
-        entry.original = { ...message, ...(callback.data ?? {}) };
-      }
-      return reply(204);
+      const outcome = acceptCallback(entry, body, arrivedAt, arrivedHr);
+      return outcome.status === 204 ? reply(204) : reply(outcome.status, outcome.error);
     }
 
     if (webhookRoute) {
       const entry = byToken.get(webhookRoute[2]!);
+      // Discord takes the HTTP response to an interaction before a follow-up to it.
+      if (entry?.httpPending) await entry.httpPending;
       if (!entry || webhookRoute[1] !== applicationId)
         return reply(404, { message: 'Unknown Webhook', code: 10015 });
       record.interactionId = String(entry.interaction.id);
@@ -614,6 +623,127 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     }
 
     return reply(404, { message: '404: Not Found', code: 0 });
+  }
+
+  /**
+   * Takes `body` as the callback to `entry` (the REST route's, or an HTTP delivery's response), as
+   * Discord would: too late or unknown → 404, a second → 400 already acknowledged, an invalid one →
+   * 400 with Discord's error shape; 204 when accepted.
+   */
+  function acceptCallback(
+    entry: InteractionRecord | undefined,
+    body: unknown,
+    arrivedAt: number,
+    arrivedHr: number,
+  ): { status: number; error?: Json } {
+    if (entry && entry.callbackAtHr === undefined) entry.callbackAtHr = arrivedHr;
+    if (!entry || arrivedAt - entry.sentAt > deadlineMs) {
+      entry?.rejected.push({ status: 404, body });
+      return { status: 404, error: { message: 'Unknown interaction', code: 10062 } };
+    }
+    if (entry.callback) {
+      entry.rejected.push({ status: 400, body });
+      return { status: 400, error: { message: 'Interaction has already been acknowledged.', code: 40060 } };
+    }
+    const problems = checkCallback(entry.interaction, body);
+    if (problems.length) {
+      entry.rejected.push({ status: 400, body });
+      return { status: 400, error: invalidFormBody(problems) as Json };
+    }
+    const callback = body as { type: number; data?: Json };
+    entry.callback = { ...callback, at: Date.now() };
+    if ([4, 5].includes(callback.type)) {
+      entry.original = {
+        id: snowflake(),
+        ...(callback.data ?? {}),
+        ...(callback.type === 5 ? { content: '', deferred: true } : {}),
+      };
+    } else if ([6, 7].includes(callback.type)) {
+      const message = (entry.interaction.message as Json | undefined) ?? {};
+      entry.original = { ...message, ...(callback.data ?? {}) };
+    }
+    return { status: 204 };
+  }
+
+  /** Signs `body` at `timestamp` as Discord signs an interaction (hex Ed25519 over timestamp + body). */
+  function signRequest(
+    timestamp: string,
+    body: string | Buffer,
+    privateKey: KeyObject = signingKeys.privateKey,
+  ): string {
+    return ed25519Sign(null, Buffer.concat([Buffer.from(timestamp), Buffer.from(body)]), privateKey).toString(
+      'hex',
+    );
+  }
+
+  /**
+   * POSTs an interaction to the bot's endpoint, signed, and takes the response as its callback;
+   * gives up after the deadline as Discord does (the interaction then failed).
+   */
+  function deliverOverHttp(entry: InteractionRecord, url: string): Promise<void> {
+    const text = JSON.stringify(entry.interaction);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = signRequest(timestamp, text);
+    entry.deliveredTo = url;
+    const delivered = new Promise<void>((resolve) => {
+      const request = http.request(
+        url,
+        {
+          method: 'POST',
+          agent: httpAgent,
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(text),
+            'User-Agent': 'Discord-Interactions/1.0 (+https://discord.com)',
+            'X-Signature-Ed25519': signature,
+            'X-Signature-Timestamp': timestamp,
+          },
+          timeout: deadlineMs,
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', () => resolve());
+          response.on('end', () => {
+            const arrivedAt = Date.now();
+            const arrivedHr = performance.now();
+            const raw = Buffer.concat(chunks).toString('utf8');
+            let body: unknown = raw;
+            try {
+              body = JSON.parse(raw);
+            } catch {
+              // kept as text
+            }
+            const type = String(response.headers['content-type'] ?? '');
+            if (response.statusCode !== 200 || !type.startsWith('application/json')) {
+              entry.rejected.push({ status: response.statusCode ?? 0, body });
+            } else {
+              if (spec) {
+                specChecked++;
+                const path = `/interactions/${String(entry.interaction.id)}/${String(entry.interaction.token)}/callback`;
+                const nonconforming = spec.check('POST', path, new URLSearchParams(), body);
+                specViolations.push(...nonconforming.map((problem) => `HTTP response: ${problem}`));
+              }
+              acceptCallback(entry, body, arrivedAt, arrivedHr);
+            }
+            notify();
+            resolve();
+          });
+        },
+      );
+      request.on('timeout', () => request.destroy(new Error('Discord stopped waiting (3 s)')));
+      request.on('error', (error) => {
+        entry.rejected.push({ status: 0, body: error.message });
+        notify();
+        resolve();
+      });
+      request.end(text);
+    });
+    entry.httpPending = delivered;
+    void delivered.then(() => {
+      if (entry.httpPending === delivered) delete entry.httpPending;
+    });
+    return delivered;
   }
 
   function checkCallback(interaction: Json, body: unknown): LimitProblem[] {
@@ -768,8 +898,16 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     return interaction;
   }
 
-  /** Writes INTERACTION_CREATE to the shard that owns the interaction's guild. */
+  /**
+   * Writes INTERACTION_CREATE to the shard that owns the interaction's guild, or, when HTTP
+   * delivery is on, POSTs it to one of the bot's endpoints (see `deliverOverHttp`).
+   */
   function inject(interaction: Json): InteractionRecord {
+    if (httpEndpoints.length > 0) {
+      const entry = track(interaction);
+      void deliverOverHttp(entry, pickEndpoint(httpEndpoints));
+      return entry;
+    }
     // Direct messages go to shard 0, as Discord sends them.
     const shard =
       interaction.guild_id === undefined
@@ -788,6 +926,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
    */
   function injectToAll(interaction: Json): InteractionRecord {
     const entry = track(interaction);
+    if (httpEndpoints.length > 0) {
+      const all = Promise.all(httpEndpoints.map((url) => deliverOverHttp(entry, url))).then(() => undefined);
+      entry.httpPending = all;
+      void all.then(() => {
+        if (entry.httpPending === all) delete entry.httpPending;
+      });
+      return entry;
+    }
     for (const session of shardSockets.values()) {
       if (session.socket) dispatch(session, 'INTERACTION_CREATE', interaction);
     }
@@ -796,7 +942,18 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
 
   return {
     origin,
-    /** The value for DISCORD_API_URL. */
+    /** The application's public key (64 hex characters): the bot's DISCORD_PUBLIC_KEY. */
+    publicKeyHex,
+    /** Signs a request body as Discord does; with another `privateKey`, as an impostor would. */
+    sign: signRequest,
+    /**
+     * Delivers interactions as signed HTTP POSTs to `urls` (each `http://host:port/interactions`),
+     * to the one `pick` chooses (default: the first); no URLs: over the gateway again.
+     */
+    deliverOverHttp(urls: readonly string[], pick?: (urls: readonly string[]) => string) {
+      httpEndpoints = [...urls];
+      pickEndpoint = pick ?? ((list) => list[0]!);
+    },
     apiUrl: `${origin}/api`,
     gatewayUrl,
     token,
@@ -940,6 +1097,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     },
     /** Stops the fake; rejects when any request did not conform to Discord's OpenAPI description. */
     async close() {
+      httpAgent.destroy();
       for (const client of wss.clients) client.terminate();
       wss.close();
       server.closeAllConnections();
