@@ -49,6 +49,17 @@ export interface RunningPostgres {
   thaw(): void;
 }
 
+/** Sends `signal` to `pid` and its children; one that ended meanwhile is skipped. */
+function signalTree(pid: number, signal: NodeJS.Signals): void {
+  for (const each of processTree(pid)) {
+    try {
+      process.kill(each, signal);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
+}
+
 /** `pid` and its children (PostgreSQL's backends are children of the postmaster), from /proc. */
 function processTree(pid: number): number[] {
   const children = readdirSync('/proc')
@@ -142,7 +153,7 @@ export async function startPostgres(): Promise<RunningPostgres> {
     server = undefined;
     if (running && running.exitCode === null && running.signalCode === null) {
       // A frozen server (freeze()) must run again to shut down.
-      if (running.pid) for (const pid of processTree(running.pid)) process.kill(pid, 'SIGCONT');
+      if (running.pid) signalTree(running.pid, 'SIGCONT');
       running.kill('SIGINT');
       const timer = setTimeout(() => running.kill('SIGKILL'), 5_000);
       await exited;
@@ -220,11 +231,11 @@ export async function startPostgres(): Promise<RunningPostgres> {
     },
     freeze() {
       if (!server?.pid) throw new Error('postgres is not running');
-      for (const pid of processTree(server.pid)) process.kill(pid, 'SIGSTOP');
+      signalTree(server.pid, 'SIGSTOP');
     },
     thaw() {
       if (!server?.pid) throw new Error('postgres is not running');
-      for (const pid of processTree(server.pid)) process.kill(pid, 'SIGCONT');
+      signalTree(server.pid, 'SIGCONT');
     },
     async freshDatabase() {
       const name = `test_${++databases}`;
