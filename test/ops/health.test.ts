@@ -76,6 +76,7 @@ test('the snapshot never throws: a store that cannot be read is a figure; ages a
         return {
           ordersTotal: 5,
           ordersSince: 1,
+          byLifecycle: { received: 5, accepted: 0, shipped: 0, delivered: 0, cancelled: 0 },
           jobsPending: 1,
           jobsRetrying: 0,
           jobsFailed: 0,
