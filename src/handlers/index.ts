@@ -61,7 +61,7 @@ function lifecycleHandlers(deps: HandlerDeps): Handler<AppContext>[] {
     onStatusChanged: () => deps.metrics.count('status_changes'),
   };
   return [
-    createStaffButton(shared),
+    createStaffButton({ ...shared, crashPoint: deps.crashPoint }),
     createStaffModal(shared),
     createMyOrders(shared),
     createMyCancel(shared),

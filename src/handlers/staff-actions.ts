@@ -42,6 +42,8 @@ export interface StaffActionDeps {
   mailEnabled: boolean;
   /** Told of each change committed (for the counters). */
   onStatusChanged?: () => void;
+  /** Test crash points (see `faults.ts`): `after_status_change`, right after a change commits. */
+  crashPoint?: (name: string) => void;
 }
 
 /** The parts of a staff custom_id: action, order and the status the post showed. */
@@ -111,6 +113,7 @@ async function apply(
     log.info('staff.change_lost', { order_id: order.id, to: change.to, now: result.order.lifecycle });
     return reply(ctx, alreadyChangedText(result.order.lifecycle, result.last?.actor));
   }
+  deps.crashPoint?.('after_status_change');
   deps.outbox.notify();
   deps.onStatusChanged?.();
   log.info('order.status_changed', { order_id: order.id, from: change.from, to: change.to });
