@@ -25,6 +25,7 @@ import type {
   CapRule,
   ChangeResult,
   Committed,
+  JobKinds,
   JobQueue,
   NewOrder,
   OrderEngine,
@@ -319,7 +320,7 @@ function capCount(cap: CapCount, params: unknown[]): string {
         : userId !== undefined
           ? (['user_id', userId] as const)
           : [undefined, undefined];
-  const kind = $(cap.kind, 'text');
+  const kind = `ANY(${$(typeof cap.kind === 'string' ? [cap.kind] : [...cap.kind], 'text[]')})`;
   const since = $(cap.since, 'bigint');
   const rows =
     column === undefined
@@ -349,7 +350,7 @@ function capsReached(caps: readonly CapRule[], params: unknown[]): string {
 /** Counts jobs for a cap on `db` (the pool, or the client of a commit). */
 async function countJobs(
   db: Queryable,
-  kind: string,
+  kind: JobKinds,
   since: number,
   atMost: number,
   filter: { email?: string; guildId?: string; userId?: string } = {},
