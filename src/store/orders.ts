@@ -226,7 +226,8 @@ export interface OrderStore {
 export type JobKinds = string | readonly [string, string];
 
 /** The two kind parameters of a count: a single kind is given twice. */
-const kindPair = (kind: JobKinds): [string, string] => (typeof kind === 'string' ? [kind, kind] : [kind[0], kind[1]]);
+const kindPair = (kind: JobKinds): [string, string] =>
+  typeof kind === 'string' ? [kind, kind] : [kind[0], kind[1]];
 
 /** Orders {@link OrderStore.each} reads at a time. */
 const EACH_PAGE = 500;
