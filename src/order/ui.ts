@@ -106,10 +106,10 @@ export function staffModal(
     components:
       action === 'ship'
         ? [
-            input('tracking_number', 'Tracking number (optional)', LIMITS.trackingNumber, false),
+            input('tracking_number', 'Tracking number', LIMITS.trackingNumber, false),
             input(
               'tracking_url',
-              'Tracking link (optional)',
+              'Tracking link',
               LIMITS.trackingUrl,
               false,
               TextInputStyle.Short,
