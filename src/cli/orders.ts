@@ -196,7 +196,7 @@ function listLine(order: StoredOrder): string {
     `#${order.id}`.padEnd(7),
     when(order.createdAt),
     order.lifecycle.padEnd(9),
-    listStatus(order).padEnd(7),
+    listStatus(order).padEnd(8),
     oneLine(order.orderNumber, 20).padEnd(20),
     oneLine(order.email || '(purged)', 32).padEnd(32),
     // What was ordered: the shipped form's product, else the first answer of the order's form.
@@ -439,7 +439,7 @@ async function run(argv: string[]): Promise<number> {
             'id'.padEnd(7),
             'created'.padEnd(16),
             'status'.padEnd(9),
-            'sent   '.padEnd(7),
+            'delivery',
             'order number'.padEnd(20),
             'email'.padEnd(32),
             'product',

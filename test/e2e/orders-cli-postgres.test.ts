@@ -129,15 +129,18 @@ describe('the orders CLI on PostgreSQL', () => {
       assert.equal(listed.code, 0, listed.err);
       const lines = listed.out.trim().split('\n');
       assert.match(lines[0]!, /^id\s+created\s+status/);
-      assert.match(lines[1]!, /^#3\s+2026-11-20 12:03\s+sent\s+ORD-3\s+ann@example\.com\s+sourdough/);
-      assert.match(lines[2]!, /^#2 .* failed\s+ORD-2\s+bob@example\.com/);
+      assert.match(
+        lines[1]!,
+        /^#3\s+2026-11-20 12:03\s+received\s+sent\s+ORD-3\s+ann@example\.com\s+sourdough/,
+      );
+      assert.match(lines[2]!, /^#2 .* received\s+failed\s+ORD-2\s+bob@example\.com/);
       assert.match(lines[3]!, /^#1 .* pending\s+ORD-1\s+eve@example\.com\s+Runner 1/);
       assert.equal(orders(env, 'list', '--status', 'failed').out.trim().split('\n').length, 2);
       assert.match(orders(env, 'list', '--since', '2999-01-01').out, /No orders match/);
 
       const shown = orders(env, 'show', '2');
       assert.equal(shown.code, 0, shown.err);
-      assert.match(shown.out, /^Order #2: failed, created 2026-11-20 12:02/);
+      assert.match(shown.out, /^Order #2: received, created 2026-11-20 12:02; delivery failed$/m);
       assert.match(shown.out, /Email: bob@example\.com/);
       assert.match(shown.out, /Name for the order: +Bob/, "the stored bakery form's labels");
       assert.match(
