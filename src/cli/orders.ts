@@ -249,7 +249,7 @@ async function openEngine(env: { dataDir: string; databaseUrl: string | undefine
 const BACKUP_ON_POSTGRES =
   'backup: the orders are in PostgreSQL (DATABASE_URL); back them up with pg_dump, e.g. pg_dump --format=custom --file=orders.dump "$DATABASE_URL"';
 
-const COUNTED = ['orders', 'jobs', 'forms'] as const satisfies readonly (keyof ImportCounts)[];
+const COUNTED = ['orders', 'jobs', 'forms', 'events'] as const satisfies readonly (keyof ImportCounts)[];
 
 /**
  * `migrate --from-sqlite DATA_DIR`: copies the shop's orders, jobs and forms from its SQLite
@@ -273,7 +273,7 @@ async function migrate(url: string, from: string): Promise<number> {
     }
     // Read a page at a time with `all()`: an SQLite iterator kept open across the awaits of the
     // copy crashed the process (SIGSEGV, @photostructure/sqlite 2.6.0).
-    const pages = async function* (table: 'orders' | 'jobs') {
+    const pages = async function* (table: 'orders' | 'jobs' | 'order_events') {
       const page = source.prepare(`SELECT * FROM ${table} WHERE id > ? ORDER BY id LIMIT 500`);
       for (let after = 0; ; ) {
         const rows = page.all(after) as Record<string, unknown>[];
@@ -284,7 +284,12 @@ async function migrate(url: string, from: string): Promise<number> {
     };
     const count = (table: string) =>
       Number((source.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
-    const counts: ImportCounts = { orders: count('orders'), jobs: count('jobs'), forms: count('forms') };
+    const counts: ImportCounts = {
+      orders: count('orders'),
+      jobs: count('jobs'),
+      forms: count('forms'),
+      events: count('order_events'),
+    };
     const storeId = String(
       (source.prepare(`SELECT value FROM meta WHERE key = 'store_id'`).get() as { value: string }).value,
     );
@@ -302,6 +307,7 @@ async function migrate(url: string, from: string): Promise<number> {
         >[],
         orders: pages('orders'),
         jobs: pages('jobs'),
+        events: pages('order_events'),
       });
       const copiedWhen = report.outcome === 'already' ? ` (copied ${when(report.at)})` : '';
       for (const kind of COUNTED)
