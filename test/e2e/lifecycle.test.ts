@@ -392,6 +392,11 @@ describe('after the order: staff act, customers hear, other systems are told', {
     );
     assert.equal(tries.length, 1, 'tried once, not again');
     assert.equal((await w.order())?.lifecycle, 'accepted');
+    const diagnostics = await customer(discord, manager).command('run_diagnostics');
+    const text = String(diagnostics.callback.data?.content);
+    assert.match(text, /DMs 0 sent, 1 refused, 0 failed/, text);
+    assert.match(text, /Notifications since start:\*\* emails 1 sent/, text);
+    assert.match(text, /\(1 accepted\)/, 'orders by status');
   });
 
   test("/my_orders shows the member their own orders and never another member's; cancel works for received orders only", async (t) => {

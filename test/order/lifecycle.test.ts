@@ -14,6 +14,7 @@ import {
   snapshotOf,
   staffActions,
 } from '../../src/order/lifecycle.ts';
+import { notificationCounter } from '../../src/order/notify.ts';
 import { staffButtons } from '../../src/order/ui.ts';
 import { postJson, signature, webhookBody } from '../../src/order/webhook.ts';
 import { LIFECYCLE_STATUSES, type OrderEvent, type StoredOrder } from '../../src/store/engine.ts';
@@ -192,4 +193,25 @@ test('the shipped status emails: each status, tracking as a link only when http(
   for (const status of ['accepted', 'delivered'] as const) {
     assert.match(render({ status }).subject, new RegExp(`order #7 was ${status}$`));
   }
+});
+
+test('notifications are counted by kind and outcome; a closed DM is refused, not failed', () => {
+  const job = (kind: string) =>
+    ({ kind, reason: null }) as unknown as Parameters<typeof notificationCounter>[0]['job'];
+  assert.equal(notificationCounter({ job: job('status_dm'), outcome: 'done' }), 'notify_dm_sent');
+  assert.equal(
+    notificationCounter({ job: job('status_dm'), outcome: 'failed', reason: 'dm_closed' }),
+    'notify_dm_refused',
+  );
+  assert.equal(
+    notificationCounter({ job: job('status_dm'), outcome: 'gave_up', reason: 'discord_unavailable' }),
+    'notify_dm_failed',
+  );
+  assert.equal(notificationCounter({ job: job('status_email'), outcome: 'done' }), 'notify_email_sent');
+  assert.equal(
+    notificationCounter({ job: job('webhook'), outcome: 'failed', reason: 'x' }),
+    'notify_webhook_failed',
+  );
+  assert.equal(notificationCounter({ job: job('webhook'), outcome: 'retry', reason: 'x' }), undefined);
+  assert.equal(notificationCounter({ job: job('email'), outcome: 'done' }), undefined, 'not a notification');
 });
