@@ -169,7 +169,7 @@ export function statusDm(options: {
     case 'shipped': {
       const lines = [`📦 Your order ${reference} from **${shop}** has shipped.`];
       if (options.trackingNumber) lines.push(`Tracking number: ${escapeText(options.trackingNumber)}`);
-      if (options.trackingUrl) lines.push(`Track it: <${options.trackingUrl}>`);
+      if (options.trackingUrl) lines.push(`Track it: <${linkTarget(options.trackingUrl)}>`);
       return lines.join('\n');
     }
     case 'delivered':
@@ -190,7 +190,7 @@ export function myOrderLine(order: StoredOrder, reference: string): string {
   const what = escapeText((order.fields.product_name || first?.[1] || '').split('\n')[0] ?? '').slice(0, 80);
   const tracking =
     order.lifecycle === 'shipped' && order.trackingUrl
-      ? ` · [track it](<${order.trackingUrl}>)`
+      ? ` · [track it](<${linkTarget(order.trackingUrl)}>)`
       : order.lifecycle === 'shipped' && order.trackingNumber
         ? ` · tracking ${escapeText(order.trackingNumber)}`
         : '';
@@ -227,6 +227,14 @@ export function cannotCancelText(status: LifecycleStatus | undefined): string {
 
 /** The reason recorded when a customer cancels from /my_orders. */
 export const CUSTOMER_CANCEL_REASON = 'Cancelled by the customer';
+
+/** A web address as a markdown link target: the characters that would end it are percent-encoded. */
+function linkTarget(url: string): string {
+  return url.replace(
+    /[<>()[\]\s`]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+}
 
 /** Escapes Discord markdown in someone's text (a local copy: ui.ts imports this module). */
 function escapeText(text: string): string {

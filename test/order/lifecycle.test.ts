@@ -15,6 +15,7 @@ import {
   staffActions,
 } from '../../src/order/lifecycle.ts';
 import { notificationCounter } from '../../src/order/notify.ts';
+import { myOrderLine, statusDm } from '../../src/order/texts.ts';
 import { staffButtons } from '../../src/order/ui.ts';
 import { postJson, signature, webhookBody } from '../../src/order/webhook.ts';
 import { LIFECYCLE_STATUSES, type OrderEvent, type StoredOrder } from '../../src/store/engine.ts';
@@ -214,4 +215,15 @@ test('notifications are counted by kind and outcome; a closed DM is refused, not
   );
   assert.equal(notificationCounter({ job: job('webhook'), outcome: 'retry', reason: 'x' }), undefined);
   assert.equal(notificationCounter({ job: job('email'), outcome: 'done' }), undefined, 'not a notification');
+});
+
+test('a tracking link in a DM or /my_orders cannot end its markdown link early', () => {
+  const url = 'https://track.example/a>b)[x](https://evil.example)';
+  const dm = statusDm({ shopName: 'Shop', reference: '#1', to: 'shipped', trackingUrl: url });
+  assert.ok(dm.includes('<https://track.example/a%3Eb%29%5Bx%5D%28https://evil.example%29>'), dm);
+  const line = myOrderLine({ ...order, trackingUrl: url }, '#7');
+  assert.ok(
+    line.endsWith('[track it](<https://track.example/a%3Eb%29%5Bx%5D%28https://evil.example%29>)'),
+    line,
+  );
 });
