@@ -270,9 +270,8 @@ export function changedText(reference: string, status: LifecycleStatus): string 
 }
 
 /** The tracking link typed in Mark shipped is not a web address. */
-export function badTrackingUrlText(typedNumber: string): string {
-  const kept = typedNumber ? ` (the tracking number you typed: ${typedNumber.replace(/[`\\]/g, '')})` : '';
-  return `⚠️ The tracking link must be a web address starting with http:// or https://. Nothing was changed: press **Mark shipped** again${kept}.`;
+export function badTrackingUrlText(): string {
+  return '⚠️ The tracking link must be a web address starting with http:// or https://. Nothing was changed: press **Fix the tracking link**, the form reopens with what you typed.';
 }
 
 /** Cancel order was submitted without a reason. */

@@ -79,6 +79,7 @@ export function staffModal(
   orderId: number,
   from: LifecycleStatus,
   reference: string,
+  prefill: Readonly<Partial<Record<string, string>>> = {},
 ): APIModalInteractionResponseCallbackData {
   const input = (
     custom_id: string,
@@ -87,18 +88,22 @@ export function staffModal(
     required: boolean,
     style = TextInputStyle.Short,
     placeholder?: string,
-  ) => ({
-    type: ComponentType.Label as const,
-    label,
-    component: {
-      type: ComponentType.TextInput as const,
-      custom_id,
-      style,
-      max_length,
-      required,
-      ...(placeholder ? { placeholder } : {}),
-    },
-  });
+  ) => {
+    const value = prefill[custom_id]?.slice(0, max_length);
+    return {
+      type: ComponentType.Label as const,
+      label,
+      component: {
+        type: ComponentType.TextInput as const,
+        custom_id,
+        style,
+        max_length,
+        required,
+        ...(placeholder ? { placeholder } : {}),
+        ...(value ? { value } : {}),
+      },
+    };
+  };
   const title = `${action === 'ship' ? 'Ship' : 'Cancel'} order ${reference}`.slice(0, 45);
   return {
     custom_id: customId(OrderIds.StaffModal, action, orderId, from),
@@ -118,6 +123,21 @@ export function staffModal(
           ]
         : [input('reason', 'Reason (the customer reads it)', LIMITS.reason, true, TextInputStyle.Paragraph)],
   };
+}
+
+/** "Fix the tracking link": reopens Mark shipped (prefilled with what was typed, where it was kept). */
+export function fixButton(
+  orderId: number,
+  from: LifecycleStatus,
+): APIActionRowComponent<APIButtonComponent>[] {
+  return [
+    {
+      type: ComponentType.ActionRow,
+      components: [
+        button(customId(OrderIds.Staff, 'ship', orderId, from), 'Fix the tracking link', ButtonStyle.Primary),
+      ],
+    },
+  ];
 }
 
 /** Reads one text input of a submitted modal by custom_id (Label or action-row layout); '' when absent. */

@@ -106,11 +106,23 @@ test('Mark shipped opens the tracking modal; a link that is not http(s) is refus
   assert.equal(modal.custom_id, 'order_staff_modal:ship:1:accepted');
   assert.equal(modal.title, 'Ship order #1');
   const bad = await bot.send(
-    modalSubmit(clerk, modal, { tracking_number: 'T-1', tracking_url: 'javascript:alert(1)' }),
+    modalSubmit(clerk, modal, { tracking_number: 'T-1', tracking_url: 'track.example/T-1' }),
   );
   assert.match(text(bad), /must be a web address starting with http/);
-  assert.match(text(bad), /T-1/, 'what was typed is repeated, so it is not lost');
   assert.equal(bot.orders.get(1)?.lifecycle, 'accepted');
+  // Nothing typed is lost: the fix reopens the form with both values.
+  const fix = buttonId(messageOf(bad[0]), 'Fix the tracking link');
+  const reopened = modalOf((await bot.send(buttonPress(clerk, fix, messageOf(bad[0]))))[0]);
+  const prefilled = Object.fromEntries(
+    reopened.components.map((label) => {
+      const input = (label as { component: { custom_id: string; value?: string } }).component;
+      return [input.custom_id, input.value];
+    }),
+  );
+  assert.deepEqual(prefilled, { tracking_number: 'T-1', tracking_url: 'track.example/T-1' });
+  // Another staff member's form is not prefilled with it.
+  const theirs = modalOf((await bot.send(buttonPress(admin, 'order_staff:ship:1:accepted')))[0]);
+  assert.ok(theirs.components.every((label) => !('value' in (label as { component: object }).component)));
   const good = await bot.send(
     modalSubmit(clerk, modal, { tracking_number: ' T-1 ', tracking_url: 'https://track.example/T-1' }),
   );
