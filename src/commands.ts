@@ -16,6 +16,7 @@ export const CommandName = {
   Ping: 'ping',
   RunDiagnostics: 'run_diagnostics',
   OrderForm: 'order_form',
+  MyOrders: 'my_orders',
 } as const;
 
 const inGuilds = () => ({
@@ -50,5 +51,10 @@ export const COMMANDS = [
         max_length: 254,
       },
     ],
+  },
+  {
+    ...inGuilds(),
+    name: CommandName.MyOrders,
+    description: 'See your orders here and where each one stands.',
   },
 ] satisfies RESTPutAPIApplicationCommandsJSONBody;

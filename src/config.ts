@@ -41,6 +41,7 @@ export const CONFIG_DEFAULTS = {
   show_address_publicly: false,
   allowed_role_ids: [],
   allowed_guild_ids: [],
+  staff_role_ids: [],
   image_hosts: [],
   recipient_daily_limit: 3,
   user_daily_email_limit: 5,
@@ -59,6 +60,7 @@ export const CONFIG_DEFAULTS = {
   mail_drain_seconds: 10,
   retention_days: 365,
   order_reference_format: '#{id}',
+  webhook_retry_initial_seconds: 10,
 } as const satisfies Partial<Record<string, unknown>>;
 
 const ConfigSchema = v.strictObject(
@@ -84,6 +86,21 @@ const ConfigSchema = v.strictObject(
     ),
     allowed_role_ids: v.optional(v.array(snowflake, 'expected a list of Discord role IDs'), () => []),
     allowed_guild_ids: v.optional(v.array(snowflake, 'expected a list of Discord server IDs'), () => []),
+    staff_role_ids: v.optional(v.array(snowflake, 'expected a list of Discord role IDs'), () => []),
+    webhook_url: v.optional(
+      v.pipe(
+        v.string('expected an http(s) URL'),
+        v.trim(),
+        v.check((value) => {
+          try {
+            const url = new URL(value);
+            return url.protocol === 'https:' || url.protocol === 'http:';
+          } catch {
+            return false;
+          }
+        }, 'expected an http(s) URL such as https://example.com/hooks/orders'),
+      ),
+    ),
     image_hosts: v.optional(
       v.array(
         v.pipe(
@@ -119,6 +136,7 @@ const ConfigSchema = v.strictObject(
     mail_retry_initial_seconds: v.optional(positive(3600), CONFIG_DEFAULTS.mail_retry_initial_seconds),
     mail_drain_seconds: v.optional(positive(600), CONFIG_DEFAULTS.mail_drain_seconds),
     retention_days: v.optional(int(1, 36_500), CONFIG_DEFAULTS.retention_days),
+    webhook_retry_initial_seconds: v.optional(positive(3600), CONFIG_DEFAULTS.webhook_retry_initial_seconds),
     order_reference_format: v.optional(
       v.pipe(
         text(40),
@@ -205,6 +223,7 @@ const EnvSchema = v.object({
       'expected a PostgreSQL URL such as postgres://orderbot:password@127.0.0.1:5432/orderbot',
     ),
   ),
+  WEBHOOK_SECRET: optionalVar,
   REDIS_URL: v.pipe(
     optionalVar,
     v.check(
@@ -261,6 +280,8 @@ export interface EnvSettings {
   interactions: { port: number; host: string; publicKey: string } | undefined;
   /** Whether this process connects to the gateway (`DISCORD_GATEWAY`, default on). */
   gateway: boolean;
+  /** The key webhook bodies are signed with (`WEBHOOK_SECRET`, HMAC-SHA256). */
+  webhookSecret: string | undefined;
   /** Pasting mistakes that were undone (quotes, a `Bot ` prefix), to log as warnings. */
   fixed: string[];
 }
@@ -332,7 +353,7 @@ export function readEnv(raw: NodeJS.ProcessEnv = process.env): EnvSettings {
     const name = String(issue.path?.[0]?.key ?? 'environment');
     if (name === 'DISCORD_BOT_TOKEN') throw new ConfigError(issue.message);
     // Secrets are never echoed back; other values are, so the owner sees what was read.
-    const secret = ['SENDER_EMAIL', 'DATABASE_URL', 'REDIS_URL'].includes(name);
+    const secret = ['SENDER_EMAIL', 'DATABASE_URL', 'REDIS_URL', 'WEBHOOK_SECRET'].includes(name);
     const shown = secret ? '' : `, got ${JSON.stringify(env[name])}`;
     throw new ConfigError(`${name}: ${issue.message}${shown}`, { cause: result.issues });
   }
@@ -363,6 +384,7 @@ export function readEnv(raw: NodeJS.ProcessEnv = process.env): EnvSettings {
             publicKey: out.DISCORD_PUBLIC_KEY.toLowerCase(),
           },
     gateway: out.DISCORD_GATEWAY === 'on',
+    webhookSecret: out.WEBHOOK_SECRET,
     fixed,
   };
 }
@@ -401,6 +423,21 @@ export function loadConfigFiles(dir: string): ConfigFiles {
     unknownKeys(ownTemplate, Object.keys(TemplateSchema.entries), templatePath),
   );
   return { config, template, templatePath };
+}
+
+/**
+ * Reads an email template `name` from `dir`, merged key by key over `shipped` (the default built
+ * into the bundle), as `email_template.json` is; errors name the owner's file.
+ */
+export function loadTemplateFile(dir: string, name: string, shipped: Record<string, unknown>): EmailTemplate {
+  const path = join(dir, name);
+  const own = readOwnJson(path);
+  return parseWith(
+    TemplateSchema,
+    { ...shipped, ...own },
+    path,
+    unknownKeys(own, Object.keys(TemplateSchema.entries), path),
+  );
 }
 
 /**
@@ -593,6 +630,12 @@ export function configWarnings(config: BotConfig, env: EnvSettings): { event: st
     warnings.push({
       event: 'config.no_interactions',
       note: 'DISCORD_GATEWAY=off and no INTERACTIONS_PORT: this process receives no interactions; it only delivers the outbox',
+    });
+  }
+  if (config.webhook_url && !env.webhookSecret) {
+    warnings.push({
+      event: 'config.webhook_unsigned',
+      note: 'webhook_url is set but WEBHOOK_SECRET is not: webhooks are held back (failed, "no_secret") until you set WEBHOOK_SECRET in .env and run npm run orders -- retry',
     });
   }
   if (config.shop_name === CONFIG_DEFAULTS.shop_name) {

@@ -37,8 +37,10 @@ import { createMetrics, renderPrometheus } from './metrics.ts';
 import { judgeHealth } from './ops/health.ts';
 import { createSnapshot } from './ops/snapshot.ts';
 import { countedAs, createDeliveryHandlers, JobKind } from './order/delivery.ts';
-import { loadShopSettings } from './order/email.ts';
+import { loadShopSettings, type StatusTemplates } from './order/email.ts';
 import type { OrderForm } from './order/form.ts';
+import { LifecycleJob } from './order/lifecycle.ts';
+import { createLifecycleHandlers, notificationCounter } from './order/notify.ts';
 import { createDispatcher } from './router/dispatcher.ts';
 import { createRouter } from './router/router.ts';
 import type { GatewaySessionStore, SessionEndReason, SessionStore } from './store/engine.ts';
@@ -58,6 +60,7 @@ interface Settings {
   config: BotConfig;
   template: EmailTemplate;
   form: OrderForm;
+  statusTemplates: StatusTemplates;
 }
 
 function fail(message: string): never {
@@ -92,8 +95,8 @@ async function load(): Promise<{ env: EnvSettings; settings: Settings; log: Logg
   try {
     loadDotEnv();
     env = readEnv();
-    const { config, template, form } = loadShopSettings(env.configDir);
-    settings = { config, template, form };
+    const { config, template, form, statusTemplates } = loadShopSettings(env.configDir);
+    settings = { config, template, form, statusTemplates };
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
@@ -174,20 +177,31 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
   const outbox = createOutboxWorker({
     jobs,
     pending: async () => (await orders.counts(0)).jobsPending,
-    handlers: createDeliveryHandlers({
-      orders,
-      jobs,
-      mailer,
-      rest: discord.rest,
-      interactions: discord.interactions,
-      settings: () => settings,
-      afterEmailAccepted: () => crashPoint('after_email_accepted'),
-      afterStaffPost: () => crashPoint('after_staff_post'),
-      now: clock,
-    }),
+    handlers: {
+      ...createDeliveryHandlers({
+        orders,
+        jobs,
+        mailer,
+        rest: discord.rest,
+        interactions: discord.interactions,
+        settings: () => settings,
+        afterEmailAccepted: () => crashPoint('after_email_accepted'),
+        afterStaffPost: () => crashPoint('after_staff_post'),
+        now: clock,
+      }),
+      ...createLifecycleHandlers({
+        orders,
+        jobs,
+        mailer,
+        rest: discord.rest,
+        settings: () => settings,
+        webhookSecret: env.webhookSecret,
+        version: VERSION,
+      }),
+    },
     log: log.child({ component: 'outbox' }),
     onEvent: (event) => {
-      const counter = countedAs(event);
+      const counter = countedAs(event) ?? notificationCounter(event);
       if (counter) metrics.count(counter);
     },
     now: clock,
@@ -263,7 +277,12 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
       snapshot,
       sessions,
       limits,
-      mailCaps: createMailCaps({ kind: JobKind.Email, settings: () => settings.config, now: clock }),
+      mailCaps: createMailCaps({
+        kind: JobKind.Email,
+        staffKind: LifecycleJob.StatusEmail,
+        settings: () => settings.config,
+        now: clock,
+      }),
       mailer,
       orders,
       outbox,
@@ -407,9 +426,9 @@ async function start(bot: Bot, env: EnvSettings, log: Logger): Promise<void> {
 function handleSignals(bot: Bot, env: EnvSettings, log: Logger): void {
   const reload = () => {
     try {
-      const { config, template, form } = loadShopSettings(env.configDir);
+      const { config, template, form, statusTemplates } = loadShopSettings(env.configDir);
       const formChanged = form.id !== bot.settings().form.id;
-      bot.reload({ config, template, form });
+      bot.reload({ config, template, form, statusTemplates });
       log.info('config.reloaded', {
         form: form.id,
         note: formChanged

@@ -88,6 +88,53 @@ export const COUNTERS = {
     help: 'Staff channel posts by outcome.',
     movedBy: 'the outbox: a staff post job failed or gave up (onEvent)',
   },
+  notify_email_sent: {
+    family: 'orderbot_notifications_total',
+    label: 'kind="email",outcome="sent"',
+    help: 'Status change notifications by kind and outcome.',
+    movedBy: 'the outbox: a status email job is done (onEvent)',
+  },
+  notify_email_failed: {
+    family: 'orderbot_notifications_total',
+    label: 'kind="email",outcome="failed"',
+    help: 'Status change notifications by kind and outcome.',
+    movedBy: 'the outbox: a status email job failed or gave up (onEvent)',
+  },
+  notify_dm_sent: {
+    family: 'orderbot_notifications_total',
+    label: 'kind="dm",outcome="sent"',
+    help: 'Status change notifications by kind and outcome.',
+    movedBy: 'the outbox: a direct message job is done (onEvent)',
+  },
+  notify_dm_refused: {
+    family: 'orderbot_notifications_total',
+    label: 'kind="dm",outcome="refused"',
+    help: 'Status change notifications by kind and outcome.',
+    movedBy: 'the outbox: the customer does not accept direct messages (onEvent)',
+  },
+  notify_dm_failed: {
+    family: 'orderbot_notifications_total',
+    label: 'kind="dm",outcome="failed"',
+    help: 'Status change notifications by kind and outcome.',
+    movedBy: 'the outbox: a direct message job failed or gave up (onEvent)',
+  },
+  notify_webhook_sent: {
+    family: 'orderbot_notifications_total',
+    label: 'kind="webhook",outcome="sent"',
+    help: 'Status change notifications by kind and outcome.',
+    movedBy: 'the outbox: a webhook job is done (onEvent)',
+  },
+  notify_webhook_failed: {
+    family: 'orderbot_notifications_total',
+    label: 'kind="webhook",outcome="failed"',
+    help: 'Status change notifications by kind and outcome.',
+    movedBy: 'the outbox: a webhook job failed or gave up (onEvent)',
+  },
+  status_changes: {
+    family: 'orderbot_status_changes_total',
+    help: 'Order status changes committed by this process (staff buttons, /my_orders).',
+    movedBy: 'the staff and /my_orders handlers: a change commits (onStatusChanged)',
+  },
   interactions: {
     family: 'orderbot_interactions_total',
     help: 'Interactions handled.',
@@ -205,7 +252,7 @@ export interface OpsSnapshot {
   };
   activeSessions: number;
   /** Undefined when the database could not be read (see `storeReadError`). */
-  orders: { today: number; total: number } | undefined;
+  orders: { today: number; total: number; byStatus: Readonly<Record<string, number>> } | undefined;
   outbox: {
     pending: number;
     /** Pending jobs that failed at least once and wait for a retry. */
@@ -252,6 +299,15 @@ export function renderPrometheus(snapshot: OpsSnapshot, histogram: Histogram): s
   metric('orderbot_orders_today', 'gauge', 'Orders since local midnight.', [
     ['', snapshot.orders?.today ?? Number.NaN],
   ]);
+  metric(
+    'orderbot_orders_by_status',
+    'gauge',
+    'Orders in the database by status (received, accepted, shipped, delivered, cancelled).',
+    Object.entries(snapshot.orders?.byStatus ?? {}).map(([status, n]): [string, number] => [
+      `{status="${status}"}`,
+      n,
+    ]),
+  );
   metric('orderbot_outbox_jobs', 'gauge', 'Delivery jobs (email, staff post, customer message) by state.', [
     ['{status="pending"}', outbox.pending],
     ['{status="failed"}', outbox.failed],

@@ -26,6 +26,15 @@ const RESET_TOKEN =
   'reset the token in the developer portal (Bot -> Reset Token) and update DISCORD_BOT_TOKEN';
 /** Discord's "Unknown interaction" and "Unknown Webhook": an interaction token that is gone. */
 const EXPIRED_INTERACTION_CODES: ReadonlySet<number> = new Set([10062, 10015]);
+/** Discord's "Cannot send messages to this user": the user's DMs are closed to the bot. */
+export const DMS_CLOSED = 50007;
+
+/** Discord's JSON error code of a failed request, when it sent one. */
+export function discordCodeOf(error: unknown): number | undefined {
+  const facts = factsOf(error);
+  return typeof facts.code === 'number' ? facts.code : undefined;
+}
+
 /** The longest piece of Discord's own message quoted. */
 const MAX_MESSAGE = 200;
 
@@ -145,6 +154,9 @@ function nextStep(facts: Facts, route: string | undefined, apiUrl: string | unde
     return 'the interaction expired before the answer arrived (3 s for the first answer, 15 minutes for follow-ups); the customer can run the command again';
   }
   if (status === 401) return `DISCORD_BOT_TOKEN was rejected; ${RESET_TOKEN}`;
+  if (facts.code === DMS_CLOSED) {
+    return 'the customer does not accept direct messages from this server or from bots (their privacy settings); nothing to fix on your side, and the email still tells them';
+  }
   if (status === 403) {
     if (route?.includes('/commands')) {
       return 'the bot may not manage commands there: invite it to that server with the applications.commands scope';

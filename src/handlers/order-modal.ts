@@ -174,6 +174,7 @@ async function complete(
                 mode: isPublic ? 'followup' : 'edit',
                 interaction_at: createdAt,
               },
+              at: createdAt,
             }),
           };
         },

@@ -85,8 +85,12 @@ export function createRunDiagnostics({ snapshot }: DiagnosticsDeps): Command {
           down: `⚠️ ${SMTP_PROBLEMS[(mail.reason as MailFailureReason | undefined) ?? 'unknown'] ?? SMTP_PROBLEMS.unknown}; orders are still taken`,
           disabled: '⚠️ email is switched off (SENDER_EMAIL is not set)',
         }[mail.smtp] ?? mail.smtp;
+      const byStatus = Object.entries(figures.orders?.byStatus ?? {})
+        .filter(([, n]) => n > 0)
+        .map(([status, n]) => `${number.format(n)} ${status}`)
+        .join(', ');
       const orders = figures.orders
-        ? `${number.format(figures.orders.today)} today, ${number.format(figures.orders.total)} total`
+        ? `${number.format(figures.orders.today)} today, ${number.format(figures.orders.total)} total${byStatus ? ` (${byStatus})` : ''}`
         : `⚠️ the database cannot be read (${figures.storeReadError ?? 'unknown error'})`;
       const paused = outbox.paused ? ' ⚠️ paused: outcomes cannot be written (disk full?)' : '';
       const lines = [
@@ -110,6 +114,7 @@ export function createRunDiagnostics({ snapshot }: DiagnosticsDeps): Command {
         `**Orders:** ${orders}`,
         `**Outbox:** ${number.format(outbox.pending)} pending${oldest}, ${number.format(outbox.failed)} failed${outbox.failed ? ' (see `npm run orders -- list --status failed`)' : ''}${paused}`,
         `**Emails since start:** ${number.format(counters.emails_sent)} sent, ${number.format(counters.emails_failed + counters.emails_gave_up)} failed, ${number.format(counters.emails_retried)} retried`,
+        `**Notifications since start:** emails ${number.format(counters.notify_email_sent)} sent, ${number.format(counters.notify_email_failed)} failed; DMs ${number.format(counters.notify_dm_sent)} sent, ${number.format(counters.notify_dm_refused)} refused, ${number.format(counters.notify_dm_failed)} failed; webhooks ${number.format(counters.notify_webhook_sent)} sent, ${number.format(counters.notify_webhook_failed)} failed`,
         `**SMTP:** ${smtp}`,
       ];
       await respond.reply({ content: lines.join('\n').slice(0, 2000), flags: MessageFlags.Ephemeral });

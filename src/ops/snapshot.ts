@@ -78,7 +78,11 @@ export function createSnapshot(sources: SnapshotSources): () => Promise<OpsSnaps
         latencyMs: gateway.latencyMs(),
       },
       activeSessions: sources.sessions.size,
-      orders: counts && { today: counts.ordersSince, total: counts.ordersTotal },
+      orders: counts && {
+        today: counts.ordersSince,
+        total: counts.ordersTotal,
+        byStatus: counts.byLifecycle,
+      },
       outbox: {
         pending: counts?.jobsPending ?? 0,
         retrying: counts?.jobsRetrying ?? 0,

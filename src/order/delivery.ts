@@ -21,6 +21,7 @@ import type { JobEvent, JobHandler, JobOutcome } from '../store/outbox.ts';
 import { confirmationJob } from './email.ts';
 import { type Order, toOrder } from './fields.ts';
 import { formOfOrder, type OrderForm } from './form.ts';
+import { createdWebhookJob } from './lifecycle.ts';
 import { emailOutcomeText } from './texts.ts';
 import { discordText, staffMessage } from './ui.ts';
 
@@ -77,6 +78,8 @@ export function orderJobs(options: {
   /** Why it is not sent, when a cap refused it (told to the staff). */
   emailNote?: string | undefined;
   customer: CustomerMessagePayload | undefined;
+  /** When the order is committed (the webhook's `at`). */
+  at?: number;
 }): NewJob[] {
   const jobs: NewJob[] = [];
   if (options.config.orders_channel_id) {
@@ -97,6 +100,8 @@ export function orderJobs(options: {
       });
     }
   }
+  // Last: the indexes above are what `after` refers to.
+  jobs.push(...createdWebhookJob(options.config, options.at ?? Date.now()));
   return jobs;
 }
 
@@ -109,7 +114,7 @@ export function emailOutcome(email: string, emailJob: StoredJob | undefined): st
 
 /** What the handlers use. */
 export interface DeliveryOptions {
-  orders: Pick<OrderRepository, 'get' | 'formDefinition' | 'storeId'>;
+  orders: Pick<OrderRepository, 'get' | 'formDefinition' | 'storeId' | 'history'>;
   jobs: Pick<JobQueue, 'markStarted' | 'job'>;
   mailer: Mailer;
   /** Bot-token REST routes (the staff channel). */
@@ -221,6 +226,8 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
         {}) as Partial<StaffPostPayload>;
       if (!channelId) return failed('no_channel', 'the job names no channel');
       const taken = await read(record);
+      // Posted late (Discord was down), the order may have moved on already: the post shows it as it is.
+      const last = record.lifecycle === 'received' ? undefined : (await orders.history(record.id)).at(-1);
       const post = staffMessage(
         taken.form,
         taken.order,
@@ -229,6 +236,14 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
         record.createdAt,
         settings().config.order_reference_format,
         emailNote,
+        {
+          status: record.lifecycle,
+          by: last?.actor,
+          at: last?.at,
+          trackingNumber: record.trackingNumber,
+          trackingUrl: record.trackingUrl,
+          reason: last?.to === 'cancelled' ? last.reason : null,
+        },
       );
       if (job.startedAt !== null) {
         // An earlier try began and never recorded its outcome (the process died): its post may be

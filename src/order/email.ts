@@ -12,7 +12,18 @@
  * (`https[:]//evil[.]example`).
  */
 import ANY_FORM_TEMPLATE from '../../config/defaults/email_template_any_form.json' with { type: 'json' };
-import { type BotConfig, type ConfigFiles, loadConfigFiles, shippedFiles } from '../config.ts';
+import STATUS_ACCEPTED from '../../config/defaults/status_email_accepted.json' with { type: 'json' };
+import STATUS_CANCELLED from '../../config/defaults/status_email_cancelled.json' with { type: 'json' };
+import STATUS_DELIVERED from '../../config/defaults/status_email_delivered.json' with { type: 'json' };
+import STATUS_SHIPPED from '../../config/defaults/status_email_shipped.json' with { type: 'json' };
+import {
+  type BotConfig,
+  type ConfigFiles,
+  type EmailTemplate,
+  loadConfigFiles,
+  loadTemplateFile,
+  shippedFiles,
+} from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import type { MailJob } from '../mail/mailer.ts';
 import {
@@ -41,6 +52,50 @@ export const SUBJECT_PLACEHOLDERS: readonly string[] = ['shop_name', 'order_id',
 /** The shop's files in force: `config.json`, `email_template.json` and `form.json`. */
 export interface ShopSettings extends ConfigFiles {
   form: OrderForm;
+  /** The status emails, `status_email_<status>.json` (over the shipped ones). */
+  statusTemplates: StatusTemplates;
+}
+
+/** The statuses a customer is emailed about (an order is `received` when the confirmation goes). */
+export type EmailedStatus = 'accepted' | 'shipped' | 'delivered' | 'cancelled';
+
+/** The template of each status email. */
+export type StatusTemplates = Readonly<Record<EmailedStatus, EmailTemplate>>;
+
+const SHIPPED_STATUS_TEMPLATES: Readonly<Record<EmailedStatus, Record<string, unknown>>> = {
+  accepted: STATUS_ACCEPTED,
+  shipped: STATUS_SHIPPED,
+  delivered: STATUS_DELIVERED,
+  cancelled: STATUS_CANCELLED,
+};
+
+/** Placeholders a status email has on top of the confirmation's. */
+export const STATUS_PLACEHOLDERS: readonly string[] = ['status', 'tracking_number', 'tracking_url', 'reason'];
+
+/**
+ * Reads `status_email_<status>.json` for each status from `dir`, each over the shipped one, and
+ * checks their placeholders (the form's fields, the built-in ones and {@link STATUS_PLACEHOLDERS};
+ * a subject names nothing the customer typed).
+ */
+export function loadStatusTemplates(dir: string, form: OrderForm): StatusTemplates {
+  const known = [...placeholdersOf(form), ...STATUS_PLACEHOLDERS];
+  const loaded = {} as Record<EmailedStatus, EmailTemplate>;
+  for (const status of Object.keys(SHIPPED_STATUS_TEMPLATES) as EmailedStatus[]) {
+    const name = `status_email_${status}.json`;
+    const template = loadTemplateFile(dir, name, SHIPPED_STATUS_TEMPLATES[status]);
+    const problem = checkTemplate(template, known);
+    if (problem) throw new ConfigError(`${dir}/${name}: ${problem}`);
+    const typed = [...template.subject.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)]
+      .map((match) => match[1]!)
+      .filter((name) => !SUBJECT_PLACEHOLDERS.includes(name) && name !== 'status');
+    if (typed.length > 0) {
+      throw new ConfigError(
+        `${dir}/${name}: subject: ${typed.map((n) => `{{${n}}}`).join(', ')} would put text the customer typed into your subject line`,
+      );
+    }
+    loaded[status] = template;
+  }
+  return loaded;
 }
 
 /**
@@ -68,7 +123,7 @@ export function loadShopSettings(dir: string): ShopSettings {
       `${files.templatePath}: subject: ${typed.map((n) => `{{${n}}}`).join(', ')} would put text the customer typed into your subject line; a subject may use ${SUBJECT_PLACEHOLDERS.map((n) => `{{${n}}}`).join(', ')}`,
     );
   }
-  return { ...files, template, form };
+  return { ...files, template, form, statusTemplates: loadStatusTemplates(dir, form) };
 }
 
 /** Writes web addresses and domain names so mail programs show them as text, not links. */
@@ -214,6 +269,74 @@ export function confirmationJob(
         referenceFormat: config.order_reference_format,
         imageHosts: config.image_hosts,
       }),
+  };
+}
+
+/** What a status email says about the change, besides the order. */
+export interface StatusChangeValues {
+  status: EmailedStatus;
+  trackingNumber: string | null;
+  trackingUrl: string | null;
+  reason: string | null;
+}
+
+/** The status email for `order`, rendered when it is sent. */
+export function statusEmailJob(
+  order: Order,
+  change: StatusChangeValues,
+  settings: { config: BotConfig; statusTemplates: StatusTemplates; form: OrderForm },
+  orderId: number,
+): MailJob {
+  const { config, form } = settings;
+  const shopName = config.shop_name;
+  const template = settings.statusTemplates[change.status];
+  const own = ownReference(orderId, config.order_reference_format);
+  return {
+    to: order.email,
+    replyTo: config.reply_to,
+    fromName: headerSafe(config.sender_name ?? shopName, 100),
+    render: () => {
+      const typed = Object.fromEntries(
+        Object.entries(order.fields).map(([key, value]) => {
+          const field = fieldOf(form, key);
+          return [key, field?.type === 'url' ? value : shownValue(field, defang(value))];
+        }),
+      );
+      const table = orderTable(form, order, typed);
+      const tracking = change.trackingUrl ? safeUrl(change.trackingUrl) : '';
+      const status = change.status;
+      return renderEmail(template, {
+        values: {
+          ...typed,
+          product_image_url: '',
+          email: order.email,
+          order_id: own,
+          order_reference: order.fields.order_number ? defang(order.fields.order_number) : own,
+          current_year: String(new Date().getFullYear()),
+          shop_name: shopName,
+          status,
+          tracking_number: change.trackingNumber ?? '—',
+          tracking_url: tracking,
+          reason: change.reason ?? '',
+        },
+        urls: new Set([
+          'tracking_url',
+          ...form.fields.filter((field) => field.type === 'url').map((f) => f.key),
+        ]),
+        markup: { product_image: { html: '', text: '' }, order_table: table },
+        fallbackText: [
+          `${shopName}: order ${own} is ${status}`,
+          change.trackingNumber ? `Tracking number: ${change.trackingNumber}` : '',
+          tracking ? `Track it: ${tracking}` : '',
+          change.reason ? `Reason: ${change.reason}` : '',
+          '',
+          `© ${new Date().getFullYear()} ${shopName}`,
+          '',
+        ]
+          .filter((line, i, all) => line !== '' || all[i - 1] !== '')
+          .join('\n'),
+      });
+    },
   };
 }
 

@@ -4,6 +4,7 @@
  * and the composition's busy/restarting answers take their words from here). Staff-facing texts
  * (the staff post, diagnostics) stay with what builds them.
  */
+import type { LifecycleStatus, StoredOrder } from '../store/engine.ts';
 
 /** The answer to a button or modal whose form no longer exists. */
 export const EXPIRED = '⌛ This order form expired. Run /order_form again.';
@@ -135,3 +136,144 @@ export function emailRefusedText(
     }
   }
 }
+
+// ---- After the order: statuses, the customer's notifications, /my_orders ----------------------
+
+/** A status as people read it. */
+export function statusName(status: LifecycleStatus): string {
+  return STATUS_NAMES[status];
+}
+
+const STATUS_NAMES: Readonly<Record<LifecycleStatus, string>> = {
+  received: 'Received',
+  accepted: 'Accepted',
+  shipped: 'Shipped',
+  delivered: 'Delivered',
+  cancelled: 'Cancelled',
+};
+
+/** The direct message a customer gets when their order's status changes (`reference` already safe for markdown). */
+export function statusDm(options: {
+  shopName: string;
+  reference: string;
+  to: LifecycleStatus;
+  trackingNumber?: string | null;
+  trackingUrl?: string | null;
+  reason?: string | null;
+}): string {
+  const { shopName, reference } = options;
+  const shop = escapeText(shopName);
+  switch (options.to) {
+    case 'accepted':
+      return `✅ **${shop}** accepted your order ${reference}. We'll tell you when it ships.`;
+    case 'shipped': {
+      const lines = [`📦 Your order ${reference} from **${shop}** has shipped.`];
+      if (options.trackingNumber) lines.push(`Tracking number: ${escapeText(options.trackingNumber)}`);
+      if (options.trackingUrl) lines.push(`Track it: <${linkTarget(options.trackingUrl)}>`);
+      return lines.join('\n');
+    }
+    case 'delivered':
+      return `🎉 Your order ${reference} from **${shop}** is marked as delivered. Enjoy!`;
+    case 'cancelled':
+      return `🚫 Your order ${reference} at **${shop}** was cancelled.${options.reason ? `\nReason: ${escapeText(options.reason)}` : ''}`;
+    default:
+      return `ℹ️ Your order ${reference} at **${shop}** is now ${statusName(options.to).toLowerCase()}.`;
+  }
+}
+
+/** One line of /my_orders (`reference` is the bot's own reference). */
+export function myOrderLine(order: StoredOrder, reference: string): string {
+  const number = order.fields.order_number;
+  const shown = number ? `**${escapeText(number).slice(0, 100)}** (${reference})` : `**${reference}**`;
+  const date = new Date(order.createdAt).toISOString().slice(0, 10);
+  const first = Object.entries(order.fields).find(([key, value]) => key !== 'order_number' && value);
+  const what = escapeText((order.fields.product_name || first?.[1] || '').split('\n')[0] ?? '').slice(0, 80);
+  const tracking =
+    order.lifecycle === 'shipped' && order.trackingUrl
+      ? ` · [track it](<${linkTarget(order.trackingUrl)}>)`
+      : order.lifecycle === 'shipped' && order.trackingNumber
+        ? ` · tracking ${escapeText(order.trackingNumber)}`
+        : '';
+  return `${shown} · ${date}${what ? ` · ${what}` : ''} · ${statusName(order.lifecycle)}${tracking}`;
+}
+
+/** /my_orders when the member has no orders. */
+export const NO_ORDERS = "📭 You haven't placed any orders here yet. Run /order_form to place one.";
+
+/** The heading of /my_orders. */
+export function myOrdersHeading(shown: number): string {
+  return `🧾 Your ${shown === 1 ? 'order' : `latest ${shown} orders`} (newest first):`;
+}
+
+/** The customer's cancel, asked once more. */
+export function confirmCancelText(reference: string): string {
+  return `❓ Cancel your order ${reference}? The shop is told at once, and this cannot be undone.`;
+}
+
+/** The customer's cancel, done. */
+export function cancelledByCustomerText(reference: string): string {
+  return `🗑️ Your order ${reference} is cancelled. The shop has been told.`;
+}
+
+/** The customer changed their mind at the confirmation. */
+export const KEPT = '👍 Your order is unchanged.';
+
+/** The customer tried to cancel an order that is no longer `received` (or not theirs). */
+export function cannotCancelText(status: LifecycleStatus | undefined): string {
+  return status === undefined
+    ? '❌ That order cannot be found.'
+    : `❌ This order is already ${statusName(status).toLowerCase()}, so it can no longer be cancelled here. Please contact the shop.`;
+}
+
+/** The reason recorded when a customer cancels from /my_orders. */
+export const CUSTOMER_CANCEL_REASON = 'Cancelled by the customer';
+
+/** A web address as a markdown link target: the characters that would end it are percent-encoded. */
+function linkTarget(url: string): string {
+  return url.replace(
+    /[<>()[\]\s`]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+}
+
+/** Escapes Discord markdown in someone's text (a local copy: ui.ts imports this module). */
+function escapeText(text: string): string {
+  return text.replace(/[\\*_~`|>#[\]()<@:-]/g, '\\$&');
+}
+
+// ---- Staff actions on the staff post ---------------------------------------------------------
+
+/** The answer to anyone but staff pressing a staff button (or forging its modal). */
+export const NOT_STAFF =
+  "🚫 Only the shop's staff can change orders (members with Manage Server or a staff role). Nothing was changed.";
+
+/** A staff button or modal for an order that is not in this server's store (or was purged). */
+export const ORDER_NOT_FOUND =
+  '❌ That order cannot be found (it may have been removed). Nothing was changed.';
+
+/** Someone changed the order first (two staff at once, or a button on an old post). */
+export function alreadyChangedText(status: LifecycleStatus, by: string | undefined): string {
+  const who =
+    by === undefined
+      ? ''
+      : by === 'cli'
+        ? ' by the owner (CLI)'
+        : /^\d{1,20}$/.test(by)
+          ? ` by <@${by}>`
+          : '';
+  return `⚠️ Already done: this order is now **${statusName(status)}**${who}. Nothing else was changed.`;
+}
+
+/** A staff change made (`reference` already safe for markdown). */
+export function changedText(reference: string, status: LifecycleStatus): string {
+  return `✅ Order ${reference} is now **${statusName(status)}**. The customer is being told, and the post will show it in a moment.`;
+}
+
+/** The tracking link typed in Mark shipped is not a web address. */
+export function badTrackingUrlText(): string {
+  return '⚠️ The tracking link must be a web address starting with http:// or https://. Nothing was changed: press **Fix the tracking link**, the form reopens with what you typed.';
+}
+
+/** Cancel order was submitted without a reason. */
+export const REASON_REQUIRED =
+  '⚠️ A reason is needed to cancel an order (the customer reads it). Nothing was changed: press **Cancel order** again.';

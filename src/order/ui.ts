@@ -18,8 +18,11 @@ import {
   TextInputStyle,
 } from 'discord-api-types/v10';
 import { customId } from '../router/router.ts';
+import type { LifecycleStatus, StoredOrder } from '../store/engine.ts';
 import { choicesOf, type Order, ownReference, type StepValues, shownValue } from './fields.ts';
 import { type FormField, fieldCapacity, type OrderForm } from './form.ts';
+import { LIMITS, type StaffAction, staffActions } from './lifecycle.ts';
+import { myOrderLine, statusName } from './texts.ts';
 import { type FieldProblem, isHttpUrl } from './validate.ts';
 
 /** custom_id prefixes of the order form (the format: prefix, then `:`-separated arguments). */
@@ -30,7 +33,167 @@ export const OrderIds = {
   Open: 'order_open',
   /** Cancels the draft: `order_cancel:<nonce>`. */
   Cancel: 'order_cancel',
+  /** A staff button on the staff post: `order_staff:<action>:<order id>:<status shown>`. */
+  Staff: 'order_staff',
+  /** A staff modal (ship, cancel): `order_staff_modal:<action>:<order id>:<status shown>`. */
+  StaffModal: 'order_staff_modal',
+  /** A customer's cancel in /my_orders: `my_order_cancel:<order id>` asks, `my_order_confirm:<order id>` does. */
+  MyCancel: 'my_order_cancel',
+  MyConfirm: 'my_order_confirm',
+  /** Keeps the order (the confirmation's "no"): `my_order_keep`. */
+  MyKeep: 'my_order_keep',
 } as const;
+
+/** Labels and styles of the staff buttons. */
+const STAFF_BUTTONS: Readonly<Record<StaffAction, { label: string; style: ActionStyle }>> = {
+  accept: { label: 'Accept', style: ButtonStyle.Success },
+  ship: { label: 'Mark shipped', style: ButtonStyle.Primary },
+  deliver: { label: 'Mark delivered', style: ButtonStyle.Success },
+  cancel: { label: 'Cancel order', style: ButtonStyle.Danger },
+};
+
+/** The staff post's buttons for an order in `status` (none once it is delivered or cancelled). */
+export function staffButtons(
+  orderId: number,
+  status: LifecycleStatus,
+): APIActionRowComponent<APIButtonComponent>[] {
+  const actions = staffActions(status);
+  if (actions.length === 0) return [];
+  return [
+    {
+      type: ComponentType.ActionRow,
+      components: actions.map((action) =>
+        button(
+          customId(OrderIds.Staff, action, orderId, status),
+          STAFF_BUTTONS[action].label,
+          STAFF_BUTTONS[action].style,
+        ),
+      ),
+    },
+  ];
+}
+
+/** The modal of Mark shipped (optional tracking number and URL) or Cancel order (a required reason). */
+export function staffModal(
+  action: 'ship' | 'cancel',
+  orderId: number,
+  from: LifecycleStatus,
+  reference: string,
+  prefill: Readonly<Partial<Record<string, string>>> = {},
+): APIModalInteractionResponseCallbackData {
+  const input = (
+    custom_id: string,
+    label: string,
+    max_length: number,
+    required: boolean,
+    style = TextInputStyle.Short,
+    placeholder?: string,
+  ) => {
+    const value = prefill[custom_id]?.slice(0, max_length);
+    return {
+      type: ComponentType.Label as const,
+      label,
+      component: {
+        type: ComponentType.TextInput as const,
+        custom_id,
+        style,
+        max_length,
+        required,
+        ...(placeholder ? { placeholder } : {}),
+        ...(value ? { value } : {}),
+      },
+    };
+  };
+  const title = `${action === 'ship' ? 'Ship' : 'Cancel'} order ${reference}`.slice(0, 45);
+  return {
+    custom_id: customId(OrderIds.StaffModal, action, orderId, from),
+    title,
+    components:
+      action === 'ship'
+        ? [
+            input('tracking_number', 'Tracking number', LIMITS.trackingNumber, false),
+            input(
+              'tracking_url',
+              'Tracking link',
+              LIMITS.trackingUrl,
+              false,
+              TextInputStyle.Short,
+              'https://',
+            ),
+          ]
+        : [input('reason', 'Reason (the customer reads it)', LIMITS.reason, true, TextInputStyle.Paragraph)],
+  };
+}
+
+/** "Fix the tracking link": reopens Mark shipped (prefilled with what was typed, where it was kept). */
+export function fixButton(
+  orderId: number,
+  from: LifecycleStatus,
+): APIActionRowComponent<APIButtonComponent>[] {
+  return [
+    {
+      type: ComponentType.ActionRow,
+      components: [
+        button(customId(OrderIds.Staff, 'ship', orderId, from), 'Fix the tracking link', ButtonStyle.Primary),
+      ],
+    },
+  ];
+}
+
+/** Reads one text input of a submitted modal by custom_id (Label or action-row layout); '' when absent. */
+export function modalText(data: APIModalSubmission, key: string, max: number): string {
+  for (const component of Array.isArray(data.components) ? data.components : []) {
+    const inner =
+      component.type === ComponentType.Label
+        ? [component.component]
+        : component.type === ComponentType.ActionRow && Array.isArray(component.components)
+          ? component.components
+          : [];
+    for (const item of inner) {
+      if (item?.custom_id !== key) continue;
+      const value = (item as { value?: unknown }).value;
+      return typeof value === 'string' ? value.trim().slice(0, max) : '';
+    }
+  }
+  return '';
+}
+
+/**
+ * The member's own orders for `/my_orders` (newest first): one line each, and a button to cancel
+ * each order that is still `received`.
+ */
+export function myOrdersMessage(
+  orders: readonly StoredOrder[],
+  referenceFormat: string,
+): { content: string; components: APIActionRowComponent<APIButtonComponent>[] } {
+  const lines = orders.map((order) => myOrderLine(order, ownReference(order.id, referenceFormat)));
+  const cancellable = orders.filter((order) => order.lifecycle === 'received');
+  const buttons = cancellable.map((order) =>
+    button(
+      customId(OrderIds.MyCancel, order.id),
+      `Cancel ${ownReference(order.id, referenceFormat)}`.slice(0, 80),
+      ButtonStyle.Secondary,
+    ),
+  );
+  const components: APIActionRowComponent<APIButtonComponent>[] = [];
+  for (let i = 0; i < buttons.length; i += 5) {
+    components.push({ type: ComponentType.ActionRow, components: buttons.slice(i, i + 5) });
+  }
+  return { content: lines.join('\n'), components };
+}
+
+/** The confirmation step of a customer's cancel. */
+export function myCancelButtons(orderId: number): APIActionRowComponent<APIButtonComponent>[] {
+  return [
+    {
+      type: ComponentType.ActionRow,
+      components: [
+        button(customId(OrderIds.MyConfirm, orderId), 'Yes, cancel it', ButtonStyle.Danger),
+        button(OrderIds.MyKeep, 'Keep it', ButtonStyle.Secondary),
+      ],
+    },
+  ];
+}
 
 /** Embed colour of the summary and the staff message. */
 const BRAND_COLOR = 0x2f855a;
@@ -305,6 +468,26 @@ function defaultSummary(order: Order, showAddress: boolean, own: string): APIEmb
   };
 }
 
+/** Where the order stands, for the staff post: its status and the latest change. */
+export interface StaffPostState {
+  status: LifecycleStatus;
+  /** Who made the latest change (a Discord user ID, or `cli`), and when. */
+  by?: string | undefined;
+  at?: number | undefined;
+  trackingNumber?: string | null | undefined;
+  trackingUrl?: string | null | undefined;
+  reason?: string | null | undefined;
+}
+
+/** The staff post's status line: `**Shipped** · by @someone · <time>`. */
+function staffStatusLine(state: StaffPostState | undefined): string {
+  const name = `**${statusName(state?.status ?? 'received')}**`;
+  if (!state?.by || state.at === undefined) return name;
+  const who =
+    state.by === 'cli' ? 'the owner (CLI)' : /^\d{1,20}$/.test(state.by) ? `<@${state.by}>` : 'someone';
+  return `${name} · by ${who} · <t:${Math.floor(state.at / 1000)}:f>`;
+}
+
 /**
  * The message posted to the shop's staff channel: every field of the order's form (a `notes` field
  * as the description), the email address and the bot's reference.
@@ -317,6 +500,7 @@ export function staffMessage(
   createdAt: number,
   referenceFormat: string,
   emailNote?: string,
+  state?: StaffPostState,
 ) {
   const fields = form.fields
     .filter((field) => field.key !== 'notes')
@@ -328,6 +512,18 @@ export function staffMessage(
     }
   }
   fields.push({ name: 'Email', value: discordText(order.email), inline: false });
+  const status = state?.status ?? 'received';
+  fields.unshift({ name: 'Status', value: staffStatusLine(state), inline: false });
+  if (status === 'shipped' && (state?.trackingNumber || state?.trackingUrl)) {
+    const tracking = [
+      state.trackingNumber ? discordText(state.trackingNumber, 100) : '',
+      state.trackingUrl ? discordText(state.trackingUrl, 500) : '',
+    ].filter(Boolean);
+    fields.splice(1, 0, { name: 'Tracking', value: tracking.join('\n'), inline: false });
+  }
+  if (status === 'cancelled' && state?.reason) {
+    fields.splice(1, 0, { name: 'Reason', value: discordText(state.reason, 500), inline: false });
+  }
   if (emailNote) {
     fields.push({ name: '⚠️ No confirmation email sent', value: discordText(emailNote), inline: false });
   }
@@ -342,6 +538,7 @@ export function staffMessage(
   return {
     content: `🛒 New order from <@${userId}>`,
     allowed_mentions: { parse: [] },
+    components: staffButtons(orderId, status),
     embeds: [
       {
         title,

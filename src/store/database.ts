@@ -122,6 +122,29 @@ const MIGRATIONS: readonly (string | ((db: Database) => void))[] = [
   );
   ALTER TABLE orders ADD COLUMN form_id TEXT;
   `,
+  // 6: an order's life (`lifecycle`: received, accepted, shipped, delivered or cancelled; every
+  // order so far is `received`), separate from whether it was delivered (`status`), and its history:
+  // each change with who made it, when, and what came with it (tracking, a reason).
+  `
+  ALTER TABLE orders ADD COLUMN lifecycle TEXT NOT NULL DEFAULT 'received';
+  ALTER TABLE orders ADD COLUMN lifecycle_at INTEGER;
+  ALTER TABLE orders ADD COLUMN tracking_number TEXT;
+  ALTER TABLE orders ADD COLUMN tracking_url TEXT;
+  CREATE INDEX orders_by_lifecycle ON orders (lifecycle, id);
+  CREATE TABLE order_events (
+    id INTEGER PRIMARY KEY,
+    order_id INTEGER NOT NULL REFERENCES orders (id),
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    from_status TEXT NOT NULL,
+    to_status TEXT NOT NULL,
+    note TEXT,
+    tracking_number TEXT,
+    tracking_url TEXT,
+    reason TEXT
+  ) STRICT;
+  CREATE INDEX order_events_by_order ON order_events (order_id, id);
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -10,11 +10,16 @@
  * checkpoints belong to the SQLite engine alone.
  */
 import type {
+  ChangeJobs,
+  ChangeResult,
   Committed,
+  JobKinds,
   JobRecord,
   NewOrder,
+  OrderEvent,
   OrderFilter,
   OrderPlan,
+  StatusChange,
   StoreCounts,
   StoredJob,
   StoredOrder,
@@ -22,18 +27,25 @@ import type {
 } from './orders.ts';
 
 export type {
+  ChangeJobs,
+  ChangeResult,
   Committed,
+  JobKinds,
   JobRecord,
+  LifecycleStatus,
   NewJob,
   NewOrder,
+  OrderEvent,
   OrderFilter,
   OrderPlan,
   OrderStatus,
+  StatusChange,
   StoreCounts,
   StoredJob,
   StoredOrder,
   WriteStatus,
 } from './orders.ts';
+export { LIFECYCLE_STATUSES } from './orders.ts';
 
 /** What the caps count: jobs of a kind since a time, optionally for one mailbox, server or user. */
 export interface CapReader {
@@ -43,7 +55,7 @@ export interface CapReader {
    * that order), counting no further than `atMost`.
    */
   countJobs(
-    kind: string,
+    kind: JobKinds,
     since: number,
     atMost: number,
     filter?: { email?: string; guildId?: string; userId?: string },
@@ -55,7 +67,8 @@ export interface CapReader {
 /** A cap checked inside an order's commit: at most `limit` jobs of `kind` since `since` (for one mailbox, server or user). */
 export interface CapRule<R extends string = string> {
   readonly reason: R;
-  readonly kind: string;
+  /** The job kind counted, or two kinds counted together. */
+  readonly kind: JobKinds;
   readonly since: number;
   readonly limit: number;
   readonly filter?: { email?: string; guildId?: string; userId?: string };
@@ -80,6 +93,16 @@ export interface OrderRepository extends CapReader {
    * `plan.decide` gives for the outcome: two orders committed at once cannot both slip under a cap.
    */
   commit(order: NewOrder, plan: CommitPlan): Promise<Committed>;
+  /**
+   * Moves an order's lifecycle status from `change.from` to `change.to`, and writes the change's
+   * event and the jobs `jobs` gives for it (its notifications), in one durable transaction. It is
+   * a compare-and-set: when the order is no longer in `from` (two staff pressed at once, in this
+   * process or another), nothing is written and the result is `stale`, with the order as it is now
+   * and the change that moved it. Which transitions are allowed is the caller's rule.
+   */
+  changeStatus(change: StatusChange, jobs: ChangeJobs): Promise<ChangeResult>;
+  /** The order's lifecycle changes, oldest first. */
+  history(orderId: number): Promise<OrderEvent[]>;
   get(id: number): Promise<StoredOrder | undefined>;
   jobsOf(orderId: number): Promise<StoredJob[]>;
   /** Newest first. */

@@ -10,16 +10,56 @@ import { mailboxKey } from '../email-address.ts';
 import { createCheckpoints, type Database } from './database.ts';
 import {
   describe,
+  LIFECYCLE_STATUSES,
+  type LifecycleStatus,
   num,
+  type OrderEvent,
   type OrderStatus,
   type Row,
+  readEventRow,
   readJobRow,
   readOrderRow,
   type StoredJob,
   type StoredOrder,
 } from './rows.ts';
 
-export type { JobStatus, OrderStatus, StoredJob, StoredOrder } from './rows.ts';
+export type {
+  JobStatus,
+  LifecycleStatus,
+  OrderEvent,
+  OrderStatus,
+  StoredJob,
+  StoredOrder,
+} from './rows.ts';
+export { LIFECYCLE_STATUSES } from './rows.ts';
+
+/** A change of an order's lifecycle status to commit (see {@link OrderStore.changeStatus}). */
+export interface StatusChange {
+  orderId: number;
+  /** The status the change was decided on: it applies only while the order is still in it. */
+  from: LifecycleStatus;
+  to: LifecycleStatus;
+  /** A Discord user ID, or `cli`. */
+  actor: string;
+  at: number;
+  note?: string | undefined;
+  trackingNumber?: string | undefined;
+  trackingUrl?: string | undefined;
+  reason?: string | undefined;
+}
+
+/**
+ * What {@link OrderStore.changeStatus} did: committed the change with its event and jobs; found no
+ * such order (or a purged one); or found it no longer in `from` (someone changed it first: `order`
+ * is as it is now, `last` the change that moved it).
+ */
+export type ChangeResult =
+  | { ok: true; order: StoredOrder; event: OrderEvent; jobs: StoredJob[] }
+  | { ok: false; reason: 'missing' }
+  | { ok: false; reason: 'stale'; order: StoredOrder; last: OrderEvent | undefined };
+
+/** The jobs a status change commits (its notifications), decided inside its transaction. */
+export type ChangeJobs = (order: StoredOrder, event: OrderEvent) => readonly NewJob[];
 
 /** An order to commit. */
 export interface NewOrder {
@@ -74,6 +114,10 @@ export type JobRecord = (
 export interface OrderFilter {
   since?: number;
   status?: OrderStatus;
+  /** Only orders in this lifecycle status. */
+  lifecycle?: LifecycleStatus;
+  /** Only this Discord user's orders. */
+  userId?: string;
   limit?: number;
 }
 
@@ -87,6 +131,8 @@ export interface StoreCounts {
   jobsFailed: number;
   /** Creation time of the oldest pending job, or undefined when none is pending. */
   oldestPendingAt: number | undefined;
+  /** Orders in each lifecycle status. */
+  byLifecycle: Record<LifecycleStatus, number>;
 }
 
 /** The orders and their outbox. */
@@ -101,6 +147,14 @@ export interface OrderStore {
    * what it reads (the caps' counts) cannot change before the order and its jobs are committed.
    */
   commit(order: NewOrder, plan: readonly NewJob[] | ((orderId: number) => OrderPlan)): Committed;
+  /**
+   * Moves an order from `change.from` to `change.to` in one flushed transaction with its event and
+   * the jobs `jobs` gives (compare-and-set: when the order is no longer in `from`, nothing is
+   * written and the result says who changed it first).
+   */
+  changeStatus(change: StatusChange, jobs: ChangeJobs): ChangeResult;
+  /** The order's lifecycle changes, oldest first. */
+  history(orderId: number): OrderEvent[];
   /** Whether writes are succeeding (health reads it). */
   writeStatus(): WriteStatus;
   /** Tries a small write when the last one failed, so a freed disk is noticed; returns {@link writeStatus}. */
@@ -125,7 +179,7 @@ export interface OrderStore {
    * was reached, so a check costs at most the cap, not the day's orders).
    */
   countJobs(
-    kind: string,
+    kind: JobKinds,
     since: number,
     atMost: number,
     filter?: { email?: string; guildId?: string; userId?: string },
@@ -167,6 +221,13 @@ export interface OrderStore {
   retryAllFailed(now: number): number;
   close(): void;
 }
+
+/** One job kind, or two counted together (a cap on all mail counts confirmations and status emails). */
+export type JobKinds = string | readonly [string, string];
+
+/** The two kind parameters of a count: a single kind is given twice. */
+const kindPair = (kind: JobKinds): [string, string] =>
+  typeof kind === 'string' ? [kind, kind] : [kind[0], kind[1]];
 
 /** Orders {@link OrderStore.each} reads at a time. */
 const EACH_PAGE = 500;
@@ -228,19 +289,19 @@ export function createOrderStore(db: Database): OrderStore {
   // from that address's or server's orders (CROSS JOIN keeps SQLite from walking every email job of
   // the day instead): a check reads at most as many rows as the cap allows.
   const countJobsAll = sql(
-    'SELECT count(*) AS n FROM (SELECT 1 FROM jobs WHERE kind = ? AND created_at >= ? LIMIT ?)',
+    'SELECT count(*) AS n FROM (SELECT 1 FROM jobs WHERE kind IN (?, ?) AND created_at >= ? LIMIT ?)',
   );
   const countJobsByEmail = sql(
     `SELECT count(*) AS n FROM (SELECT 1 FROM orders o CROSS JOIN jobs j INDEXED BY jobs_by_order_kind ON j.order_id = o.id
-       WHERE o.email_key = ? AND o.created_at >= ? AND j.kind = ? AND j.created_at >= ? LIMIT ?)`,
+       WHERE o.email_key = ? AND o.created_at >= ? AND j.kind IN (?, ?) AND j.created_at >= ? LIMIT ?)`,
   );
   const countJobsByUser = sql(
     `SELECT count(*) AS n FROM (SELECT 1 FROM orders o CROSS JOIN jobs j INDEXED BY jobs_by_order_kind ON j.order_id = o.id
-       WHERE o.user_id = ? AND o.created_at >= ? AND j.kind = ? AND j.created_at >= ? LIMIT ?)`,
+       WHERE o.user_id = ? AND o.created_at >= ? AND j.kind IN (?, ?) AND j.created_at >= ? LIMIT ?)`,
   );
   const countJobsByGuild = sql(
     `SELECT count(*) AS n FROM (SELECT 1 FROM orders o CROSS JOIN jobs j INDEXED BY jobs_by_order_kind ON j.order_id = o.id
-       WHERE o.guild_id = ? AND o.created_at >= ? AND j.kind = ? AND j.created_at >= ? LIMIT ?)`,
+       WHERE o.guild_id = ? AND o.created_at >= ? AND j.kind IN (?, ?) AND j.created_at >= ? LIMIT ?)`,
   );
   const failedOrders = sql(`SELECT DISTINCT order_id FROM jobs WHERE status = 'failed'`);
   const clearPayload = sql('UPDATE jobs SET payload = NULL WHERE id = ?');
@@ -252,6 +313,22 @@ export function createOrderStore(db: Database): OrderStore {
   );
   const pullIn = sql(`UPDATE jobs SET next_at = ? WHERE status = 'pending' AND next_at > ?`);
   const setEmailRefused = sql('UPDATE orders SET email_refused = ? WHERE id = ?');
+  const casLifecycle = sql(
+    `UPDATE orders SET lifecycle = ?, lifecycle_at = ?,
+       tracking_number = CASE WHEN ? = 'shipped' THEN ? ELSE tracking_number END,
+       tracking_url = CASE WHEN ? = 'shipped' THEN ? ELSE tracking_url END
+     WHERE id = ? AND lifecycle = ? AND purged_at IS NULL RETURNING *`,
+  );
+  const insertEvent = sql(
+    `INSERT INTO order_events (order_id, at, actor, from_status, to_status, note, tracking_number, tracking_url, reason)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+  );
+  const selectEvents = sql('SELECT * FROM order_events WHERE order_id = ? ORDER BY id');
+  const selectLastEvent = sql('SELECT * FROM order_events WHERE order_id = ? ORDER BY id DESC LIMIT 1');
+  const insertChangeJob = sql(
+    `INSERT INTO jobs (order_id, kind, affects_status, next_at, payload, created_at, updated_at)
+     VALUES (?, ?, 0, ?, ?, ?, ?) RETURNING *`,
+  );
   const probeWrite = sql(`INSERT OR REPLACE INTO meta (key, value) VALUES ('probed_at', ?)`);
   const storeId = String((sql(`SELECT value FROM meta WHERE key = 'store_id'`).get() as Row).value);
 
@@ -306,6 +383,14 @@ export function createOrderStore(db: Database): OrderStore {
     if (filter.status !== undefined) {
       clauses.push('status = ?');
       params.push(filter.status);
+    }
+    if (filter.lifecycle !== undefined) {
+      clauses.push('lifecycle = ?');
+      params.push(filter.lifecycle);
+    }
+    if (filter.userId !== undefined) {
+      clauses.push('user_id = ?');
+      params.push(filter.userId);
     }
     return { text: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
   };
@@ -364,6 +449,62 @@ export function createOrderStore(db: Database): OrderStore {
     storeId,
     commit(order, plan) {
       return transaction(() => writeOrder(order, plan), true);
+    },
+    changeStatus(change, plan) {
+      return transaction((): ChangeResult => {
+        const tracking = change.to === 'shipped';
+        const row = casLifecycle.get(
+          change.to,
+          change.at,
+          change.to,
+          tracking ? (change.trackingNumber ?? null) : null,
+          change.to,
+          tracking ? (change.trackingUrl ?? null) : null,
+          change.orderId,
+          change.from,
+        ) as Row | undefined;
+        if (!row) {
+          const current = selectOrder.get(change.orderId) as Row | undefined;
+          if (!current || current.purged_at !== null) return { ok: false, reason: 'missing' };
+          const last = selectLastEvent.get(change.orderId) as Row | undefined;
+          return {
+            ok: false,
+            reason: 'stale',
+            order: readOrderRow(current),
+            last: last ? readEventRow(last) : undefined,
+          };
+        }
+        const order = readOrderRow(row);
+        const event = readEventRow(
+          insertEvent.get(
+            change.orderId,
+            change.at,
+            change.actor,
+            change.from,
+            change.to,
+            change.note ?? null,
+            change.trackingNumber ?? null,
+            change.trackingUrl ?? null,
+            change.reason ?? null,
+          ) as Row,
+        );
+        const made = plan(order, event).map((job) =>
+          readJobRow(
+            insertChangeJob.get(
+              change.orderId,
+              job.kind,
+              change.at + (job.delayMs ?? 0),
+              job.payload === undefined ? null : JSON.stringify(job.payload),
+              change.at,
+              change.at,
+            ) as Row,
+          ),
+        );
+        return { ok: true, order, event, jobs: made };
+      }, true);
+    },
+    history(orderId) {
+      return (selectEvents.all(orderId) as Row[]).map(readEventRow);
     },
     writeStatus: () => status,
     probe(now) {
@@ -424,12 +565,12 @@ export function createOrderStore(db: Database): OrderStore {
     countJobs(kind, since, atMost, filter = {}) {
       const row =
         filter.email !== undefined
-          ? countJobsByEmail.get(mailboxKey(filter.email), since, kind, since, atMost)
+          ? countJobsByEmail.get(mailboxKey(filter.email), since, ...kindPair(kind), since, atMost)
           : filter.guildId !== undefined
-            ? countJobsByGuild.get(filter.guildId, since, kind, since, atMost)
+            ? countJobsByGuild.get(filter.guildId, since, ...kindPair(kind), since, atMost)
             : filter.userId !== undefined
-              ? countJobsByUser.get(filter.userId, since, kind, since, atMost)
-              : countJobsAll.get(kind, since, atMost);
+              ? countJobsByUser.get(filter.userId, since, ...kindPair(kind), since, atMost)
+              : countJobsAll.get(...kindPair(kind), since, atMost);
       return num((row as Row).n);
     },
     createdSince(userId, since) {
@@ -446,7 +587,18 @@ export function createOrderStore(db: Database): OrderStore {
                 min(CASE WHEN status = 'pending' THEN created_at END) AS oldest
          FROM jobs WHERE status != 'done'`,
       ).get() as Row;
+      const byLifecycle = Object.fromEntries(LIFECYCLE_STATUSES.map((name) => [name, 0])) as Record<
+        LifecycleStatus,
+        number
+      >;
+      for (const row of sql(
+        'SELECT lifecycle, count(*) AS n FROM orders GROUP BY lifecycle',
+      ).all() as Row[]) {
+        const name = String(row.lifecycle) as LifecycleStatus;
+        if (name in byLifecycle) byLifecycle[name] = num(row.n);
+      }
       return {
+        byLifecycle,
         ordersTotal: num(orders.total),
         ordersSince: num(orders.recent),
         jobsPending: num(jobs.pending),
@@ -459,6 +611,11 @@ export function createOrderStore(db: Database): OrderStore {
       const purged = transaction(() => {
         sql(
           `UPDATE jobs SET payload = NULL, detail = NULL WHERE order_id IN
+           (SELECT id FROM orders WHERE created_at < ? AND purged_at IS NULL)`,
+        ).run(before);
+        // What staff wrote (a reason, a note) may name the customer: gone with the order's data.
+        sql(
+          `UPDATE order_events SET note = NULL, reason = NULL WHERE order_id IN
            (SELECT id FROM orders WHERE created_at < ? AND purged_at IS NULL)`,
         ).run(before);
         const changed = sql(

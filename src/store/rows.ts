@@ -7,6 +7,36 @@
 
 /** Where an order stands: jobs outstanding, one failed, or all delivered. */
 export type OrderStatus = 'pending' | 'sent' | 'failed';
+/**
+ * Where an order is in its life, set by the staff (or the owner's CLI): separate from
+ * {@link OrderStatus}, which says whether its email and staff post went out.
+ */
+export type LifecycleStatus = 'received' | 'accepted' | 'shipped' | 'delivered' | 'cancelled';
+
+/** Every lifecycle status, in order. */
+export const LIFECYCLE_STATUSES: readonly LifecycleStatus[] = [
+  'received',
+  'accepted',
+  'shipped',
+  'delivered',
+  'cancelled',
+];
+
+/** One change of an order's lifecycle status (its history, oldest first). */
+export interface OrderEvent {
+  id: number;
+  orderId: number;
+  at: number;
+  /** A Discord user ID, or `cli`. */
+  actor: string;
+  from: LifecycleStatus;
+  to: LifecycleStatus;
+  note: string | null;
+  trackingNumber: string | null;
+  trackingUrl: string | null;
+  reason: string | null;
+}
+
 /** Where a job stands. */
 export type JobStatus = 'pending' | 'done' | 'failed';
 
@@ -22,6 +52,13 @@ export interface StoredOrder {
   /** The form it was taken under (see {@link OrderStore.formDefinition}); null: the shipped form of 0.2. */
   formId: string | null;
   status: OrderStatus;
+  /** Where the order is in its life (see {@link LifecycleStatus}). */
+  lifecycle: LifecycleStatus;
+  /** When the lifecycle status last changed, else null. */
+  lifecycleAt: number | null;
+  /** The latest tracking number and address given when it was shipped, else null. */
+  trackingNumber: string | null;
+  trackingUrl: string | null;
   createdAt: number;
   /** When personal data was removed (`purge`), else null. */
   purgedAt: number | null;
@@ -68,9 +105,33 @@ export function readOrderRow(row: Row): StoredOrder {
     fields: readFields(row.fields),
     formId: str(row.form_id),
     status: String(row.status) as OrderStatus,
+    lifecycle: readLifecycle(row.lifecycle),
+    lifecycleAt: row.lifecycle_at === null || row.lifecycle_at === undefined ? null : num(row.lifecycle_at),
+    trackingNumber: str(row.tracking_number),
+    trackingUrl: str(row.tracking_url),
     createdAt: num(row.created_at),
     purgedAt: row.purged_at === null ? null : num(row.purged_at),
     emailRefused: str(row.email_refused),
+  };
+}
+
+/** A stored lifecycle status; anything else (a hand edit) reads as `received`. */
+export function readLifecycle(value: unknown): LifecycleStatus {
+  return LIFECYCLE_STATUSES.includes(value as LifecycleStatus) ? (value as LifecycleStatus) : 'received';
+}
+
+export function readEventRow(row: Row): OrderEvent {
+  return {
+    id: num(row.id),
+    orderId: num(row.order_id),
+    at: num(row.at),
+    actor: String(row.actor),
+    from: readLifecycle(row.from_status),
+    to: readLifecycle(row.to_status),
+    note: str(row.note),
+    trackingNumber: str(row.tracking_number),
+    trackingUrl: str(row.tracking_url),
+    reason: str(row.reason),
   };
 }
 

@@ -73,6 +73,8 @@ export function createSqliteEngine(db: Database): SqliteEngine {
       commit: (order, plan) =>
         // Synchronous from BEGIN to COMMIT: nothing else can touch the database in between.
         settle(() => store.commit(order, (orderId) => plan.decide(plan.caps.find(reached), orderId))),
+      changeStatus: (change, jobs) => settle(() => store.changeStatus(change, jobs)),
+      history: (orderId) => settle(() => store.history(orderId)),
       get: (id) => settle(() => store.get(id)),
       jobsOf: (orderId) => settle(() => store.jobsOf(orderId)),
       list: (filter) => settle(() => store.list(filter)),

@@ -594,12 +594,13 @@ describe('status commands', () => {
         '**Active order sessions:** 1',
         '**Outbox:** 2 pending, oldest waiting 90s, 0 failed',
         '**Emails since start:** 1 sent, 0 failed, 0 retried',
+        '**Notifications since start:** emails 0 sent, 0 failed; DMs 0 sent, 0 refused, 0 failed; webhooks 0 sent, 0 failed',
         '**SMTP:** ⏳ not checked yet',
       ]) {
         assert.ok(lines.includes(line), `${line} in:\n${lines.join('\n')}`);
       }
       assert.ok(
-        lines.some((line) => /^\*\*Orders:\*\* [01] today, 1 total$/.test(line)),
+        lines.some((line) => /^\*\*Orders:\*\* [01] today, 1 total \(1 received\)$/.test(line)),
         lines.join('\n'),
       );
     }

@@ -15,7 +15,11 @@ const healthy: OpsSnapshot = {
   uptimeMs: 5000,
   gateway: { enabled: true, shardsReady: 1, shardsTotal: 1, guilds: 3, usersApproximate: 10, latencyMs: 40 },
   activeSessions: 0,
-  orders: { today: 1, total: 2 },
+  orders: {
+    today: 1,
+    total: 2,
+    byStatus: { received: 2, accepted: 0, shipped: 0, delivered: 0, cancelled: 0 },
+  },
   outbox: { pending: 0, retrying: 0, failed: 0, oldestPendingMs: 0, paused: undefined },
   storeWrites: { ok: true },
   storeReadError: undefined,
@@ -76,6 +80,7 @@ test('the snapshot never throws: a store that cannot be read is a figure; ages a
         return {
           ordersTotal: 5,
           ordersSince: 1,
+          byLifecycle: { received: 5, accepted: 0, shipped: 0, delivered: 0, cancelled: 0 },
           jobsPending: 1,
           jobsRetrying: 0,
           jobsFailed: 0,
@@ -92,7 +97,11 @@ test('the snapshot never throws: a store that cannot be read is a figure; ages a
   const fine = await snapshot();
   assert.equal(fine.uptimeMs, 0);
   assert.equal(fine.outbox.oldestPendingMs, 0);
-  assert.deepEqual(fine.orders, { today: 1, total: 5 });
+  assert.deepEqual(fine.orders, {
+    today: 1,
+    total: 5,
+    byStatus: { received: 5, accepted: 0, shipped: 0, delivered: 0, cancelled: 0 },
+  });
   broken = true;
   const damaged = await snapshot();
   assert.equal(damaged.orders, undefined);

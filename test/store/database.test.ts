@@ -117,7 +117,10 @@ test('a schema 2 database with orders is upgraded in place at start-up, its orde
      DROP INDEX orders_by_email_key; ALTER TABLE orders DROP COLUMN email_key;
      ALTER TABLE orders DROP COLUMN email_refused; ALTER TABLE jobs DROP COLUMN started_at;
      CREATE INDEX orders_by_email ON orders (lower(email), created_at);
-     DROP TABLE forms; ALTER TABLE orders DROP COLUMN form_id; PRAGMA user_version = 2`,
+     DROP TABLE forms; ALTER TABLE orders DROP COLUMN form_id;
+     DROP TABLE order_events; DROP INDEX orders_by_lifecycle; ALTER TABLE orders DROP COLUMN lifecycle;
+     ALTER TABLE orders DROP COLUMN lifecycle_at; ALTER TABLE orders DROP COLUMN tracking_number;
+     ALTER TABLE orders DROP COLUMN tracking_url; PRAGMA user_version = 2`,
   );
   old.exec(
     `INSERT INTO orders (order_number, user_id, guild_id, email, fields, created_at) VALUES ('ORD-1', 'u', 'g', 'A.n.n+shop@GoogleMail.com', '{}', 1)`,
@@ -151,6 +154,12 @@ test('a schema 2 database with orders is upgraded in place at start-up, its orde
     { form_id: null },
     'taken under the shipped form (schema 5)',
   );
+  assert.deepEqual(
+    { ...(db.prepare('SELECT lifecycle, lifecycle_at FROM orders').get() as object) },
+    { lifecycle: 'received', lifecycle_at: null },
+    'an order of an older version is received, with no history yet (schema 6)',
+  );
+  assert.equal((db.prepare('SELECT count(*) AS n FROM order_events').get() as { n: number }).n, 0);
   db.close();
 });
 

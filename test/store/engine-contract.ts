@@ -173,6 +173,16 @@ export function engineContract(target: EngineTarget): void {
     assert.equal(await count('email', T, 100, { email: 'jane@example.com', userId: 'u2' }), 2, 'email first');
     assert.deepEqual(await engine.orders.createdSince('u2', T), [T + 30, T + 20]);
     assert.deepEqual(await engine.orders.createdSince('u2', T + 25), [T + 30]);
+    // Two kinds counted together (the hourly ceilings count status emails too).
+    const { order: placed } = await email({ email: 'ann@example.com', createdAt: T + 40 });
+    await engine.orders.changeStatus(
+      { orderId: placed.id, from: 'received', to: 'accepted', actor: 'cli', at: T + 50 },
+      () => [{ kind: 'status_email' }],
+    );
+    assert.equal(await count(['email', 'status_email'], T, 100), 6);
+    assert.equal(await count(['email', 'status_email'], T, 100, { guildId: 'g1' }), 4);
+    assert.equal(await count(['email', 'status_email'], T, 100, { email: 'ann@example.com' }), 2);
+    assert.equal(await count('email', T, 100, { email: 'ann@example.com' }), 1, 'one kind alone');
   });
 
   test('1,200 createdSince reads at once, for 300 users with their own windows: each gets its own orders', async (t) => {
@@ -468,6 +478,7 @@ export function engineContract(target: EngineTarget): void {
       jobsRetrying: 0,
       jobsFailed: 0,
       oldestPendingAt: undefined,
+      byLifecycle: { received: 0, accepted: 0, shipped: 0, delivered: 0, cancelled: 0 },
     });
     const a = await engine.orders.commit(
       order({ createdAt: T }),
@@ -487,7 +498,139 @@ export function engineContract(target: EngineTarget): void {
       jobsRetrying: 1,
       jobsFailed: 1,
       oldestPendingAt: T,
+      byLifecycle: { received: 2, accepted: 0, shipped: 0, delivered: 0, cancelled: 0 },
     });
+  });
+
+  test('a status change commits with its event and jobs; history, filters and counts follow it', async (t) => {
+    const { engine } = await setup(t);
+    const { order: placed } = await engine.orders.commit(order(), plain([{ kind: 'email' }]));
+    assert.equal(placed.lifecycle, 'received');
+    assert.equal(placed.lifecycleAt, null);
+    const accepted = await engine.orders.changeStatus(
+      { orderId: placed.id, from: 'received', to: 'accepted', actor: '111', at: T + 10 },
+      (changed, event) => [
+        { kind: 'status_email', payload: { event: event.id, to: changed.lifecycle } },
+        { kind: 'dm', payload: { event: event.id } },
+      ],
+    );
+    assert.ok(accepted.ok);
+    assert.equal(accepted.order.lifecycle, 'accepted');
+    assert.equal(accepted.order.lifecycleAt, T + 10);
+    assert.equal(accepted.order.status, 'pending', 'the delivery state is its own');
+    assert.deepEqual(
+      accepted.jobs.map((job) => [job.kind, job.nextAt, job.status, job.payload]),
+      [
+        ['status_email', T + 10, 'pending', { event: accepted.event.id, to: 'accepted' }],
+        ['dm', T + 10, 'pending', { event: accepted.event.id }],
+      ],
+    );
+    const shipped = await engine.orders.changeStatus(
+      {
+        orderId: placed.id,
+        from: 'accepted',
+        to: 'shipped',
+        actor: 'cli',
+        at: T + 20,
+        trackingNumber: '1Z999',
+        trackingUrl: 'https://track.example/1Z999',
+      },
+      () => [],
+    );
+    assert.ok(shipped.ok);
+    assert.equal(shipped.order.trackingNumber, '1Z999');
+    assert.equal(shipped.order.trackingUrl, 'https://track.example/1Z999');
+    const history = await engine.orders.history(placed.id);
+    assert.deepEqual(
+      history.map(({ actor, from, to, at, trackingNumber, reason }) => ({
+        actor,
+        from,
+        to,
+        at,
+        trackingNumber,
+        reason,
+      })),
+      [
+        { actor: '111', from: 'received', to: 'accepted', at: T + 10, trackingNumber: null, reason: null },
+        { actor: 'cli', from: 'accepted', to: 'shipped', at: T + 20, trackingNumber: '1Z999', reason: null },
+      ],
+    );
+    // The notification jobs leave the order's delivery state alone once its own jobs are done.
+    const [email] = await engine.jobs.claim(T + 30, 1, 'w', T + 60);
+    assert.equal(email?.kind, 'email');
+    await engine.jobs.record([{ jobId: email!.id, status: 'done', result: undefined, at: T + 31 }]);
+    assert.equal((await engine.orders.get(placed.id))?.status, 'sent');
+    await engine.orders.commit(order({ userId: 'u2', createdAt: T + 40 }), plain([]));
+    assert.deepEqual(
+      (await engine.orders.list({ lifecycle: 'shipped' })).map((o) => o.id),
+      [placed.id],
+    );
+    assert.deepEqual(
+      (await engine.orders.list({ userId: 'u2' })).map((o) => o.userId),
+      ['u2'],
+    );
+    const counts = await engine.orders.counts(0);
+    assert.deepEqual(counts.byLifecycle, {
+      received: 1,
+      accepted: 0,
+      shipped: 1,
+      delivered: 0,
+      cancelled: 0,
+    });
+  });
+
+  test('a change from a status the order has left writes nothing and says who moved it; a missing order is missing', async (t) => {
+    const { engine } = await setup(t);
+    const { order: placed } = await engine.orders.commit(order(), plain([]));
+    const cancelled = await engine.orders.changeStatus(
+      {
+        orderId: placed.id,
+        from: 'received',
+        to: 'cancelled',
+        actor: '222',
+        at: T + 5,
+        reason: 'Out of stock',
+      },
+      () => [{ kind: 'dm' }],
+    );
+    assert.ok(cancelled.ok);
+    const late = await engine.orders.changeStatus(
+      { orderId: placed.id, from: 'received', to: 'accepted', actor: '333', at: T + 6 },
+      () => [{ kind: 'dm' }],
+    );
+    assert.equal(late.ok, false);
+    assert.ok(!late.ok && late.reason === 'stale');
+    assert.equal(late.order.lifecycle, 'cancelled');
+    assert.equal(late.last?.actor, '222');
+    assert.equal(late.last?.reason, 'Out of stock');
+    assert.equal((await engine.orders.history(placed.id)).length, 1);
+    assert.equal((await engine.orders.jobsOf(placed.id)).length, 1, 'only the winner wrote its job');
+    const missing = await engine.orders.changeStatus(
+      { orderId: 999_999, from: 'received', to: 'accepted', actor: '333', at: T + 6 },
+      () => [],
+    );
+    assert.deepEqual(missing, { ok: false, reason: 'missing' });
+  });
+
+  test('two processes changing one order at once: exactly one change wins', async (t) => {
+    const { engine, more } = await setup(t);
+    const { order: placed } = await engine.orders.commit(order(), plain([]));
+    const engines = await more(2);
+    const results = await Promise.all(
+      engines.flatMap((each, i) => [
+        each.orders.changeStatus(
+          { orderId: placed.id, from: 'received', to: 'cancelled', actor: `c${i}`, at: T + 1, reason: 'r' },
+          () => [{ kind: 'dm' }],
+        ),
+        each.orders.changeStatus(
+          { orderId: placed.id, from: 'received', to: 'accepted', actor: `a${i}`, at: T + 1 },
+          () => [{ kind: 'dm' }],
+        ),
+      ]),
+    );
+    assert.equal(results.filter((result) => result.ok).length, 1);
+    assert.equal((await engine.orders.history(placed.id)).length, 1);
+    assert.equal((await engine.orders.jobsOf(placed.id)).length, 1);
   });
 
   test('purge blanks the personal data of older orders and their jobs, once', async (t) => {

@@ -134,6 +134,7 @@ test('lists filter by time and status; counts; purge removes personal data and k
     jobsRetrying: 0,
     jobsFailed: 1,
     oldestPendingAt: 3000,
+    byLifecycle: { received: 3, accepted: 0, shipped: 0, delivered: 0, cancelled: 0 },
   });
   assert.equal(store.purge(2500, 9999), 2);
   const purged = store.get(failing.order.id)!;

@@ -51,7 +51,12 @@ test('postgres: a database of a newer schema is refused with its version', async
   await query(db.url, 'INSERT INTO schema_version (version, applied_at) VALUES ($1, 0)', [
     POSTGRES_SCHEMA_VERSION + 1,
   ]);
-  await assert.rejects(db.open(), /newer version of the bot \(schema 2; this version knows up to 1\)/);
+  await assert.rejects(
+    db.open(),
+    new RegExp(
+      `newer version of the bot \\(schema ${POSTGRES_SCHEMA_VERSION + 1}; this version knows up to ${POSTGRES_SCHEMA_VERSION}\\)`,
+    ),
+  );
 });
 
 test('postgres: an unreachable server rejects the engine, leaving nothing open', async () => {

@@ -169,6 +169,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const channelMessages: { channelId: string; body: Json; at: number; message: Json }[] = [];
   /** Channels the bot may not post in (answered 403 Missing Access). */
   const deniedChannels = new Set<string>();
+  /** DM channels the bot opened, by recipient user ID. */
+  const dmChannels = new Map<string, string>();
+  /** Users who do not accept direct messages (Discord answers 50007). */
+  const closedDms = new Set<string>();
+  /** Edits of channel messages (PATCH), oldest first. */
+  const messageEdits: { channelId: string; messageId: string; body: Json; at: number }[] = [];
   /** How long an enforced nonce is remembered (Discord: a few minutes); tests set 0 for "much later". */
   let nonceMemoryMs = Number.POSITIVE_INFINITY;
   const failures: { match: (method: string, path: string) => boolean; status: number; times: number }[] = [];
@@ -581,6 +587,46 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       }
     }
 
+    if (method === 'POST' && path === '/users/@me/channels') {
+      const recipient = String((body as Json | undefined)?.recipient_id ?? '');
+      if (!/^\d{17,20}$/.test(recipient)) return reply(400, { message: 'Invalid Form Body', code: 50035 });
+      const id = dmChannels.get(recipient) ?? snowflake();
+      dmChannels.set(recipient, id);
+      return reply(200, {
+        id,
+        type: 1,
+        last_message_id: null,
+        flags: 0,
+        recipients: [
+          {
+            id: recipient,
+            username: `user${recipient.slice(-4)}`,
+            global_name: null,
+            discriminator: '0',
+            avatar: null,
+            public_flags: 0,
+          },
+        ],
+      });
+    }
+    const messageRoute = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path);
+    if (messageRoute && method === 'PATCH') {
+      const entry = channelMessages.find(
+        (m) => m.channelId === messageRoute[1] && String(m.message.id) === messageRoute[2],
+      );
+      if (!entry) return reply(404, { message: 'Unknown Message', code: 10008 });
+      const problems = checkMessage((body ?? {}) as Json);
+      if (problems.length) return invalid(problems);
+      entry.message = { ...entry.message, ...(body as Json), edited_timestamp: new Date().toISOString() };
+      messageEdits.push({
+        channelId: messageRoute[1]!,
+        messageId: messageRoute[2]!,
+        body: body as Json,
+        at: Date.now(),
+      });
+      return reply(200, entry.message);
+    }
+
     const channelRoute = /^\/channels\/(\d+)\/messages$/.exec(path);
     if (channelRoute && method === 'GET') {
       if (deniedChannels.has(channelRoute[1]!)) return reply(403, { message: 'Missing Access', code: 50001 });
@@ -594,6 +640,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     }
     if (channelRoute && method === 'POST' && deniedChannels.has(channelRoute[1]!)) {
       return reply(403, { message: 'Missing Access', code: 50001 });
+    }
+    if (channelRoute && method === 'POST') {
+      const recipient = [...dmChannels].find(([, id]) => id === channelRoute[1])?.[0];
+      if (recipient !== undefined && closedDms.has(recipient)) {
+        return reply(403, { message: 'Cannot send messages to this user', code: 50007 });
+      }
     }
     if (channelRoute && method === 'POST') {
       const problems = checkMessage((body ?? {}) as Json);
@@ -964,6 +1016,16 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     interactions,
     channelMessages,
     deniedChannels,
+    dmChannels,
+    closedDms,
+    messageEdits,
+    /** The direct messages the bot sent `userId`, oldest first. */
+    dmsTo(userId: string): Json[] {
+      const channel = dmChannels.get(userId);
+      return channel === undefined
+        ? []
+        : channelMessages.filter((m) => m.channelId === channel).map((m) => m.message);
+    },
     specViolations,
     /** How long an enforced nonce is remembered; 0 plays a retry long after the first post. */
     get nonceMemoryMs() {
