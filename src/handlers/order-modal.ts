@@ -154,6 +154,7 @@ async function complete(
         fields: order.fields,
         createdAt,
         form: { id: form.id, definition: form.definition },
+        sessionKey: session.nonce,
       },
       {
         // The caps are checked inside the transaction that commits the order: no other order, of
@@ -194,11 +195,21 @@ async function complete(
   }
   deps.crashPoint('after_commit');
   const orderId = committed.order.id;
-  deps.outbox.notify();
   const olog = log.child({ order_id: orderId });
-  deps.sessions.completed(session);
-  olog.info('order.completed', { commit_ms: Math.round((performance.now() - commitStarted) * 100) / 100 });
-  if (!cap.ok) {
+  await deps.sessions.completed(session).catch((error: unknown) => {
+    // The session expires by itself; a submit meanwhile finds the order committed.
+    olog.warn('order.session_remove_failed', { error });
+  });
+  if (committed.existing) {
+    // This form's order was committed before: by this submit on a process that died before it
+    // could answer, or by the same submit on another process. The customer sees that order.
+    olog.info('order.already_committed', {});
+    refused = committed.order.emailRefused ?? undefined;
+  } else {
+    deps.outbox.notify();
+    olog.info('order.completed', { commit_ms: Math.round((performance.now() - commitStarted) * 100) / 100 });
+  }
+  if (!committed.existing && !cap.ok) {
     olog.warn('order.email_refused', { reason: cap.reason, limit: cap.limit });
     deps.onEmailRefused?.(cap.reason);
   }
@@ -248,5 +259,5 @@ async function complete(
   }
   deps.crashPoint('after_answer');
   const message = committed.jobs.find((job) => job.kind === JobKind.CustomerMessage);
-  if (message) deps.outbox.release(message.id);
+  if (message && !committed.existing) deps.outbox.release(message.id);
 }

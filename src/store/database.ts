@@ -145,6 +145,13 @@ const MIGRATIONS: readonly (string | ((db: Database) => void))[] = [
   ) STRICT;
   CREATE INDEX order_events_by_order ON order_events (order_id, id);
   `,
+  // 7: the form session an order completed (`session_key`, its nonce), unique: a final submit
+  // committed again (its process died before it could answer, or it reached two processes) finds
+  // the order instead of making a second one.
+  `
+  ALTER TABLE orders ADD COLUMN session_key TEXT;
+  CREATE UNIQUE INDEX orders_by_session_key ON orders (session_key) WHERE session_key IS NOT NULL;
+  `,
 ];
 
 /** The schema version this build writes. */

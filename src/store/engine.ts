@@ -165,7 +165,7 @@ export type SessionEndReason = 'completed' | 'cancelled' | 'expired' | 'replaced
 /**
  * The forms in progress, one per user, expiring after the session TTL, at most `max` at once. Every
  * change checks the session's nonce and is atomic, so a step submitted to two processes at once
- * changes the session once, and {@link SessionStore.finish} gives a final submit to one caller only.
+ * changes the session once, and a session leaves the store when its order is committed.
  */
 /** A gateway shard's resumable session (the shape @discordjs/ws keeps as its `SessionInfo`). */
 export interface GatewaySession {
@@ -212,9 +212,11 @@ export interface SessionStore {
     values: StoredStepValues,
   ): Promise<OrderSession | undefined>;
   /**
-   * Accepts the final `step` and takes the session out of the store, for exactly one caller: a
-   * second caller with the same nonce (the same submit delivered twice, or to two processes) gets
-   * undefined. The caller commits the order, or gives the session back with {@link restore}.
+   * Accepts the final `step` and returns the session, which stays in the store until
+   * {@link completed}: a process that dies before its commit leaves the form for the customer's
+   * next submit. Two callers with the same nonce (the same submit delivered twice, or to two
+   * processes) may both get it; the order's commit, keyed by the nonce
+   * (`NewOrder.sessionKey`), makes one order.
    */
   finish(
     userId: string,
@@ -222,14 +224,13 @@ export interface SessionStore {
     step: number,
     values: StoredStepValues,
   ): Promise<OrderSession | undefined>;
-  /** Puts a finished session back (its order could not be committed), unless the user started another. */
+  /** Puts a finished session back if it is gone (its order could not be committed), unless the user started another. */
   restore(session: OrderSession): Promise<void>;
   /**
-   * Reports a finished session whose order was committed (`onEnd` with `completed`, for the
-   * counters). Not part of {@link finish}: a commit that fails gives the session back, and its
-   * next finish would have counted the same order twice.
+   * Removes a finished session whose order was committed, if it is still the user's, and reports
+   * it (`onEnd` with `completed`, for the counters) once.
    */
-  completed(session: OrderSession): void;
+  completed(session: OrderSession): Promise<void>;
   /** Ends the user's session (a cancel, or a form replaced by a reload). */
   end(userId: string, reason: SessionEndReason): Promise<void>;
   /** Removes expired sessions now; resolves to how many. */

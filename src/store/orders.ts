@@ -73,6 +73,12 @@ export interface NewOrder {
   createdAt: number;
   /** The form the order was taken under: its ID and definition (JSON), kept once per form. */
   form?: { id: string; definition: string };
+  /**
+   * The form session this order completes (its nonce). Unique: committing the same session again
+   * (a final submit whose process died before answering, or that reached two processes) returns
+   * the first order, marked {@link Committed.existing}, and writes nothing.
+   */
+  sessionKey?: string;
 }
 
 /** A job to commit with its order. */
@@ -101,6 +107,8 @@ export type WriteStatus = { ok: true } | { ok: false; since: number; error: stri
 export interface Committed {
   order: StoredOrder;
   jobs: StoredJob[];
+  /** True when the order's session was committed before: this is that order, and nothing was written. */
+  existing?: boolean;
 }
 
 /** One job outcome for {@link OrderStore.record}; `clearPayload` forgets the payload in the same write. */
@@ -236,9 +244,10 @@ const EACH_PAGE = 500;
 export function createOrderStore(db: Database): OrderStore {
   const sql = (text: string) => db.prepare(text);
   const insertOrder = sql(
-    `INSERT INTO orders (order_number, user_id, guild_id, email, email_key, fields, created_at, form_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    `INSERT INTO orders (order_number, user_id, guild_id, email, email_key, fields, created_at, form_id, session_key)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   );
+  const selectBySessionKey = sql('SELECT * FROM orders WHERE session_key = ?');
   const insertForm = sql('INSERT OR IGNORE INTO forms (id, definition, created_at) VALUES (?, ?, ?)');
   const selectForm = sql('SELECT definition FROM forms WHERE id = ?');
   const selectForms = sql('SELECT id, definition FROM forms ORDER BY created_at, id');
@@ -400,6 +409,14 @@ export function createOrderStore(db: Database): OrderStore {
     order: NewOrder,
     plan: readonly NewJob[] | ((orderId: number) => OrderPlan),
   ): Committed => {
+    const first =
+      order.sessionKey === undefined
+        ? undefined
+        : (selectBySessionKey.get(order.sessionKey) as Row | undefined);
+    if (first) {
+      const found = readOrderRow(first);
+      return { order: found, jobs: store.jobsOf(found.id), existing: true };
+    }
     const stored = readOrderRow(
       insertOrder.get(
         order.orderNumber,
@@ -410,6 +427,7 @@ export function createOrderStore(db: Database): OrderStore {
         JSON.stringify(order.fields),
         order.createdAt,
         order.form?.id ?? null,
+        order.sessionKey ?? null,
       ) as Row,
     );
     if (order.form) insertForm.run(order.form.id, order.form.definition, order.createdAt);

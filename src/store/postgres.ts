@@ -208,6 +208,13 @@ const MIGRATIONS: readonly ((client: pg.PoolClient) => Promise<void>)[] = [
       CREATE INDEX order_events_by_order ON order_events (order_id, id);
     `);
   },
+  // 3 (SQLite's 7): the form session an order completed, unique (see OrderRepository.commit).
+  async (client) => {
+    await client.query(`
+      ALTER TABLE orders ADD COLUMN session_key TEXT;
+      CREATE UNIQUE INDEX orders_by_session_key ON orders (session_key) WHERE session_key IS NOT NULL;
+    `);
+  },
 ];
 
 /** The schema version this build writes. */
@@ -221,8 +228,9 @@ const SQL = {
       INSERT INTO forms (id, definition, created_at) SELECT $8::text, $9::text, $7::bigint WHERE $8::text IS NOT NULL
       ON CONFLICT (id) DO NOTHING
     ), inserted AS (
-      INSERT INTO orders (order_number, user_id, guild_id, email, email_key, fields, created_at, form_id)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *
+      INSERT INTO orders (order_number, user_id, guild_id, email, email_key, fields, created_at, form_id, session_key)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10)
+      ON CONFLICT (session_key) WHERE session_key IS NOT NULL DO NOTHING RETURNING *
     )
     SELECT inserted.*, ${caps} AS refused FROM inserted`,
   // An order's jobs in one statement: their IDs are drawn first, in order, so that `after` (the
@@ -465,6 +473,7 @@ const IMPORTED: Readonly<
     ['tracking_url', 'text'],
     ['created_at', 'bigint'],
     ['purged_at', 'bigint'],
+    ['session_key', 'text'],
   ],
   jobs: [
     ['id', 'bigint', 'job'],
@@ -752,9 +761,20 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
             order.createdAt,
             order.form?.id ?? null,
             order.form?.definition ?? null,
+            order.sessionKey ?? null,
           ];
           const inserted = await client.query(SQL.insertOrder(capsReached(plan.caps, params)), params);
-          const row = inserted.rows[0] as Row;
+          const row = inserted.rows[0] as Row | undefined;
+          if (!row) {
+            // This session's order was committed before (the commits take turns under the lock,
+            // so it has committed): that order, not a second one.
+            const first = await client.query('SELECT * FROM orders WHERE session_key = $1', [
+              order.sessionKey,
+            ]);
+            const found = readOrderRow(first.rows[0] as Row);
+            const jobs = await client.query('SELECT * FROM jobs WHERE order_id = $1 ORDER BY id', [found.id]);
+            return { order: found, jobs: jobs.rows.map(readJobRow), existing: true };
+          }
           const stored = readOrderRow(row);
           const refused = row.refused === null ? undefined : plan.caps[num(row.refused)];
           const decided = plan.decide(refused, stored.id);

@@ -5,8 +5,9 @@
  * a sorted set (`<prefix>live`) holds every user with a session, scored by its expiry time, so the
  * cap counts live sessions in O(log n). Every change is one Lua script that checks the nonce and
  * the idle time and writes in the same step: two processes cannot both pass the cap, a step
- * submitted twice changes the session once, and `finish` deletes the session as it accepts the
- * final step, so exactly one caller gets it.
+ * submitted twice changes the session once; the session is removed once its order is committed
+ * (`completed`), and the commit, keyed by the session's nonce, makes one order however many
+ * processes the final submit reaches.
  *
  * The default prefix carries a hash tag (`{order-bot:sessions}`): every key of the store lives in
  * one slot, which the cap needs (one count of all sessions), and which keeps the scripts valid on a
@@ -185,17 +186,16 @@ return {state, count(), fields or {}}
 `,
     2,
   ),
-  /** ARGV[5]: nonce, ARGV[6]: step, ARGV[7]: the values (JSON). Accepts the step and deletes the session. */
-  sessionFinish: script(
+  /**
+   * ARGV[5]: nonce. Removes the session whose order was committed, if it is still this one (a new
+   * form the user started meanwhile stays), and replies its fields.
+   */
+  sessionComplete: script(
     `
-local state, fields = find(ARGV[5])
-if state == 'ok' then
-  redis.call('HSET', key, 'touchedAt', ARGV[2], 'a:' .. ARGV[6], ARGV[7])
-  redis.call('HDEL', key, 'd:' .. ARGV[6])
-  fields = redis.call('HGETALL', key)
-  drop()
-end
-return {state, count(), fields or {}}
+if redis.call('HGET', key, 'nonce') ~= ARGV[5] then return {'gone', count(), {}} end
+local fields = redis.call('HGETALL', key)
+drop()
+return {'ok', count(), fields}
 `,
     2,
   ),
@@ -251,7 +251,7 @@ const SCRIPT_NAMES = {
   get: 'sessionGet',
   saveDraft: 'sessionSaveDraft',
   accept: 'sessionAccept',
-  finish: 'sessionFinish',
+  complete: 'sessionComplete',
   restore: 'sessionRestore',
   end: 'sessionEnd',
 } as const satisfies Record<string, keyof typeof SCRIPTS>;
@@ -328,7 +328,7 @@ export async function createRedisSessionStore(
 
   /** Runs a script that reads or changes the session with `nonce`: the session, or undefined. */
   const change = async (
-    name: 'get' | 'saveDraft' | 'accept' | 'finish',
+    name: 'get' | 'saveDraft' | 'accept',
     userId: string,
     nonce: string,
     args: readonly string[] = [],
@@ -385,9 +385,13 @@ export async function createRedisSessionStore(
     get: (userId, nonce) => change('get', userId, nonce),
     saveDraft: (userId, nonce, n, values) => change('saveDraft', userId, nonce, step(n, values)),
     accept: (userId, nonce, n, values) => change('accept', userId, nonce, step(n, values)),
-    finish: (userId, nonce, n, values) => change('finish', userId, nonce, step(n, values)),
-    completed(session) {
-      onEnd(session, 'completed');
+    // The final step is accepted like any other and the session stays until its order is
+    // committed: a process that dies in between leaves the form for the customer's next submit,
+    // and the order's commit (keyed by the session's nonce) makes one order however many submit.
+    finish: (userId, nonce, n, values) => change('accept', userId, nonce, step(n, values)),
+    async completed(session) {
+      const [state] = await run('complete', session.userId, [session.nonce]);
+      if (state === 'ok') onEnd(session, 'completed');
     },
     async restore(session) {
       const [state, , leftover] = await run(

@@ -120,14 +120,15 @@ export function createSessionStore(options: SessionStoreOptions = {}): SessionSt
       return resolved(session);
     },
     accept: (userId, nonce, step, values) => resolved(accept(userId, nonce, step, values)),
-    finish(userId, nonce, step, values) {
-      const session = accept(userId, nonce, step, values);
-      // Taken out of the map at once: the same submit arriving again finds nothing to finish.
-      if (session) sessions.delete(userId);
-      return resolved(session);
-    },
+    // Kept until its order is committed (see SessionStore.finish).
+    finish: (userId, nonce, step, values) => resolved(accept(userId, nonce, step, values)),
     completed(session) {
-      options.onEnd?.(session, 'completed');
+      const current = sessions.get(session.userId);
+      if (current?.nonce === session.nonce) {
+        sessions.delete(session.userId);
+        options.onEnd?.(session, 'completed');
+      }
+      return resolved(undefined);
     },
     restore(session) {
       if (!sessions.has(session.userId)) {

@@ -73,9 +73,11 @@ describe('several bot processes on one PostgreSQL and one Redis', () => {
     discord: FakeDiscord,
     databaseUrl: string,
     config: Record<string, unknown> = {},
+    env: Record<string, string> = {},
   ): Promise<BotProcess> {
     const bot = startBot({
       env: {
+        ...env,
         ...shopEnv(discord, smtp, {
           shop_name: 'Acme Sneakers',
           orders_channel_id: STAFF_CHANNEL,
@@ -181,7 +183,79 @@ describe('several bot processes on one PostgreSQL and one Redis', () => {
     );
   });
 
-  test('the same final submit delivered to two processes at once makes one order; the other answers "expired" or not at all', async (t) => {
+  test('process A killed between taking the final submit and committing it: the form is still there, and submitting it again on B makes one order', async (t) => {
+    t.after(cleanUp);
+    const discord = await fakeDiscord(1);
+    const url = await postgres.freshDatabase();
+    const email = 'crash-window@example.com';
+    const user = newUser();
+    const inputs = validInputs(13);
+    const c = customer(discord, user);
+
+    // A dies right after it has accepted the final step, before the order's commit.
+    const a = await launch(discord, url, {}, { ORDERBOT_CRASH_AT: 'before_commit' });
+    const opened = await c.command('order_form', { email });
+    const one = await c.submit(opened.callback.data as Json, inputs[1]);
+    const open2 = await c.click('Continue to Step 2', messageOf(one.entry));
+    const two = await c.submit(open2.callback.data as Json, inputs[2], messageOf(one.entry));
+    const open3 = await c.click('Continue to Final Step', messageOf(two.entry));
+    const lost = discord.submitModal(user, open3.callback.data as Json, inputs[3], messageOf(two.entry));
+    await a.exited;
+    assert.equal(a.child.signalCode, 'SIGKILL', 'A died at the crash point');
+    assert.equal(lost.callback, undefined, 'the customer got no answer (Discord shows its own failure)');
+    assert.equal(await count(url, 'SELECT count(*) AS n FROM orders'), 0, 'nothing committed');
+
+    // The customer tries again from the same message, on B: the form, with every step, is there.
+    const b = await launch(discord, url);
+    const again = await c.click('Continue to Final Step', messageOf(two.entry));
+    assert.equal(again.callback.type, 9, `the final step opens again, not ${seen(again.entry)}`);
+    const done = await c.submit(again.callback.data as Json, inputs[3], messageOf(two.entry));
+    assert.equal((messageOf(done.entry).embeds as Json[] | undefined)?.[0]?.title, '📦 Order Submitted!');
+    await smtp.waitForRecipients([email], 15_000);
+    await discord.waitFor(() => staffPostsFor(discord, user).length > 0, 15_000, 'the staff post');
+    await settled(url, 10_000);
+    await sleep(500);
+    assert.equal(await count(url, 'SELECT count(*) AS n FROM orders'), 1, 'one order');
+    assert.equal(mailsTo(email).length, 1, 'one email');
+    assert.equal(staffPostsFor(discord, user).length, 1, 'one staff post');
+    await b.waitForLog('order.completed', undefined, 5000);
+  });
+
+  test('process A killed after committing the order but before answering: the same submit again on B shows that order, and no second one is made', async (t) => {
+    t.after(cleanUp);
+    const discord = await fakeDiscord(1);
+    const url = await postgres.freshDatabase();
+    const email = 'after-commit@example.com';
+    const user = newUser();
+    const inputs = validInputs(14);
+    const c = customer(discord, user);
+
+    const a = await launch(discord, url, {}, { ORDERBOT_CRASH_AT: 'after_commit' });
+    const opened = await c.command('order_form', { email });
+    const one = await c.submit(opened.callback.data as Json, inputs[1]);
+    const open2 = await c.click('Continue to Step 2', messageOf(one.entry));
+    const two = await c.submit(open2.callback.data as Json, inputs[2], messageOf(one.entry));
+    const open3 = await c.click('Continue to Final Step', messageOf(two.entry));
+    discord.submitModal(user, open3.callback.data as Json, inputs[3], messageOf(two.entry));
+    await a.exited;
+    assert.equal(await count(url, 'SELECT count(*) AS n FROM orders'), 1, 'the order was committed');
+
+    const b = await launch(discord, url);
+    const again = await c.click('Continue to Final Step', messageOf(two.entry));
+    // The form is still there (A died before removing it): submitting it shows the order.
+    assert.equal(again.callback.type, 9, `the final step opens again, not ${seen(again.entry)}`);
+    const done = await c.submit(again.callback.data as Json, inputs[3], messageOf(two.entry));
+    assert.equal((messageOf(done.entry).embeds as Json[] | undefined)?.[0]?.title, '📦 Order Submitted!');
+    await b.waitForLog('order.already_committed', undefined, 5000);
+    await smtp.waitForRecipients([email], 15_000);
+    await settled(url, 10_000);
+    await sleep(500);
+    assert.equal(await count(url, 'SELECT count(*) AS n FROM orders'), 1, 'still one order');
+    assert.equal(mailsTo(email).length, 1, 'one email');
+    assert.equal(staffPostsFor(discord, user).length, 1, 'one staff post');
+  });
+
+  test('the same final submit delivered to two processes at once makes one order; the other finds it taken or committed', async (t) => {
     t.after(cleanUp);
     const discord = await fakeDiscord(2);
     const url = await postgres.freshDatabase();
@@ -224,7 +298,12 @@ describe('several bot processes on one PostgreSQL and one Redis', () => {
         (embed) => embed.title === '📦 Order Submitted!',
       ),
     );
-    assert.equal(summaries.length, 1, 'one summary was sent');
+    assert.ok(summaries.length >= 1, 'a summary was sent');
+    assert.equal(
+      new Set(summaries.map((summary) => JSON.stringify((summary?.data as Json | undefined)?.embeds))).size,
+      1,
+      'every summary shows the same order',
+    );
     assert.ok(expired.length <= 1, 'at most one "expired"');
     assert.ok(
       final.rejected.every((refused) => refused.status === 400),
@@ -241,8 +320,12 @@ describe('several bot processes on one PostgreSQL and one Redis', () => {
     assert.equal(completed.length, 1, 'one process completed the order');
     const other = completed[0] === a ? b : a;
     assert.ok(
-      other.logs.some((l) => l.event === 'order.stale_modal' && l.interaction_id === final.interaction.id),
-      'the other found the form taken',
+      other.logs.some(
+        (l) =>
+          (l.event === 'order.stale_modal' || l.event === 'order.already_committed') &&
+          l.interaction_id === final.interaction.id,
+      ),
+      'the other found the form gone, or its order committed',
     );
     for (const bot of [a, b]) {
       assert.equal(bot.child.exitCode, null, 'still running');

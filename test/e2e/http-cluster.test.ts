@@ -233,8 +233,8 @@ describe('HTTP interaction replicas on one PostgreSQL and one Redis', () => {
       String(content)
         .split('\n')
         .find((line) => line.startsWith('**Orders:**'));
-    assert.equal(ordersLine(viaGateway.data?.content), '**Orders:** 3 today, 3 total');
-    assert.equal(ordersLine(viaHttp.data?.content), '**Orders:** 3 today, 3 total');
+    assert.equal(ordersLine(viaGateway.data?.content), '**Orders:** 3 today, 3 total (3 received)');
+    assert.equal(ordersLine(viaHttp.data?.content), '**Orders:** 3 today, 3 total (3 received)');
     assert.match(String(viaGateway.data?.content), /\*\*Servers:\*\* 1\b/);
     assert.match(String(viaHttp.data?.content), /\*\*Gateway:\*\* none on this process/);
     const answeredOver = (bot: BotProcess) =>

@@ -208,6 +208,35 @@ export function engineContract(target: EngineTarget): void {
     });
   });
 
+  test('a session committed again, by the same or another process, returns its first order and writes nothing', async (t) => {
+    const { engine, more } = await setup(t);
+    const [a, b] = await more(2);
+    const jobs: NewJob[] = [{ kind: 'email' }, { kind: 'staff' }];
+    const keyed = (over: Partial<NewOrder> = {}) => order({ sessionKey: 'nonce-1', ...over });
+    const results = await Promise.all([
+      a!.orders.commit(keyed(), plain(jobs)),
+      b!.orders.commit(keyed({ createdAt: T + 5 }), plain(jobs)),
+      a!.orders.commit(keyed({ orderNumber: 'ORD-again' }), plain(jobs)),
+    ]);
+    const made = results.filter((r) => !r.existing);
+    assert.equal(made.length, 1, 'one commit makes the order');
+    const [first] = made;
+    for (const r of results) {
+      assert.equal(r.order.id, first!.order.id, 'every commit answers with that order');
+      assert.deepEqual(ids(r.jobs), ids(first!.jobs), 'and its jobs');
+    }
+    assert.equal((await engine.orders.list()).length, 1);
+    assert.equal((await engine.orders.jobsOf(first!.order.id)).length, 2, 'no second set of jobs');
+    const other = await a!.orders.commit(order({ sessionKey: 'nonce-2' }), plain(jobs));
+    assert.ok(!other.existing && other.order.id !== first!.order.id, 'another session is another order');
+    const unkeyed = await Promise.all([
+      engine.orders.commit(order(), plain([])),
+      engine.orders.commit(order(), plain([])),
+    ]);
+    assert.notEqual(unkeyed[0].order.id, unkeyed[1].order.id, 'orders without a session key never collide');
+    assert.equal((await engine.orders.list()).length, 4);
+  });
+
   test('ten orders committed at once by two processes: a cap of 3 lets exactly 3 emails through', async (t) => {
     const { more } = await setup(t);
     const engines = await more(2);

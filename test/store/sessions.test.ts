@@ -144,8 +144,9 @@ test('toOrder merges the three steps and the email', async () => {
   assert.equal(order.email, 'a@example.com');
 });
 
-test('finish takes the session for one caller only; restore puts it back unless a newer one started', async () => {
-  const store = createSessionStore({ sweepIntervalMs: 0 });
+test('finish keeps the session until completed removes it (once, if still the same); restore never replaces a newer one', async () => {
+  const ended: string[] = [];
+  const store = createSessionStore({ sweepIntervalMs: 0, onEnd: (s, r) => ended.push(`${s.nonce}:${r}`) });
   const started = await store.start('a', 'a@example.com', 'g', 'f');
   assert.ok(started.ok);
   const { nonce } = started.session;
@@ -154,18 +155,24 @@ test('finish takes the session for one caller only; restore puts it back unless 
     store.finish('a', nonce, 2, { y: '2' }),
     store.finish('a', nonce, 2, { y: '2' }),
   ]);
-  assert.ok(first, 'the first submit finishes');
-  assert.equal(second, undefined, 'the same submit again finds nothing to finish');
-  assert.deepEqual(first.accepted, { 1: { x: '1' }, 2: { y: '2' } });
-  assert.equal(store.size, 0);
-  await store.restore(first);
-  assert.ok(await store.get('a', nonce), 'a failed commit gives the form back');
-  const again = await store.finish('a', nonce, 2, { y: '2' });
-  assert.ok(again);
-  const newer = await store.start('a', 'a@example.com', 'g', 'f');
-  await store.restore(again);
   assert.ok(
-    newer.ok && (await store.get('a', newer.session.nonce)),
-    'a newer form is not replaced by a restore',
+    first && second,
+    'both submits get the session (the commit, keyed by its nonce, makes one order)',
+  );
+  assert.deepEqual(first.accepted, { 1: { x: '1' }, 2: { y: '2' } });
+  assert.equal(store.size, 1, 'kept until its order is committed: a process that dies leaves it');
+  assert.ok(await store.get('a', nonce), 'a failed commit leaves the form where it was');
+  await Promise.all([store.completed(first), store.completed(second)]);
+  assert.equal(store.size, 0);
+  assert.deepEqual(ended, [`${nonce}:completed`], 'reported once');
+  await store.restore(first);
+  assert.ok(await store.get('a', nonce), 'restore puts a gone session back');
+  const newer = await store.start('a', 'a@example.com', 'g', 'f');
+  assert.ok(newer.ok);
+  await store.completed(first);
+  await store.restore(first);
+  assert.ok(
+    await store.get('a', newer.session.nonce),
+    'a newer form is neither completed nor replaced by the old one',
   );
 });
