@@ -93,19 +93,26 @@ const reply = (ctx: Ctx<unknown>, content: string) =>
   ctx.respond.reply({ content, flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } });
 
 /**
- * Checks everything before a change: the shop's server, staff, a well-formed target, an order of
- * this server. Answers and returns undefined when something fails.
+ * Checks everything before a change: where it was pressed (the staff channel, or one of the shop's
+ * servers), staff, a well-formed target, an order of this server (any order of the shop in the
+ * staff channel). Answers and returns undefined when something fails.
  */
 async function admit(
   ctx: Ctx<unknown>,
   deps: StaffActionDeps,
 ): Promise<{ target: Target; order: StoredOrder } | undefined> {
-  const refused = refuseOutsideShop(ctx);
+  const { args, log, config } = ctx;
+  // The staff post lives in orders_channel_id, which may be in another server than the orders
+  // (a shop with several servers in allowed_guild_ids, or a staff-only server): there, every order
+  // of the shop may be acted on. Elsewhere only the shop's servers, and their own orders.
+  const channel = (ctx.interaction as { channel?: { id?: string }; channel_id?: string }).channel;
+  const channelId = channel?.id ?? (ctx.interaction as { channel_id?: string }).channel_id;
+  const inStaffChannel = config.orders_channel_id !== undefined && channelId === config.orders_channel_id;
+  const refused = inStaffChannel ? undefined : refuseOutsideShop(ctx);
   if (refused) {
     await refused;
     return undefined;
   }
-  const { args, log, config } = ctx;
   const member = (ctx.interaction as { member?: { permissions?: string; roles?: string[] } }).member;
   if (!isStaff(member, config.staff_role_ids)) {
     log.warn('staff.denied', { action: args[0]?.slice(0, 20) });
@@ -120,8 +127,8 @@ async function admit(
     return undefined;
   }
   const order = await deps.orders.get(orderId);
-  // An order of another server (a forged custom_id) is as good as missing.
-  if (!order || order.purgedAt !== null || order.guildId !== ctx.guildId) {
+  // Outside the staff channel, an order of another server (a forged custom_id) is as good as missing.
+  if (!order || order.purgedAt !== null || (!inStaffChannel && order.guildId !== ctx.guildId)) {
     await reply(ctx, ORDER_NOT_FOUND);
     return undefined;
   }

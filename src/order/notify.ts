@@ -210,6 +210,13 @@ export function createLifecycleHandlers(options: NotifyOptions): Record<string, 
         await options.rest.patch(Routes.channelMessage(channelId, post.result), {
           body: { content: message.content, embeds: message.embeds, components: message.components },
         });
+        // Edits of two changes may land out of order (two processes, one held back by a rate
+        // limit): an edit that rendered a state older than the order's latest runs again, so the
+        // post always ends on the latest.
+        const latest = (await orders.history(record.id)).at(-1);
+        if (latest && latest.id !== last?.id) {
+          return retry('stale_edit', 'the order changed while its staff post was being edited');
+        }
         return { status: 'done' };
       } catch (error) {
         return discordOutcome(error);
@@ -219,7 +226,11 @@ export function createLifecycleHandlers(options: NotifyOptions): Record<string, 
 
   const webhook: JobHandler = {
     concurrency: 2,
-    maxAttempts: 10,
+    // A receiver that is down for a day still gets every event: the waits double from
+    // webhook_retry_initial_seconds up to an hour, 32 attempts in all (about 24 hours at the
+    // default 10 s); then the event is kept as failed for `npm run orders -- retry`.
+    maxAttempts: 32,
+    maxDelayMs: 3_600_000,
     get initialDelayMs() {
       return settings().config.webhook_retry_initial_seconds * 1000;
     },

@@ -633,11 +633,16 @@ export function createOrderStore(db: Database): OrderStore {
         ).run(before);
         // What staff wrote (a reason, a note) may name the customer: gone with the order's data.
         sql(
-          `UPDATE order_events SET note = NULL, reason = NULL WHERE order_id IN
-           (SELECT id FROM orders WHERE created_at < ? AND purged_at IS NULL)`,
+          `UPDATE order_events SET note = NULL, reason = NULL, tracking_number = NULL, tracking_url = NULL,
+             actor = CASE WHEN actor = (SELECT user_id FROM orders WHERE orders.id = order_events.order_id)
+                          THEN 'customer' ELSE actor END
+           WHERE order_id IN (SELECT id FROM orders WHERE created_at < ? AND purged_at IS NULL)`,
         ).run(before);
+        // Tracking links often carry a postcode; the customer's own Discord ID (a cancel from
+        // /my_orders) is in the history as its actor, kept as 'customer'.
         const changed = sql(
-          `UPDATE orders SET email = '', email_key = NULL, user_id = '', fields = '{}', purged_at = ?
+          `UPDATE orders SET email = '', email_key = NULL, user_id = '', fields = '{}', tracking_number = NULL,
+             tracking_url = NULL, purged_at = ?
            WHERE created_at < ? AND purged_at IS NULL`,
         ).run(now, before);
         return Number(changed.changes);

@@ -952,12 +952,17 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
           'UPDATE jobs SET payload = NULL, detail = NULL WHERE order_id = ANY($1::bigint[])',
           [ids],
         );
+        // As on SQLite: staff notes and reasons, tracking (a link may carry a postcode), and the
+        // customer's own Discord ID as the actor of a cancel from /my_orders (kept as 'customer').
         await client.query(
-          'UPDATE order_events SET note = NULL, reason = NULL WHERE order_id = ANY($1::bigint[])',
+          `UPDATE order_events e SET note = NULL, reason = NULL, tracking_number = NULL, tracking_url = NULL,
+             actor = CASE WHEN e.actor = o.user_id THEN 'customer' ELSE e.actor END
+           FROM orders o WHERE o.id = e.order_id AND e.order_id = ANY($1::bigint[])`,
           [ids],
         );
         const changed = await client.query(
-          `UPDATE orders SET email = '', email_key = NULL, user_id = '', fields = '{}', purged_at = $1
+          `UPDATE orders SET email = '', email_key = NULL, user_id = '', fields = '{}', tracking_number = NULL,
+             tracking_url = NULL, purged_at = $1
            WHERE id = ANY($2::bigint[])`,
           [now, ids],
         );

@@ -165,6 +165,17 @@ test("forged staff custom_ids: an unknown action or status, another server's ord
   );
   assert.equal(text(await bot.send(buttonPress(admin, 'order_staff:accept:2:received'))), ORDER_NOT_FOUND);
   assert.equal(bot.orders.get(2)?.lifecycle, 'received');
+  // In the staff channel, though, every order of the shop may be acted on (the staff channel may be
+  // in another server than the orders, or a staff-only server that takes no orders).
+  const inStaffChannel = buttonPress(admin, 'order_staff:accept:2:received', {}, '1300000000000000999');
+  inStaffChannel.channel_id = STAFF_CHANNEL;
+  inStaffChannel.channel = { ...inStaffChannel.channel, id: STAFF_CHANNEL };
+  await bot.send(inStaffChannel);
+  assert.equal(
+    bot.orders.get(2)?.lifecycle,
+    'accepted',
+    "another server's order, accepted in the staff channel",
+  );
   // Accept opens no modal: a submit naming it is forged.
   const forged = { custom_id: 'order_staff_modal:accept:1:received', title: 'x', components: [] };
   assert.match(text(await bot.send(modalSubmit(admin, forged, {}))), /expired/);

@@ -677,6 +677,34 @@ export function engineContract(target: EngineTarget): void {
         at: T + 1,
       },
     ]);
+    // Its history: shipped by staff with tracking, then (say) cancelled by the customer.
+    await engine.orders.changeStatus(
+      { orderId: old.order.id, from: 'received', to: 'accepted', actor: 'staff1', at: T + 2 },
+      () => [],
+    );
+    await engine.orders.changeStatus(
+      {
+        orderId: old.order.id,
+        from: 'accepted',
+        to: 'shipped',
+        actor: 'staff1',
+        at: T + 3,
+        trackingNumber: 'TRACK-1',
+        trackingUrl: 'https://track.example/SW1A1AA',
+      },
+      () => [],
+    );
+    await engine.orders.changeStatus(
+      {
+        orderId: old.order.id,
+        from: 'shipped',
+        to: 'cancelled',
+        actor: 'u1',
+        at: T + 4,
+        reason: 'my address: 1 Main St',
+      },
+      () => [],
+    );
     const recent = await engine.orders.commit(
       order({ createdAt: T + 1000 }),
       plain([{ kind: 'email', payload: { to: 'x' } }]),
@@ -690,7 +718,19 @@ export function engineContract(target: EngineTarget): void {
       userId: '',
       fields: {},
       purgedAt: T + 2000,
+      lifecycle: 'cancelled',
+      lifecycleAt: T + 4,
     });
+    const events = await engine.orders.history(old.order.id);
+    assert.deepEqual(
+      events.map((e) => [e.actor, e.to, e.trackingNumber ?? null, e.trackingUrl ?? null, e.reason ?? null]),
+      [
+        ['staff1', 'accepted', null, null, null],
+        ['staff1', 'shipped', null, null, null],
+        ['customer', 'cancelled', null, null, null],
+      ],
+      "no tracking, reason or customer's ID left in the history",
+    );
     const [job] = await engine.orders.jobsOf(old.order.id);
     assert.deepEqual([job?.payload, job?.detail, job?.reason], [undefined, null, 'rejected']);
     assert.equal(
