@@ -188,6 +188,8 @@ async function soakCustomer(
 ) {
   const inputs = validInputs(n);
   let retries = 0;
+  /** Final submits sent again after a defer whose answer never came. */
+  let lostAnswers = 0;
   /** Where the customer found the form gone after a retry (an earlier try went through on the replica that died). */
   const expiredAt: string[] = [];
   /** Sends `make()` until it is answered (a replica killed mid-request is retried, as a person would). */
@@ -226,16 +228,25 @@ async function soakCustomer(
         // The summary, as the answer or (after a defer at 2 s) as the edit that follows it.
         const isSummary = (message: Json | undefined) =>
           (message?.embeds as Json[] | undefined)?.[0]?.title === '📦 Order Submitted!';
-        const summary = isSummary(submitted.callback.data)
-          ? true
-          : await discord
-              .waitFor(() => (submitted.entry.edits.some(isSummary) ? true : undefined), 10_000)
-              .catch(() => false);
-        if (summary) return { retries, restarts: restart, expiredAt, final: submitted.entry };
-        // Deferred, and the replica died before the answer: the customer tries again.
-        const last = submitted.entry.edits.at(-1) ?? submitted.callback.data ?? {};
+        let sent = submitted;
+        // Deferred, and the replica died before the answer: the customer submits again, as a
+        // person would (a lost answer shows the order the first submit made, if it made one).
+        for (let again = 0; again < 3; again++) {
+          if (again > 0) {
+            lostAnswers++;
+            sent = await attempt('step 3', () => discord.submitModal(user, modal, values, from));
+          }
+          const summary = isSummary(sent.callback.data)
+            ? true
+            : await discord
+                .waitFor(() => (sent.entry.edits.some(isSummary) ? true : undefined), 10_000)
+                .catch(() => false);
+          if (summary) return { retries, lostAnswers, restarts: restart, expiredAt, final: sent.entry };
+          if (String(sent.callback.data?.content ?? '').startsWith(EXPIRED)) break;
+        }
+        const last = sent.entry.edits.at(-1) ?? sent.callback.data ?? {};
         expiredAt.push(
-          `step 3: ${submitted.callback.type === 5 ? 'deferred, ' : ''}${String(last.content ?? '').slice(0, 60) || 'no answer after the defer'}`,
+          `step 3: ${sent.callback.type === 5 ? 'deferred, ' : ''}${String(last.content ?? '').slice(0, 60) || 'no answer after the defer'}`,
         );
         expired = true;
         break;
@@ -420,6 +431,9 @@ export async function soak(customers: number) {
       killed_after_completions: killedAt,
       customers_who_retried_a_step: completed.filter((r) => r.status === 'fulfilled' && r.value.retries > 0)
         .length,
+      customers_who_submitted_again_after_a_lost_answer: completed.filter(
+        (r) => r.status === 'fulfilled' && r.value.lostAnswers > 0,
+      ).length,
       customers_who_started_again: completed.filter((r) => r.status === 'fulfilled' && r.value.restarts > 0)
         .length,
       form_found_gone_at: Object.fromEntries(

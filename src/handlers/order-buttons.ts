@@ -8,12 +8,20 @@ import { MessageFlags } from 'discord-api-types/v10';
 import { firstMissingStep, isStep, type StepValues } from '../order/fields.ts';
 import { CANCELLED, EXPIRED, FORM_CHANGED } from '../order/texts.ts';
 import { buildModal, OrderIds } from '../order/ui.ts';
+import type { OrderRepository } from '../store/engine.ts';
 import type { SessionStore } from '../store/sessions.ts';
 import { type Component, type Ctx, openModal } from './context.ts';
+import { answerIfReceived } from './order-received.ts';
 import { refuseOutsideShop } from './shop-only.ts';
 
 /** Creates the handler that opens a step's modal: `order_open:<step>:<nonce>`. */
-export function createOpenStep({ sessions }: { sessions: SessionStore }): Component {
+export function createOpenStep({
+  sessions,
+  orders,
+}: {
+  sessions: SessionStore;
+  orders: Pick<OrderRepository, 'bySessionKey'>;
+}): Component {
   return {
     kind: 'component',
     prefix: OrderIds.Open,
@@ -24,6 +32,8 @@ export function createOpenStep({ sessions }: { sessions: SessionStore }): Compon
       const step = Number(args[0]);
       const session = await sessions.get(userId, args[1] ?? '');
       if (!session) {
+        // A "Continue" pressed again after the order was taken (its answer was lost): that order.
+        if (await answerIfReceived(ctx, orders, args[1] ?? '', (data) => respond.update(data))) return;
         log.info('order.stale_button', { step: args[0] });
         return respond.reply({ content: EXPIRED, flags: MessageFlags.Ephemeral });
       }

@@ -35,12 +35,13 @@ import type { OutboxWorker } from '../store/outbox.ts';
 import type { OrderSession, SessionStore } from '../store/sessions.ts';
 import type { Ctx, Modal } from './context.ts';
 import { formChanged } from './order-buttons.ts';
+import { answerIfReceived } from './order-received.ts';
 import { refuseOutsideShop } from './shop-only.ts';
 
 /** What the modal handler uses. */
 export interface OrderModalDeps {
   sessions: SessionStore;
-  orders: Pick<OrderRepository, 'commit'>;
+  orders: Pick<OrderRepository, 'commit' | 'bySessionKey'>;
   outbox: Pick<OutboxWorker, 'notify' | 'release'>;
   /** Whether confirmation emails can be sent (SENDER_EMAIL is set). */
   mailEnabled: boolean;
@@ -89,6 +90,16 @@ export function createOrderModal(deps: OrderModalDeps): Modal {
             ? await sessions.finish(userId, nonce, step, result.values)
             : await sessions.accept(userId, nonce, step, result.values);
       if (!session || !result) {
+        // The final step again, after its order was taken (its first answer was lost): that order.
+        if (
+          step === steps &&
+          (await answerIfReceived(ctx, deps.orders, nonce, (data) =>
+            interaction.message
+              ? respond.update(data)
+              : respond.reply({ ...data, flags: MessageFlags.Ephemeral }),
+          ))
+        )
+          return;
         log.info('order.stale_modal', { step: args[0] });
         return respond.reply({
           content: `${EXPIRED}\n${STEP_NOT_SAVED}`,

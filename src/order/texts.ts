@@ -63,6 +63,10 @@ export function stepComplete(step: number, steps: number, replacedEarlier: boole
 export const SAVE_FAILED =
   '❌ Your order could not be saved just now, so nothing was sent. Press **Submit again** in a moment: everything you typed is kept.';
 
+/** A form's button or final step pressed again after its order was taken (the first answer was lost). */
+export const ALREADY_RECEIVED =
+  '✅ This order was already received: here it is again. Nothing more to do; the confirmation is on its way.';
+
 /** The answer to Cancel. */
 export const CANCELLED =
   '🗑️ Order cancelled. Nothing was sent. Run /order_form whenever you want to start again.';

@@ -104,6 +104,8 @@ export interface OrderRepository extends CapReader {
   /** The order's lifecycle changes, oldest first. */
   history(orderId: number): Promise<OrderEvent[]>;
   get(id: number): Promise<StoredOrder | undefined>;
+  /** The order that completed the form session `key` (`NewOrder.sessionKey`), if one did. */
+  bySessionKey(key: string): Promise<StoredOrder | undefined>;
   jobsOf(orderId: number): Promise<StoredJob[]>;
   /** Newest first. */
   list(filter?: OrderFilter): Promise<StoredOrder[]>;

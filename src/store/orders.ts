@@ -170,6 +170,8 @@ export interface OrderStore {
   /** Checkpoints the write-ahead log when the store has been quiet (call it from a timer). */
   checkpoint(now: number): boolean;
   get(id: number): StoredOrder | undefined;
+  /** The order that completed the form session `key`, if one did. */
+  bySessionKey(key: string): StoredOrder | undefined;
   /** The definition (JSON) of a form orders were taken under, by its ID. */
   formDefinition(id: string): string | undefined;
   /** Every form orders were taken under, oldest first. */
@@ -538,6 +540,10 @@ export function createOrderStore(db: Database): OrderStore {
     checkpoint: (now) => checkpoints.run(now),
     get(id) {
       const row = selectOrder.get(id) as Row | undefined;
+      return row ? readOrderRow(row) : undefined;
+    },
+    bySessionKey(key) {
+      const row = selectBySessionKey.get(key) as Row | undefined;
       return row ? readOrderRow(row) : undefined;
     },
     formDefinition(id) {

@@ -863,6 +863,10 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
       const { rows } = await pool.query('SELECT * FROM orders WHERE id = $1', [id]);
       return rows[0] ? readOrderRow(rows[0] as Row) : undefined;
     },
+    async bySessionKey(key) {
+      const { rows } = await pool.query('SELECT * FROM orders WHERE session_key = $1', [key]);
+      return rows[0] ? readOrderRow(rows[0] as Row) : undefined;
+    },
     async jobsOf(orderId) {
       const { rows } = await pool.query('SELECT * FROM jobs WHERE order_id = $1 ORDER BY id', [orderId]);
       return rows.map(readJobRow);

@@ -76,6 +76,7 @@ export function createSqliteEngine(db: Database): SqliteEngine {
       changeStatus: (change, jobs) => settle(() => store.changeStatus(change, jobs)),
       history: (orderId) => settle(() => store.history(orderId)),
       get: (id) => settle(() => store.get(id)),
+      bySessionKey: (key) => settle(() => store.bySessionKey(key)),
       jobsOf: (orderId) => settle(() => store.jobsOf(orderId)),
       list: (filter) => settle(() => store.list(filter)),
       async *each(filter): AsyncGenerator<StoredOrder> {

@@ -322,8 +322,9 @@ describe('several bot processes on one PostgreSQL and one Redis', () => {
     assert.ok(
       other.logs.some(
         (l) =>
-          (l.event === 'order.stale_modal' || l.event === 'order.already_committed') &&
-          l.interaction_id === final.interaction.id,
+          ['order.stale_modal', 'order.already_committed', 'order.already_received'].includes(
+            String(l.event),
+          ) && l.interaction_id === final.interaction.id,
       ),
       'the other found the form gone, or its order committed',
     );

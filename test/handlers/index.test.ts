@@ -19,7 +19,14 @@ import { createResponder } from '../../src/discord/responder.ts';
 import { StoreUnavailableError } from '../../src/errors.ts';
 import { type AppContext, openModal } from '../../src/handlers/context.ts';
 import { silentLogger } from '../../src/log.ts';
-import { BUSY, EXPIRED, INVALID_EMAIL, NOT_THIS_SERVER, ORDERS_UNAVAILABLE } from '../../src/order/texts.ts';
+import {
+  ALREADY_RECEIVED,
+  BUSY,
+  EXPIRED,
+  INVALID_EMAIL,
+  NOT_THIS_SERVER,
+  ORDERS_UNAVAILABLE,
+} from '../../src/order/texts.ts';
 import { validInputs } from '../support/customer.ts';
 import {
   buttonId,
@@ -345,16 +352,25 @@ describe('order form steps', () => {
     assert.deepEqual(h.ended, ['completed']);
   });
 
-  test('a replayed final submit creates no second order and says the form ended', async () => {
+  test('a replayed final submit, or "Continue" pressed again, creates no second order and shows the one taken', async () => {
     harness();
     const { c, inputs, open3, from } = await throughStep2(h, alice);
-    await c.submit(open3, inputs[3], from);
+    const first = await c.submit(open3, inputs[3], from);
+    const [order] = h.orders.list();
     const replay = await c.submit(open3, inputs[3], from);
-    assert.equal(
-      messageOf(replay.answer).content,
-      `${EXPIRED}\nWhat you typed in this step could not be saved because the form had ended.`,
+    const shown = messageOf(replay.answer);
+    assert.equal(shown.content, ALREADY_RECEIVED);
+    assert.deepEqual(shown.embeds, messageOf(first.answer).embeds, 'the same summary');
+    const again = messageOf(await c.press(from, 'Continue to Final Step'));
+    assert.equal(again.content, ALREADY_RECEIVED, 'the button the answer was lost after shows it too');
+    const [bobs] = await h.send(modalSubmit(bob, open3, inputs[3], from));
+    assert.match(
+      String(messageOf(bobs).content),
+      /expired/,
+      "another member naming Alice's form sees nothing of it",
     );
     assert.equal(h.orders.list().length, 1);
+    assert.equal(h.orders.list()[0]?.id, order?.id);
     assert.equal(h.outboxCalls.notified, 1);
   });
 
