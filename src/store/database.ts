@@ -145,6 +145,11 @@ const MIGRATIONS: readonly (string | ((db: Database) => void))[] = [
   ) STRICT;
   CREATE INDEX order_events_by_order ON order_events (order_id, id);
   `,
+  // 7: the customer's language (`language`, a Discord locale code), for everything the order tells
+  // them later (status emails and messages); older orders have none and use `default_language`.
+  `
+  ALTER TABLE orders ADD COLUMN language TEXT;
+  `,
 ];
 
 /** The schema version this build writes. */

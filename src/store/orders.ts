@@ -73,6 +73,8 @@ export interface NewOrder {
   createdAt: number;
   /** The form the order was taken under: its ID and definition (JSON), kept once per form. */
   form?: { id: string; definition: string };
+  /** The customer's language (a Discord locale code), for everything the order tells them later. */
+  language?: string;
 }
 
 /** A job to commit with its order. */
@@ -229,8 +231,8 @@ const EACH_PAGE = 500;
 export function createOrderStore(db: Database): OrderStore {
   const sql = (text: string) => db.prepare(text);
   const insertOrder = sql(
-    `INSERT INTO orders (order_number, user_id, guild_id, email, email_key, fields, created_at, form_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    `INSERT INTO orders (order_number, user_id, guild_id, email, email_key, fields, created_at, form_id, language)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   );
   const insertForm = sql('INSERT OR IGNORE INTO forms (id, definition, created_at) VALUES (?, ?, ?)');
   const selectForm = sql('SELECT definition FROM forms WHERE id = ?');
@@ -403,6 +405,7 @@ export function createOrderStore(db: Database): OrderStore {
         JSON.stringify(order.fields),
         order.createdAt,
         order.form?.id ?? null,
+        order.language ?? null,
       ) as Row,
     );
     if (order.form) insertForm.run(order.form.id, order.form.definition, order.createdAt);

@@ -200,6 +200,10 @@ const MIGRATIONS: readonly ((client: pg.PoolClient) => Promise<void>)[] = [
       CREATE INDEX order_events_by_order ON order_events (order_id, id);
     `);
   },
+  // 3 (SQLite's 7): the customer's language.
+  async (client) => {
+    await client.query('ALTER TABLE orders ADD COLUMN language TEXT');
+  },
 ];
 
 /** The schema version this build writes. */
@@ -213,8 +217,8 @@ const SQL = {
       INSERT INTO forms (id, definition, created_at) SELECT $8::text, $9::text, $7::bigint WHERE $8::text IS NOT NULL
       ON CONFLICT (id) DO NOTHING
     ), inserted AS (
-      INSERT INTO orders (order_number, user_id, guild_id, email, email_key, fields, created_at, form_id)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *
+      INSERT INTO orders (order_number, user_id, guild_id, email, email_key, fields, created_at, form_id, language)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10) RETURNING *
     )
     SELECT inserted.*, ${caps} AS refused FROM inserted`,
   // An order's jobs in one statement: their IDs are drawn first, in order, so that `after` (the
@@ -393,6 +397,7 @@ const IMPORTED: Readonly<
     ['email_refused', 'text'],
     ['fields', 'text'],
     ['form_id', 'text'],
+    ['language', 'text'],
     ['status', 'text'],
     ['lifecycle', 'text'],
     ['lifecycle_at', 'bigint'],
@@ -635,6 +640,7 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
             order.createdAt,
             order.form?.id ?? null,
             order.form?.definition ?? null,
+            order.language ?? null,
           ];
           const inserted = await client.query(SQL.insertOrder(capsReached(plan.caps, params)), params);
           const row = inserted.rows[0] as Row;

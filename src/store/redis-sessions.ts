@@ -321,7 +321,7 @@ export async function createRedisSessionStore(options: RedisSessionStoreOptions)
     get size() {
       return size;
     },
-    async start(userId, email, guildId, formId) {
+    async start(userId, email, guildId, formId, language) {
       const at = now();
       const fresh: OrderSession = {
         userId,
@@ -329,6 +329,7 @@ export async function createRedisSessionStore(options: RedisSessionStoreOptions)
         email,
         guildId,
         formId,
+        language,
         createdAt: at,
         touchedAt: at,
         replacedEarlier: false,
@@ -442,6 +443,7 @@ function toSession(reply: unknown): OrderSession {
     email: fields.get('email') ?? '',
     guildId: fields.get('guildId'),
     formId: fields.get('formId') ?? '',
+    language: fields.get('language'),
     createdAt: Number(fields.get('createdAt')),
     touchedAt: Number(fields.get('touchedAt')),
     replacedEarlier: fields.get('replacedEarlier') === '1',
@@ -469,6 +471,7 @@ function fromSession(session: OrderSession): string[] {
     session.replacedEarlier ? '1' : '0',
   ];
   if (session.guildId !== undefined) flat.push('guildId', session.guildId);
+  if (session.language !== undefined) flat.push('language', session.language);
   for (const [step, values] of Object.entries(session.accepted))
     flat.push(`a:${step}`, JSON.stringify(values));
   for (const [step, values] of Object.entries(session.drafts)) flat.push(`d:${step}`, JSON.stringify(values));

@@ -120,7 +120,8 @@ test('a schema 2 database with orders is upgraded in place at start-up, its orde
      DROP TABLE forms; ALTER TABLE orders DROP COLUMN form_id;
      DROP TABLE order_events; DROP INDEX orders_by_lifecycle; ALTER TABLE orders DROP COLUMN lifecycle;
      ALTER TABLE orders DROP COLUMN lifecycle_at; ALTER TABLE orders DROP COLUMN tracking_number;
-     ALTER TABLE orders DROP COLUMN tracking_url; PRAGMA user_version = 2`,
+     ALTER TABLE orders DROP COLUMN tracking_url; ALTER TABLE orders DROP COLUMN language;
+     PRAGMA user_version = 2`,
   );
   old.exec(
     `INSERT INTO orders (order_number, user_id, guild_id, email, fields, created_at) VALUES ('ORD-1', 'u', 'g', 'A.n.n+shop@GoogleMail.com', '{}', 1)`,
