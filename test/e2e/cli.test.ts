@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { COMMANDS } from '../../src/commands.ts';
+import { commandsFor } from '../../src/commands.ts';
+import { LANGUAGES } from '../../src/i18n/languages.ts';
 import { ROOT, writeConfigDir } from '../support/bot-process.ts';
 import { startFakeDiscord } from '../support/fake-discord.ts';
 import { startSmtpServer } from '../support/smtp.ts';
@@ -36,7 +37,7 @@ describe('sync-commands', () => {
     });
     assert.equal(code, 0);
     const json = JSON.parse(stdout.slice(stdout.indexOf('[')));
-    assert.deepEqual(json, JSON.parse(JSON.stringify(COMMANDS)));
+    assert.deepEqual(json, JSON.parse(JSON.stringify(commandsFor(LANGUAGES))));
     assert.equal(discord.requests.length, 0);
     await discord.close();
   });
