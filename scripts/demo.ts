@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { EN } from '../src/i18n/translate.ts';
 import { choicesOf } from '../src/order/fields.ts';
 import { DEFAULT_FORM, loadForm, type OrderForm } from '../src/order/form.ts';
 import { sampleOrder } from '../src/order/sample.ts';
@@ -196,7 +197,7 @@ async function main(): Promise<void> {
       last = await show(await alice.submit(reopened.callback.data as Json, first, messageOf(last.entry)));
     }
     for (let step = 2; step <= form.steps.length; step++) {
-      const label = continueLabel(step, form.steps.length);
+      const label = continueLabel(EN, step, form.steps.length);
       say.user('alice', `presses [${label}]`);
       from = messageOf(last.entry);
       const next = await show(await alice.click(label, from));

@@ -18,6 +18,7 @@ import { type APIModalInteractionResponseCallbackData, ButtonStyle } from 'disco
 import { createResponder } from '../../src/discord/responder.ts';
 import { StoreUnavailableError } from '../../src/errors.ts';
 import { type AppContext, openModal } from '../../src/handlers/context.ts';
+import { EN } from '../../src/i18n/translate.ts';
 import { silentLogger } from '../../src/log.ts';
 import { BUSY, EXPIRED, INVALID_EMAIL, NOT_THIS_SERVER, ORDERS_UNAVAILABLE } from '../../src/order/texts.ts';
 import { validInputs } from '../support/customer.ts';
@@ -612,7 +613,7 @@ function modalContext(deferFirst: boolean) {
   const discord = createRecordingDiscord();
   const interaction = slashCommand({ id: '200000000000000011' }, 'order_form', { email: 'a@example.com' });
   const respond = createResponder(discord.api, interaction, { deferAfterMs: 0 });
-  const ctx = { respond, log: silentLogger } as unknown as AppContext;
+  const ctx = { respond, log: silentLogger, t: EN } as unknown as AppContext;
   return { discord, interaction, ctx, ready: deferFirst ? respond.defer(true) : Promise.resolve() };
 }
 
