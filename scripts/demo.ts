@@ -15,7 +15,7 @@ import { DEFAULT_FORM, loadForm, type OrderForm } from '../src/order/form.ts';
 import { sampleOrder } from '../src/order/sample.ts';
 import { continueLabel } from '../src/order/ui.ts';
 import { ROOT, startBot, startCommand, writeConfigDir } from '../test/support/bot-process.ts';
-import { customer, messageOf, validInputs } from '../test/support/customer.ts';
+import { customer, findButton, messageOf, validInputs } from '../test/support/customer.ts';
 import { ADMIN_PERMISSIONS, type InteractionRecord, startFakeDiscord } from '../test/support/fake-discord.ts';
 import { startSmtpServer } from '../test/support/smtp.ts';
 
@@ -24,6 +24,8 @@ const OUT = join(ROOT, 'demo-output');
 /** The demo's order database: `DATA_DIR=demo-output/data npm run orders -- list` reads it afterwards. */
 const DATA_DIR = join(OUT, 'data');
 const STAFF_CHANNEL = '900000000000000001';
+/** Manage Server on top of an everyday member's permissions: may use the staff post's buttons. */
+const MANAGER_PERMISSIONS = String(1024n | 2048n | 65536n | 2147483648n | 32n);
 const color = process.stdout.isTTY
   ? (code: number, s: string) => `\x1b[${code}m${s}\x1b[0m`
   : (_: number, s: string) => s;
@@ -215,7 +217,65 @@ async function main(): Promise<void> {
     say.title('3. The shop sees the order in its staff channel');
     say.bot('', render({ type: 4, data: staff.body }));
 
-    say.title('4. The shop owner checks the bot');
+    say.title('4. The staff accept the order, then ship it with a tracking number');
+    const manager = { id: '910000000000000003', username: 'sam', permissions: MANAGER_PERMISSIONS };
+    const staffPost = () => discord.channelMessages.find((m) => m.channelId === STAFF_CHANNEL)!.message;
+    const press = async (label: string) => {
+      say.user('sam (staff)', `presses [${label}] on the staff post`);
+      const post = staffPost();
+      const entry = discord.click(manager, { ...post, flags: 0 }, String(findButton(post, label).custom_id));
+      const callback = await discord.waitForCallback(entry);
+      return show({ entry, callback });
+    };
+    const edited = async (status: string) => {
+      const post = await discord.waitFor(
+        () => (JSON.stringify(staffPost().embeds).includes(`**${status}**`) ? staffPost() : undefined),
+        10_000,
+        `the staff post to show ${status}`,
+      );
+      const embed = (post.embeds as Json[])[0];
+      const fields = (embed?.fields as Json[] | undefined) ?? [];
+      const buttons = ((post.components as Json[] | undefined) ?? []).flatMap((row) =>
+        ((row.components as Json[] | undefined) ?? []).map((b) => `[${String(b.label)}]`),
+      );
+      say.bot(
+        '',
+        `edits the staff post: ${fields
+          .slice(0, status === 'Shipped' ? 2 : 1)
+          .map((f) => `${String(f.name)}: ${String(f.value).replace(/\*\*/g, '').replace(/\n/g, ', ')}`)
+          .join(' · ')} ${buttons.join(' ') || '(no buttons left)'}`,
+      );
+    };
+    const newDm = async (count: number) => {
+      const dm = await discord.waitFor(() => discord.dmsTo(alice.user.id)[count - 1], 10_000, 'a DM');
+      say.bot(
+        '',
+        `sends alice a direct message: ${String(dm.content).replace(/\*\*/g, '').replace(/\\(.)/g, '$1')}`,
+      );
+    };
+    await press('Accept');
+    await edited('Accepted');
+    await newDm(1);
+    const shipForm = await press('Mark shipped');
+    say.user('sam (staff)', 'types tracking 1Z999AA10123456784 and https://track.example/1Z999AA10123456784');
+    const shipped = discord.submitModal(manager, shipForm.callback.data as Json, {
+      tracking_number: '1Z999AA10123456784',
+      tracking_url: 'https://track.example/1Z999AA10123456784',
+    });
+    await show({ entry: shipped, callback: await discord.waitForCallback(shipped) });
+    await edited('Shipped');
+    await newDm(2);
+    // The two status emails after the confirmation, in the order they were sent.
+    for (let waited = 0; smtp.received.length < 3 && waited < 100; waited++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    for (const mail of smtp.received.slice(1)) say.note(`email to alice: ${String(mail.parsed.subject)}`);
+
+    say.title('5. The customer follows her order');
+    say.user('alice', '/my_orders');
+    await show(await alice.command('my_orders'));
+
+    say.title('6. The shop owner checks the bot');
     say.user('owner', '/run_diagnostics');
     await show(
       await customer(discord, {
@@ -228,7 +288,7 @@ async function main(): Promise<void> {
     const [mail] = await smtp.waitForRecipients(['alice@example.com']);
     writeFileSync(join(OUT, 'confirmation.html'), String(mail!.parsed.html));
     writeFileSync(join(OUT, 'confirmation.eml'), mail!.raw);
-    say.title('5. The confirmation email the customer received');
+    say.title('7. The confirmation email the customer received');
     say.note(`Subject: ${String(mail!.parsed.subject)}`);
     say.note(`From: ${String(mail!.parsed.from?.text)}  To: ${mail!.envelope.to.join(', ')}`);
     say.note(
@@ -243,7 +303,7 @@ async function main(): Promise<void> {
       'the deliveries to be recorded',
     );
     const dataDir = relative(process.cwd(), DATA_DIR) || '.';
-    say.title('6. The order, read back from the database');
+    say.title('8. The order, read back from the database');
     say.user('owner', `DATA_DIR=${dataDir} npm run orders -- list`);
     const cli = (...args: string[]) =>
       spawnSync(process.execPath, [join(ROOT, 'dist/cli/orders.js'), ...args], {

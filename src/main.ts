@@ -32,6 +32,7 @@ import { createSnapshot } from './ops/snapshot.ts';
 import { countedAs, createDeliveryHandlers, JobKind } from './order/delivery.ts';
 import { type LanguageTemplates, loadShopSettings, type StatusTemplates } from './order/email.ts';
 import type { OrderForm } from './order/form.ts';
+import { LifecycleJob } from './order/lifecycle.ts';
 import { createLifecycleHandlers, notificationCounter } from './order/notify.ts';
 import { createDispatcher } from './router/dispatcher.ts';
 import { createRouter } from './router/router.ts';
@@ -263,7 +264,12 @@ async function wire(env: EnvSettings, initial: Settings, engines: Engines, log: 
       snapshot,
       sessions,
       limits,
-      mailCaps: createMailCaps({ kind: JobKind.Email, settings: () => settings.config, now: clock }),
+      mailCaps: createMailCaps({
+        kind: JobKind.Email,
+        staffKind: LifecycleJob.StatusEmail,
+        settings: () => settings.config,
+        now: clock,
+      }),
       mailer,
       orders,
       outbox,

@@ -5,6 +5,7 @@
  *
  *   npm run orders -- list [--since 2026-11-01] [--status pending|sent|failed] [--limit 50]
  *   npm run orders -- show <id>
+ *   npm run orders -- status <id> <accepted|shipped|delivered|cancelled> [--tracking N] [--tracking-url U] [--reason R]
  *   npm run orders -- export --csv [--out orders.csv] [--since 2026-11-01] [--status sent]
  *   npm run orders -- retry <id> | --failed
  *   npm run orders -- purge --before 2025-11-01
@@ -20,20 +21,32 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { backup } from '@photostructure/sqlite';
-import { loadDotEnv, readToolEnv } from '../config.ts';
+import { loadConfigFiles, loadDotEnv, readToolEnv } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { CSV_BOM, csvHeader, csvLine, exportColumns } from '../order/export.ts';
 import { shownValue } from '../order/fields.ts';
 import { DEFAULT_FORM, formOfOrder, loadForm, type OrderForm } from '../order/form.ts';
-import { isCalendarDate } from '../order/validate.ts';
+import { canMove, changeJobs, isLifecycleStatus, LIMITS } from '../order/lifecycle.ts';
+import { isCalendarDate, isHttpUrl } from '../order/validate.ts';
 import { lockDataDir, openDatabase, StoreError, sqliteCode } from '../store/database.ts';
-import type { OrderFilter, OrderStatus, StoredOrder } from '../store/engine.ts';
+import type {
+  LifecycleStatus,
+  OrderFilter,
+  OrderStatus,
+  StatusChange,
+  StoredOrder,
+} from '../store/engine.ts';
 import { createPostgresEngine, type ImportCounts, type PostgresEngine } from '../store/postgres.ts';
 import { createSqliteEngine } from '../store/sqlite.ts';
 
 const USAGE = `Usage: npm run orders -- <command>
-  list [--since YYYY-MM-DD] [--status pending|sent|failed] [--limit N]   newest first (default 50)
-  show <id>                                                           every field and delivery job
+  list [--since YYYY-MM-DD] [--status S] [--limit N]                 newest first (default 50); S: received,
+                                                                      accepted, shipped, delivered, cancelled
+                                                                      (the order) or pending, sent, failed (delivery)
+  show <id>                                                           every field, delivery job and status change
+  status <id> <status> [--tracking N] [--tracking-url U] [--reason R] move an order on (accepted, shipped,
+                                                                      delivered, cancelled: --reason required);
+                                                                      the customer and webhook are told, as from Discord
   export --csv [--out FILE] [--since YYYY-MM-DD] [--status S]         a new spreadsheet file (or standard output)
   retry <id> | --failed                                               send failed emails / staff posts again
   purge --before YYYY-MM-DD                                           remove personal data of older orders
@@ -139,12 +152,18 @@ function day(value: string | undefined, flag: string): number | undefined {
   return new Date(year, month - 1, date).getTime();
 }
 
-function status(value: string | undefined): OrderStatus | undefined {
-  if (value === undefined) return undefined;
-  if (!STATUSES.includes(value as OrderStatus))
-    throw new UsageError(`--status: expected pending, sent or failed, got ${JSON.stringify(value)}`);
-  return value as OrderStatus;
+/** `--status`: a delivery state or a lifecycle status, as the filter it makes. */
+function status(value: string | undefined): Pick<OrderFilter, 'status' | 'lifecycle'> {
+  if (value === undefined) return {};
+  if (STATUSES.includes(value as OrderStatus)) return { status: value as OrderStatus };
+  if (isLifecycleStatus(value)) return { lifecycle: value };
+  throw new UsageError(
+    `--status: expected received, accepted, shipped, delivered or cancelled (the order), or pending, sent or failed (its delivery), got ${JSON.stringify(value)}`,
+  );
 }
+
+/** Who made a change, for `show`. */
+const actorOf = (actor: string) => (actor === 'cli' ? 'the owner (CLI)' : `Discord user ${actor}`);
 
 function orderId(value: string | undefined): number {
   const id = Number(value?.replace(/^#/, ''));
@@ -176,7 +195,8 @@ function listLine(order: StoredOrder): string {
   return [
     `#${order.id}`.padEnd(7),
     when(order.createdAt),
-    listStatus(order).padEnd(7),
+    order.lifecycle.padEnd(9),
+    listStatus(order).padEnd(8),
     oneLine(order.orderNumber, 20).padEnd(20),
     oneLine(order.email || '(purged)', 32).padEnd(32),
     // What was ordered: the shipped form's product, else the first answer of the order's form.
@@ -229,7 +249,7 @@ async function openEngine(env: { dataDir: string; databaseUrl: string | undefine
 const BACKUP_ON_POSTGRES =
   'backup: the orders are in PostgreSQL (DATABASE_URL); back them up with pg_dump, e.g. pg_dump --format=custom --file=orders.dump "$DATABASE_URL"';
 
-const COUNTED = ['orders', 'jobs', 'forms'] as const satisfies readonly (keyof ImportCounts)[];
+const COUNTED = ['orders', 'jobs', 'forms', 'events'] as const satisfies readonly (keyof ImportCounts)[];
 
 /**
  * `migrate --from-sqlite DATA_DIR`: copies the shop's orders, jobs and forms from its SQLite
@@ -253,7 +273,7 @@ async function migrate(url: string, from: string): Promise<number> {
     }
     // Read a page at a time with `all()`: an SQLite iterator kept open across the awaits of the
     // copy crashed the process (SIGSEGV, @photostructure/sqlite 2.6.0).
-    const pages = async function* (table: 'orders' | 'jobs') {
+    const pages = async function* (table: 'orders' | 'jobs' | 'order_events') {
       const page = source.prepare(`SELECT * FROM ${table} WHERE id > ? ORDER BY id LIMIT 500`);
       for (let after = 0; ; ) {
         const rows = page.all(after) as Record<string, unknown>[];
@@ -264,7 +284,12 @@ async function migrate(url: string, from: string): Promise<number> {
     };
     const count = (table: string) =>
       Number((source.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
-    const counts: ImportCounts = { orders: count('orders'), jobs: count('jobs'), forms: count('forms') };
+    const counts: ImportCounts = {
+      orders: count('orders'),
+      jobs: count('jobs'),
+      forms: count('forms'),
+      events: count('order_events'),
+    };
     const storeId = String(
       (source.prepare(`SELECT value FROM meta WHERE key = 'store_id'`).get() as { value: string }).value,
     );
@@ -282,6 +307,7 @@ async function migrate(url: string, from: string): Promise<number> {
         >[],
         orders: pages('orders'),
         jobs: pages('jobs'),
+        events: pages('order_events'),
       });
       const copiedWhen = report.outcome === 'already' ? ` (copied ${when(report.at)})` : '';
       for (const kind of COUNTED)
@@ -328,6 +354,35 @@ async function migrate(url: string, from: string): Promise<number> {
   }
 }
 
+/** The change `status` asks for, or a line saying why it cannot be made. */
+function cliChange(
+  order: StoredOrder,
+  to: LifecycleStatus,
+  values: { tracking?: string | undefined; 'tracking-url'?: string | undefined; reason?: string | undefined },
+): StatusChange | string {
+  if (!canMove(order.lifecycle, to)) {
+    return `Order #${order.id} is ${order.lifecycle}; it cannot become ${to} (received -> accepted -> shipped -> delivered; cancelled from any status before delivered).`;
+  }
+  const change: StatusChange = { orderId: order.id, from: order.lifecycle, to, actor: 'cli', at: Date.now() };
+  const tracking = values.tracking?.trim();
+  const trackingUrl = values['tracking-url']?.trim();
+  const reason = values.reason?.trim();
+  if ((tracking || trackingUrl) && to !== 'shipped') return '--tracking and --tracking-url go with shipped.';
+  if (tracking) change.trackingNumber = tracking.slice(0, LIMITS.trackingNumber);
+  if (trackingUrl) {
+    if (!isHttpUrl(trackingUrl) || trackingUrl.length > LIMITS.trackingUrl)
+      return '--tracking-url: expected a web address starting with http:// or https://';
+    change.trackingUrl = trackingUrl;
+  }
+  if (to === 'cancelled') {
+    if (!reason) return 'cancelled: add --reason "…" (the customer reads it).';
+    change.reason = reason.slice(0, LIMITS.reason);
+  } else if (reason) {
+    change.note = reason.slice(0, LIMITS.reason);
+  }
+  return change;
+}
+
 async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
@@ -346,6 +401,9 @@ async function run(argv: string[]): Promise<number> {
       csv: { type: 'boolean' },
       failed: { type: 'boolean' },
       'from-sqlite': { type: 'string' },
+      tracking: { type: 'string' },
+      'tracking-url': { type: 'string' },
+      reason: { type: 'string' },
     },
   });
   loadDotEnv();
@@ -375,9 +433,8 @@ async function run(argv: string[]): Promise<number> {
           throw new UsageError('--limit: expected a positive number');
         const filter: OrderFilter = { limit };
         const since = day(values.since, '--since');
-        const wanted = status(values.status);
+        Object.assign(filter, status(values.status));
         if (since !== undefined) filter.since = since;
-        if (wanted !== undefined) filter.status = wanted;
         const found = await orders.list(filter);
         if (found.length === 0) {
           console.log('No orders match.');
@@ -387,7 +444,8 @@ async function run(argv: string[]): Promise<number> {
           [
             'id'.padEnd(7),
             'created'.padEnd(16),
-            'status '.padEnd(7),
+            'status'.padEnd(9),
+            'delivery',
             'order number'.padEnd(20),
             'email'.padEnd(32),
             'product',
@@ -408,7 +466,11 @@ async function run(argv: string[]): Promise<number> {
           console.error(`No order #${id}.`);
           return 1;
         }
-        console.log(`Order #${order.id}: ${order.status}, created ${when(order.createdAt)}`);
+        console.log(
+          `Order #${order.id}: ${order.lifecycle}, created ${when(order.createdAt)}; delivery ${order.status}`,
+        );
+        if (order.trackingNumber || order.trackingUrl)
+          console.log(`  Tracking: ${[order.trackingNumber, order.trackingUrl].filter(Boolean).join('  ')}`);
         if (order.emailRefused)
           console.log(`  No confirmation email: refused by a cap (${order.emailRefused}).`);
         if (order.purgedAt !== null) console.log(`Personal data removed ${when(order.purgedAt)}.`);
@@ -439,15 +501,62 @@ async function run(argv: string[]): Promise<number> {
             `  ${job.kind.padEnd(16)} ${job.status.padEnd(7)} after ${job.attempts} attempt(s)${why}`,
           );
         }
+        const history = await orders.history(order.id);
+        console.log(history.length === 0 ? 'History: received, no change since.' : 'History:');
+        for (const event of history) {
+          const extra = [
+            event.trackingNumber ? `tracking ${event.trackingNumber}` : '',
+            event.trackingUrl ?? '',
+            event.reason ? `reason: ${oneLine(event.reason, 200)}` : '',
+            event.note ? `note: ${oneLine(event.note, 200)}` : '',
+          ].filter(Boolean);
+          console.log(
+            `  ${when(event.at)}  ${event.from} -> ${event.to}  by ${actorOf(event.actor)}${extra.length ? `  (${extra.join('; ')})` : ''}`,
+          );
+        }
+        return 0;
+      }
+      case 'status': {
+        const id = orderId(positionals[0]);
+        const to = positionals[1];
+        if (!to || !isLifecycleStatus(to) || to === 'received')
+          throw new UsageError(
+            `status: expected accepted, shipped, delivered or cancelled after the order ID, got ${JSON.stringify(to ?? '')}`,
+          );
+        const order = await orders.get(id);
+        if (!order || order.purgedAt !== null) {
+          console.error(`No order #${id}.`);
+          return 1;
+        }
+        const change = cliChange(order, to, values);
+        if (typeof change === 'string') {
+          console.error(change);
+          return 1;
+        }
+        const { config } = loadConfigFiles(env.configDir);
+        const result = await orders.changeStatus(
+          change,
+          changeJobs({ config, mailEnabled: env.senderEmail !== undefined }),
+        );
+        if (!result.ok) {
+          console.error(
+            result.reason === 'missing'
+              ? `No order #${id}.`
+              : `Order #${id} changed meanwhile: it is ${result.order.lifecycle} now. Nothing was changed.`,
+          );
+          return 1;
+        }
+        console.log(
+          `Order #${id}: ${change.from} -> ${to}. ${result.jobs.length} notification(s) queued; the running bot sends them within seconds.`,
+        );
         return 0;
       }
       case 'export': {
         if (!values.csv) throw new UsageError('export: add --csv (the only format)');
         const filter: OrderFilter = {};
         const since = day(values.since, '--since');
-        const wanted = status(values.status);
+        Object.assign(filter, status(values.status));
         if (since !== undefined) filter.since = since;
-        if (wanted !== undefined) filter.status = wanted;
         const stored = await orders.forms();
         const definitions = new Map(stored.map((form) => [form.id, form.definition]));
         const columns = exportColumns(

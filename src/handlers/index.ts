@@ -18,7 +18,7 @@ import { createOrderForm } from './order-form.ts';
 import { createOrderModal } from './order-modal.ts';
 import { createPing } from './ping.ts';
 import { createRunDiagnostics } from './run-diagnostics.ts';
-import { createStaffButton, createStaffModal } from './staff-actions.ts';
+import { createStaffButton, createStaffDrafts, createStaffModal } from './staff-actions.ts';
 
 /** Everything the handlers use, built by the composition. */
 export interface HandlerDeps {
@@ -60,9 +60,10 @@ function lifecycleHandlers(deps: HandlerDeps): Handler<AppContext>[] {
     mailEnabled: deps.mailer.enabled,
     onStatusChanged: () => deps.metrics.count('status_changes'),
   };
+  const drafts = createStaffDrafts(Date.now);
   return [
-    createStaffButton({ ...shared, crashPoint: deps.crashPoint }),
-    createStaffModal(shared),
+    createStaffButton({ ...shared, drafts, crashPoint: deps.crashPoint }),
+    createStaffModal({ ...shared, drafts }),
     createMyOrders(shared),
     createMyCancel(shared),
     createMyConfirm(shared),

@@ -19,15 +19,51 @@ import {
   type StaffAction,
 } from '../order/lifecycle.ts';
 import { alreadyChangedText, badTrackingUrlText, changedText } from '../order/texts.ts';
-import { discordText, modalText, OrderIds, staffModal } from '../order/ui.ts';
+import { discordText, fixButton, modalText, OrderIds, staffModal } from '../order/ui.ts';
 import { isHttpUrl } from '../order/validate.ts';
 import type { LifecycleStatus, OrderRepository, StatusChange, StoredOrder } from '../store/engine.ts';
 import type { OutboxWorker } from '../store/outbox.ts';
 import { type Component, type Ctx, type Modal, openModal } from './context.ts';
 import { refuseOutsideShop } from './shop-only.ts';
 
+/** Most staff drafts kept at once, and for how long (a bad tracking link to fix). */
+const DRAFTS = { max: 200, ttlMs: 15 * 60_000 } as const;
+
+/**
+ * What a staff member typed into Mark shipped when it was refused (a tracking link that is not a
+ * web address), kept in this process so that "Fix the tracking link" reopens the form prefilled.
+ * Bounded and short-lived; a press that reaches another process opens it empty.
+ */
+export interface StaffDrafts {
+  put(userId: string, orderId: number, values: Readonly<Record<string, string>>): void;
+  /** The draft, removed; undefined when there is none (or it expired). */
+  take(userId: string, orderId: number): Readonly<Record<string, string>> | undefined;
+}
+
+/** Creates the drafts (`now` from the bot's clock). */
+export function createStaffDrafts(now: () => number): StaffDrafts {
+  const drafts = new Map<string, { values: Readonly<Record<string, string>>; at: number }>();
+  return {
+    put(userId, orderId, values) {
+      const key = `${userId}:${orderId}`;
+      drafts.delete(key);
+      drafts.set(key, { values, at: now() });
+      // The oldest goes first (a Map keeps insertion order).
+      while (drafts.size > DRAFTS.max) drafts.delete(drafts.keys().next().value as string);
+    },
+    take(userId, orderId) {
+      const key = `${userId}:${orderId}`;
+      const draft = drafts.get(key);
+      drafts.delete(key);
+      return draft && now() - draft.at <= DRAFTS.ttlMs ? draft.values : undefined;
+    },
+  };
+}
+
 /** What the staff handlers use. */
 export interface StaffActionDeps {
+  /** What a refused Mark shipped kept, to prefill its retry. */
+  drafts: StaffDrafts;
   orders: Pick<OrderRepository, 'get' | 'changeStatus'>;
   outbox: Pick<OutboxWorker, 'notify'>;
   /** Whether status emails can be sent (SENDER_EMAIL is set). */
@@ -127,7 +163,11 @@ export function createStaffButton(deps: StaffActionDeps): Component {
       }
       if (target.action === 'ship' || target.action === 'cancel') {
         const reference = ownReference(order.id, ctx.config.order_reference_format);
-        return openModal(ctx, staffModal(ctx.staffT, target.action, order.id, target.from, reference));
+        const prefill = target.action === 'ship' ? deps.drafts.take(ctx.userId, order.id) : undefined;
+        return openModal(
+          ctx,
+          staffModal(ctx.staffT, target.action, order.id, target.from, reference, prefill),
+        );
       }
       return apply(ctx, deps, order, {
         orderId: order.id,
@@ -160,8 +200,17 @@ export function createStaffModal(deps: StaffActionDeps): Modal {
       if (target.action === 'ship') {
         const trackingNumber = modalText(data, 'tracking_number', LIMITS.trackingNumber);
         const trackingUrl = modalText(data, 'tracking_url', LIMITS.trackingUrl);
-        if (trackingUrl && !isHttpUrl(trackingUrl))
-          return reply(ctx, badTrackingUrlText(ctx.staffT, trackingNumber));
+        if (trackingUrl && !isHttpUrl(trackingUrl)) {
+          deps.drafts.put(ctx.userId, order.id, {
+            tracking_number: trackingNumber,
+            tracking_url: trackingUrl,
+          });
+          return ctx.respond.reply({
+            content: badTrackingUrlText(ctx.staffT),
+            components: fixButton(ctx.staffT, order.id, target.from),
+            flags: MessageFlags.Ephemeral,
+          });
+        }
         if (trackingNumber) change.trackingNumber = trackingNumber;
         if (trackingUrl) change.trackingUrl = trackingUrl;
       } else if (target.action === 'cancel') {

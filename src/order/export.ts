@@ -3,7 +3,9 @@
  * Orders as CSV for a spreadsheet, a column per field of the shop's form (and of older forms): RFC 4180 (every cell quoted, quotes doubled, CRLF between
  * records), UTF-8 with a byte-order mark so spreadsheet programs read it as UTF-8, a header row,
  * one order a line. A cell a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
- * a tab or a carriage return) gets a leading `'`, so hostile input shows as text.
+ * a tab or a carriage return) gets a leading `'`, so hostile input shows as text. `status` is
+ * whether the order's email and staff post went out; `order_status` where the order is in its life
+ * (received, accepted, shipped, delivered, cancelled) and `status_changed_at` when that last changed.
  */
 import type { StoredOrder } from '../store/orders.ts';
 import { shownValue } from './fields.ts';
@@ -52,6 +54,8 @@ export function csvHeader(columns: readonly ExportColumn[]): string {
     'discord_server_id',
     ...columns.map((column) => column.key),
     'email_refused_by_cap',
+    'order_status',
+    'status_changed_at',
   ];
   return `${header.map(csvCell).join(',')}\r\n`;
 }
@@ -67,6 +71,8 @@ export function csvLine(order: StoredOrder, columns: readonly ExportColumn[]): s
     order.guildId,
     ...columns.map((column) => shownValue(column.field, order.fields[column.key] ?? '')),
     order.emailRefused ?? '',
+    order.lifecycle,
+    order.lifecycleAt === null ? '' : new Date(order.lifecycleAt).toISOString(),
   ];
   return `${cells.map(csvCell).join(',')}\r\n`;
 }

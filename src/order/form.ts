@@ -112,6 +112,8 @@ const TAKEN_KEYS: ReadonlySet<string> = new Set([
   'discord_user_id',
   'discord_server_id',
   'email_refused_by_cap',
+  'order_status',
+  'status_changed_at',
   'constructor',
 ]);
 

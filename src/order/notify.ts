@@ -29,14 +29,14 @@ import { discordText, type StaffPostState, staffMessage } from './ui.ts';
 import { postJson, signature, webhookBody } from './webhook.ts';
 
 /** The counter a lifecycle job's event moves, if any (`orderbot_notifications_total`). */
-export function notificationCounter({ job, outcome }: JobEvent): CounterName | undefined {
+export function notificationCounter({ job, outcome, reason }: JobEvent): CounterName | undefined {
   if (outcome === 'retry') return undefined;
   const ok = outcome === 'done';
   switch (job.kind) {
     case LifecycleJob.StatusEmail:
       return ok ? 'notify_email_sent' : 'notify_email_failed';
     case LifecycleJob.Dm:
-      return ok ? 'notify_dm_sent' : job.reason === 'dm_closed' ? 'notify_dm_refused' : 'notify_dm_failed';
+      return ok ? 'notify_dm_sent' : reason === 'dm_closed' ? 'notify_dm_refused' : 'notify_dm_failed';
     case LifecycleJob.Webhook:
       return ok ? 'notify_webhook_sent' : 'notify_webhook_failed';
     default:

@@ -157,7 +157,7 @@ export function statusDm(
       if (options.trackingNumber) {
         lines.push(t('dm_tracking_number', { number: escapeText(options.trackingNumber) }));
       }
-      if (options.trackingUrl) lines.push(t('dm_track_it', { url: options.trackingUrl }));
+      if (options.trackingUrl) lines.push(t('dm_track_it', { url: linkTarget(options.trackingUrl) }));
       return lines.join('\n');
     }
     case 'delivered':
@@ -178,7 +178,7 @@ export function myOrderLine(t: Translator, order: StoredOrder, reference: string
   const what = escapeText((order.fields.product_name || first?.[1] || '').split('\n')[0] ?? '').slice(0, 80);
   const tracking =
     order.lifecycle === 'shipped' && order.trackingUrl
-      ? ` · ${t('my_orders_track_link', { url: order.trackingUrl })}`
+      ? ` · ${t('my_orders_track_link', { url: linkTarget(order.trackingUrl) })}`
       : order.lifecycle === 'shipped' && order.trackingNumber
         ? ` · ${t('my_orders_tracking', { number: escapeText(order.trackingNumber) })}`
         : '';
@@ -205,6 +205,14 @@ export function cannotCancelText(t: Translator, status: LifecycleStatus | undefi
   return status === undefined
     ? t('order_missing')
     : t('cannot_cancel', { status: statusName(t, status).toLowerCase() });
+}
+
+/** A web address as a markdown link target: the characters that would end it are percent-encoded. */
+function linkTarget(url: string): string {
+  return url.replace(
+    /[<>()[\]\s`]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
 }
 
 /** Escapes Discord markdown in someone's text (a local copy: ui.ts imports this module). */
@@ -236,8 +244,6 @@ export function changedText(t: Translator, reference: string, status: LifecycleS
 }
 
 /** The tracking link typed in Mark shipped is not a web address. */
-export function badTrackingUrlText(t: Translator, typedNumber: string): string {
-  return typedNumber
-    ? t('bad_tracking_url_kept', { number: typedNumber.replace(/[`\\]/g, '') })
-    : t('bad_tracking_url');
+export function badTrackingUrlText(t: Translator): string {
+  return t('bad_tracking_url');
 }

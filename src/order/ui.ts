@@ -82,6 +82,7 @@ export function staffModal(
   orderId: number,
   from: LifecycleStatus,
   reference: string,
+  prefill: Readonly<Partial<Record<string, string>>> = {},
 ): APIModalInteractionResponseCallbackData {
   const input = (
     custom_id: string,
@@ -90,18 +91,22 @@ export function staffModal(
     required: boolean,
     style = TextInputStyle.Short,
     placeholder?: string,
-  ) => ({
-    type: ComponentType.Label as const,
-    label,
-    component: {
-      type: ComponentType.TextInput as const,
-      custom_id,
-      style,
-      max_length,
-      required,
-      ...(placeholder ? { placeholder } : {}),
-    },
-  });
+  ) => {
+    const value = prefill[custom_id]?.slice(0, max_length);
+    return {
+      type: ComponentType.Label as const,
+      label,
+      component: {
+        type: ComponentType.TextInput as const,
+        custom_id,
+        style,
+        max_length,
+        required,
+        ...(placeholder ? { placeholder } : {}),
+        ...(value ? { value } : {}),
+      },
+    };
+  };
   const title = t(action === 'ship' ? 'staff_ship_title' : 'staff_cancel_title', { reference }).slice(0, 45);
   return {
     custom_id: customId(OrderIds.StaffModal, action, orderId, from),
@@ -121,6 +126,26 @@ export function staffModal(
           ]
         : [input('reason', t('staff_reason'), LIMITS.reason, true, TextInputStyle.Paragraph)],
   };
+}
+
+/** "Fix the tracking link": reopens Mark shipped (prefilled with what was typed, where it was kept). */
+export function fixButton(
+  t: Translator,
+  orderId: number,
+  from: LifecycleStatus,
+): APIActionRowComponent<APIButtonComponent>[] {
+  return [
+    {
+      type: ComponentType.ActionRow,
+      components: [
+        button(
+          customId(OrderIds.Staff, 'ship', orderId, from),
+          t('staff_fix_tracking_url'),
+          ButtonStyle.Primary,
+        ),
+      ],
+    },
+  ];
 }
 
 /** Reads one text input of a submitted modal by custom_id (Label or action-row layout); '' when absent. */

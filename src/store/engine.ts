@@ -13,6 +13,7 @@ import type {
   ChangeJobs,
   ChangeResult,
   Committed,
+  JobKinds,
   JobRecord,
   NewOrder,
   OrderEvent,
@@ -29,6 +30,7 @@ export type {
   ChangeJobs,
   ChangeResult,
   Committed,
+  JobKinds,
   JobRecord,
   LifecycleStatus,
   NewJob,
@@ -53,7 +55,7 @@ export interface CapReader {
    * that order), counting no further than `atMost`.
    */
   countJobs(
-    kind: string,
+    kind: JobKinds,
     since: number,
     atMost: number,
     filter?: { email?: string; guildId?: string; userId?: string },
@@ -65,7 +67,8 @@ export interface CapReader {
 /** A cap checked inside an order's commit: at most `limit` jobs of `kind` since `since` (for one mailbox, server or user). */
 export interface CapRule<R extends string = string> {
   readonly reason: R;
-  readonly kind: string;
+  /** The job kind counted, or two kinds counted together. */
+  readonly kind: JobKinds;
   readonly since: number;
   readonly limit: number;
   readonly filter?: { email?: string; guildId?: string; userId?: string };

@@ -7,7 +7,7 @@
  * Times come from the injected `now` (monotonic in the bot). An order whose stored time lies ahead
  * of it (the clock was set back since) never makes a customer wait longer than the rule itself.
  */
-import type { CapReader, CapRule } from './engine.ts';
+import type { CapReader, CapRule, JobKinds } from './engine.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -84,6 +84,11 @@ export interface MailCapSettings {
 export interface MailCapOptions {
   /** The job kind that is a confirmation email (the caps count those jobs, across users, servers, processes and restarts). */
   kind: string;
+  /**
+   * The job kind of the emails staff start (status emails): never refused by a cap, but counted
+   * toward the hourly ceilings (per server, in all), which protect the shop's mail account.
+   */
+  staffKind?: string;
   settings: () => MailCapSettings;
   now?: () => number;
 }
@@ -106,6 +111,7 @@ export function createMailCaps(options: MailCapOptions): MailCaps {
     rules(email, guildId, userId) {
       const at = now();
       const caps = options.settings();
+      const hourly: JobKinds = options.staffKind ? [options.kind, options.staffKind] : options.kind;
       const rule = (
         reason: MailCapReason,
         since: number,
@@ -113,7 +119,7 @@ export function createMailCaps(options: MailCapOptions): MailCaps {
         filter?: { email?: string; guildId?: string; userId?: string },
       ): CapRule<MailCapReason> => ({
         reason,
-        kind: options.kind,
+        kind: reason === 'mail_hourly' || reason === 'server_hourly' ? hourly : options.kind,
         since,
         limit,
         ...(filter ? { filter } : {}),

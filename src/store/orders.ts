@@ -181,7 +181,7 @@ export interface OrderStore {
    * was reached, so a check costs at most the cap, not the day's orders).
    */
   countJobs(
-    kind: string,
+    kind: JobKinds,
     since: number,
     atMost: number,
     filter?: { email?: string; guildId?: string; userId?: string },
@@ -223,6 +223,13 @@ export interface OrderStore {
   retryAllFailed(now: number): number;
   close(): void;
 }
+
+/** One job kind, or two counted together (a cap on all mail counts confirmations and status emails). */
+export type JobKinds = string | readonly [string, string];
+
+/** The two kind parameters of a count: a single kind is given twice. */
+const kindPair = (kind: JobKinds): [string, string] =>
+  typeof kind === 'string' ? [kind, kind] : [kind[0], kind[1]];
 
 /** Orders {@link OrderStore.each} reads at a time. */
 const EACH_PAGE = 500;
@@ -284,19 +291,19 @@ export function createOrderStore(db: Database): OrderStore {
   // from that address's or server's orders (CROSS JOIN keeps SQLite from walking every email job of
   // the day instead): a check reads at most as many rows as the cap allows.
   const countJobsAll = sql(
-    'SELECT count(*) AS n FROM (SELECT 1 FROM jobs WHERE kind = ? AND created_at >= ? LIMIT ?)',
+    'SELECT count(*) AS n FROM (SELECT 1 FROM jobs WHERE kind IN (?, ?) AND created_at >= ? LIMIT ?)',
   );
   const countJobsByEmail = sql(
     `SELECT count(*) AS n FROM (SELECT 1 FROM orders o CROSS JOIN jobs j INDEXED BY jobs_by_order_kind ON j.order_id = o.id
-       WHERE o.email_key = ? AND o.created_at >= ? AND j.kind = ? AND j.created_at >= ? LIMIT ?)`,
+       WHERE o.email_key = ? AND o.created_at >= ? AND j.kind IN (?, ?) AND j.created_at >= ? LIMIT ?)`,
   );
   const countJobsByUser = sql(
     `SELECT count(*) AS n FROM (SELECT 1 FROM orders o CROSS JOIN jobs j INDEXED BY jobs_by_order_kind ON j.order_id = o.id
-       WHERE o.user_id = ? AND o.created_at >= ? AND j.kind = ? AND j.created_at >= ? LIMIT ?)`,
+       WHERE o.user_id = ? AND o.created_at >= ? AND j.kind IN (?, ?) AND j.created_at >= ? LIMIT ?)`,
   );
   const countJobsByGuild = sql(
     `SELECT count(*) AS n FROM (SELECT 1 FROM orders o CROSS JOIN jobs j INDEXED BY jobs_by_order_kind ON j.order_id = o.id
-       WHERE o.guild_id = ? AND o.created_at >= ? AND j.kind = ? AND j.created_at >= ? LIMIT ?)`,
+       WHERE o.guild_id = ? AND o.created_at >= ? AND j.kind IN (?, ?) AND j.created_at >= ? LIMIT ?)`,
   );
   const failedOrders = sql(`SELECT DISTINCT order_id FROM jobs WHERE status = 'failed'`);
   const clearPayload = sql('UPDATE jobs SET payload = NULL WHERE id = ?');
@@ -561,12 +568,12 @@ export function createOrderStore(db: Database): OrderStore {
     countJobs(kind, since, atMost, filter = {}) {
       const row =
         filter.email !== undefined
-          ? countJobsByEmail.get(mailboxKey(filter.email), since, kind, since, atMost)
+          ? countJobsByEmail.get(mailboxKey(filter.email), since, ...kindPair(kind), since, atMost)
           : filter.guildId !== undefined
-            ? countJobsByGuild.get(filter.guildId, since, kind, since, atMost)
+            ? countJobsByGuild.get(filter.guildId, since, ...kindPair(kind), since, atMost)
             : filter.userId !== undefined
-              ? countJobsByUser.get(filter.userId, since, kind, since, atMost)
-              : countJobsAll.get(kind, since, atMost);
+              ? countJobsByUser.get(filter.userId, since, ...kindPair(kind), since, atMost)
+              : countJobsAll.get(...kindPair(kind), since, atMost);
       return num((row as Row).n);
     },
     createdSince(userId, since) {

@@ -25,6 +25,7 @@ import type {
   CapRule,
   ChangeResult,
   Committed,
+  JobKinds,
   JobQueue,
   NewOrder,
   OrderEngine,
@@ -75,6 +76,8 @@ export interface ImportCounts {
   orders: number;
   jobs: number;
   forms: number;
+  /** Status changes (the orders' history). */
+  events: number;
 }
 
 /** A store to copy in with {@link PostgresEngine.importStore}. */
@@ -88,6 +91,8 @@ export interface StoreImport {
   orders: Iterable<ImportRow> | AsyncIterable<ImportRow>;
   /** Oldest first (by ID): a job's prerequisite comes before it. */
   jobs: Iterable<ImportRow> | AsyncIterable<ImportRow>;
+  /** The orders' status changes, oldest first (by ID). */
+  events: Iterable<ImportRow> | AsyncIterable<ImportRow>;
 }
 
 /**
@@ -323,7 +328,7 @@ function capCount(cap: CapCount, params: unknown[]): string {
         : userId !== undefined
           ? (['user_id', userId] as const)
           : [undefined, undefined];
-  const kind = $(cap.kind, 'text');
+  const kind = `ANY(${$(typeof cap.kind === 'string' ? [cap.kind] : [...cap.kind], 'text[]')})`;
   const since = $(cap.since, 'bigint');
   const rows =
     column === undefined
@@ -353,7 +358,7 @@ function capsReached(caps: readonly CapRule[], params: unknown[]): string {
 /** Counts jobs for a cap on `db` (the pool, or the client of a commit). */
 async function countJobs(
   db: Queryable,
-  kind: string,
+  kind: JobKinds,
   since: number,
   atMost: number,
   filter: { email?: string; guildId?: string; userId?: string } = {},
@@ -380,7 +385,10 @@ const capReader = (db: Queryable): CapReader => ({
 
 /** Columns copied by `importStore`, with their PostgreSQL types; `shift` names the ID each is offset by. */
 const IMPORTED: Readonly<
-  Record<'orders' | 'jobs' | 'forms', readonly [column: string, type: string, shift?: 'order' | 'job'][]>
+  Record<
+    'orders' | 'jobs' | 'forms' | 'order_events',
+    readonly [column: string, type: string, shift?: 'order' | 'job' | 'event'][]
+  >
 > = {
   forms: [
     ['id', 'text'],
@@ -423,6 +431,18 @@ const IMPORTED: Readonly<
     ['updated_at', 'bigint'],
     ['started_at', 'bigint'],
   ],
+  order_events: [
+    ['id', 'bigint', 'event'],
+    ['order_id', 'bigint', 'order'],
+    ['at', 'bigint'],
+    ['actor', 'text'],
+    ['from_status', 'text'],
+    ['to_status', 'text'],
+    ['note', 'text'],
+    ['tracking_number', 'text'],
+    ['tracking_url', 'text'],
+    ['reason', 'text'],
+  ],
 };
 
 /** Rows `importStore` sends in one INSERT. */
@@ -443,7 +463,7 @@ async function insertRows(
   client: pg.PoolClient,
   table: keyof typeof IMPORTED,
   rows: Iterable<ImportRow> | AsyncIterable<ImportRow>,
-  offsets: { order: number; job: number },
+  offsets: { order: number; job: number; event: number },
   conflict = '',
 ): Promise<number> {
   const columns = IMPORTED[table];
@@ -975,13 +995,20 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
           importedKey(source.storeId),
         ]);
         if (done.rows[0]) {
-          const first = JSON.parse(String((done.rows[0] as Row).value)) as ImportCounts & { at: number };
+          // A copy recorded before the history existed copied no events.
+          const first = { events: 0, ...JSON.parse(String((done.rows[0] as Row).value)) } as ImportCounts & {
+            at: number;
+          };
           const { at, ...copied } = first;
           return { outcome: 'already', copied, at };
         }
-        const max = async (table: 'orders' | 'jobs') =>
+        const max = async (table: 'orders' | 'jobs' | 'order_events') =>
           num((await client.query(`SELECT coalesce(max(id), 0) AS id FROM ${table}`)).rows[0].id);
-        const offsets = { order: await max('orders'), job: await max('jobs') };
+        const offsets = {
+          order: await max('orders'),
+          job: await max('jobs'),
+          event: await max('order_events'),
+        };
         const fresh = offsets.order === 0;
         const formIds: string[] = [];
         await insertRows(
@@ -998,6 +1025,7 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
         );
         await insertRows(client, 'orders', source.orders, offsets);
         await insertRows(client, 'jobs', source.jobs, offsets);
+        await insertRows(client, 'order_events', source.events, offsets);
         // Counted in the target, not from what was sent: the rows above the offsets, the forms by ID.
         const count = async (text: string, params: unknown[]) =>
           num((await client.query(`SELECT count(*) AS n FROM ${text}`, params)).rows[0].n);
@@ -1005,12 +1033,18 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
           orders: await count('orders WHERE id > $1', [offsets.order]),
           jobs: await count('jobs WHERE id > $1', [offsets.job]),
           forms: await count('forms WHERE id = ANY($1::text[])', [formIds]),
+          events: await count('order_events WHERE id > $1', [offsets.event]),
         };
         const { counts } = source;
-        if (copied.orders !== counts.orders || copied.jobs !== counts.jobs || copied.forms !== counts.forms)
+        if (
+          copied.orders !== counts.orders ||
+          copied.jobs !== counts.jobs ||
+          copied.forms !== counts.forms ||
+          copied.events !== counts.events
+        )
           throw new ImportMismatch(copied);
         // New IDs continue after the highest one copied.
-        for (const table of ['orders', 'jobs'])
+        for (const table of ['orders', 'jobs', 'order_events'])
           await client.query(
             `SELECT setval(pg_get_serial_sequence('${table}', 'id'), max(id)) FROM ${table} HAVING count(*) > 0`,
           );

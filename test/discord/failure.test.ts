@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { DiscordAPIError, HTTPError, REST } from '@discordjs/rest';
-import { describeDiscordFailure } from '../../src/discord/failure.ts';
+import { DMS_CLOSED, describeDiscordFailure, discordCodeOf } from '../../src/discord/failure.ts';
 import { createHttpClient, RequestTimeoutError } from '../../src/discord/http-client.ts';
 import { createInteractionApi, DiscordRequestError } from '../../src/discord/interactions.ts';
 
@@ -54,6 +54,21 @@ describe('describeDiscordFailure', () => {
       line,
       /^Discord answered POST \/channels\/123\/messages with 403 Forbidden \(code 50013: Missing Permissions\): .*View Channel, Send Messages and Embed Links/,
     );
+  });
+
+  test('50007 on a direct message: the customer closed their DMs, nothing for the owner to fix', () => {
+    const error = apiError(
+      403,
+      { message: 'Cannot send messages to this user', code: 50007 },
+      'POST',
+      '/channels/456/messages',
+    );
+    assert.equal(discordCodeOf(error), DMS_CLOSED);
+    assert.equal(
+      describeDiscordFailure(error),
+      'Discord answered POST /channels/456/messages with 403 Forbidden (code 50007: Cannot send messages to this user): the customer does not accept direct messages from this server or from bots (their privacy settings); nothing to fix on your side, and the email still tells them',
+    );
+    assert.equal(discordCodeOf(new Error('socket hang up')), undefined);
   });
 
   test('403 on commands: the applications.commands scope', () => {

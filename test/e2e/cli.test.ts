@@ -47,8 +47,8 @@ describe('sync-commands', () => {
     const env = { DISCORD_BOT_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl };
     const global = await cli('sync-commands', [], env);
     assert.equal(global.code, 0, global.stderr);
-    assert.match(global.stdout, /Registered 3 commands for all servers/);
-    for (const name of ['ping', 'run_diagnostics', 'order_form'])
+    assert.match(global.stdout, /Registered 4 commands for all servers/);
+    for (const name of ['ping', 'run_diagnostics', 'order_form', 'my_orders'])
       assert.match(global.stdout, new RegExp(`/${name} `));
     const put = discord.requests.find((r) => r.method === 'PUT');
     assert.equal(put?.path, `/applications/${discord.applicationId}/commands`);

@@ -30,16 +30,31 @@ test('the demo walks through the product and writes the confirmation email', asy
     '📦 Order Submitted!',
     '📧 Confirmation sent to alice@example.com',
     'New order from',
+    '👤 sam (staff): presses [Accept] on the staff post',
+    'edits the staff post: Status: Accepted · by <@910000000000000003>',
+    'sends alice a direct message: ✅ Demo Sneaker Shop accepted your order ORD-00042 (#1)',
+    'Tracking: 1Z999AA10123456784',
+    '[Mark delivered]',
+    'email to alice: Your Demo Sneaker Shop order #1 has shipped',
+    '👤 alice: /my_orders',
+    'Shipped · [track it](<https://track.example/1Z999AA10123456784>)',
     '🔧 Bot Diagnostics',
-    'Orders: 1 today, 1 total',
-    '6. The order, read back from the database',
+    'Orders: 1 today, 1 total (1 shipped)',
+    '8. The order, read back from the database',
     'npm run orders -- list',
     'shut down cleanly (exit code 0)',
   ]) {
     assert.ok(stdout.includes(step), `transcript lacks ${step}`);
   }
   assert.match(stdout, /🤖 Bot \(\d+(\.\d+)? ms\)/, 'bot time per step');
-  assert.match(stdout, /#1 +\d{4}-\d\d-\d\d \d\d:\d\d +sent +ORD-00042 +alice@example\.com +Runner 42/);
+  assert.match(
+    stdout,
+    /#1 +\d{4}-\d\d-\d\d \d\d:\d\d +shipped +sent +ORD-00042 +alice@example\.com +Runner 42/,
+  );
+  assert.match(
+    stdout,
+    /accepted -> shipped {2}by Discord user 910000000000000003 {2}\(tracking 1Z999AA10123456784/,
+  );
   assert.match(stdout, /email +done +after 1 attempt\(s\)/);
   assert.match(stdout, /staff_post +done +after 1 attempt\(s\)/);
   const html = readFileSync(join(ROOT, 'demo-output/confirmation.html'), 'utf8');

@@ -6,6 +6,7 @@
  * `npm test -- --engine=postgres`.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
@@ -17,9 +18,11 @@ import type { StoredJob } from '../../src/store/engine.ts';
 import {
   type BotProcess,
   endClaimsOfKilledBot,
+  ROOT,
   readOrders,
   shopEnv,
   startBot,
+  storeEnv,
 } from '../support/bot-process.ts';
 import { completeOrder, customer, findButton, userMaker } from '../support/customer.ts';
 import { type FakeDiscord, type FakeUser, snowflake } from '../support/fake-discord.ts';
@@ -92,22 +95,30 @@ describe('after the order: staff act, customers hear, other systems are told', {
   async function world(t: TestContext, options: { webhookUrl?: string } = {}) {
     const { discord, smtp } = await startFakeServices(t);
     const dir = mkdtempSync(join(tmpdir(), 'order-bot-data-'));
+    const shop = shopEnv(discord, smtp, {
+      shop_name: 'Acme Sneakers',
+      orders_channel_id: STAFF_CHANNEL,
+      staff_role_ids: [STAFF_ROLE],
+      mail_retry_initial_seconds: 0.2,
+      webhook_retry_initial_seconds: 0.2,
+      ...(options.webhookUrl ? { webhook_url: options.webhookUrl } : {}),
+    });
     const launch = (env: Record<string, string> = {}) =>
-      startBot({
+      startBot({ env: { ...shop, DATA_DIR: dir, WEBHOOK_SECRET: SECRET, ...env } });
+    /** The owner's `npm run orders` on the bot's store and config folder. */
+    const cli = (...args: string[]) => {
+      const result = spawnSync(process.execPath, [join(ROOT, 'dist/cli/orders.js'), ...args], {
         env: {
-          ...shopEnv(discord, smtp, {
-            shop_name: 'Acme Sneakers',
-            orders_channel_id: STAFF_CHANNEL,
-            staff_role_ids: [STAFF_ROLE],
-            mail_retry_initial_seconds: 0.2,
-            webhook_retry_initial_seconds: 0.2,
-            ...(options.webhookUrl ? { webhook_url: options.webhookUrl } : {}),
-          }),
-          DATA_DIR: dir,
-          WEBHOOK_SECRET: SECRET,
-          ...env,
+          PATH: process.env.PATH ?? '',
+          ...storeEnv(dir),
+          CONFIG_DIR: String(shop.CONFIG_DIR),
+          SENDER_EMAIL: String(shop.SENDER_EMAIL),
         },
+        cwd: mkdtempSync(join(tmpdir(), 'order-bot-cli-cwd-')),
+        encoding: 'utf8',
       });
+      return { code: result.status, out: result.stdout, err: result.stderr };
+    };
     const ready = async (bot: BotProcess) => {
       t.after(() => bot.stop());
       await bot.waitForLog('bot.ready');
@@ -127,7 +138,7 @@ describe('after the order: staff act, customers hear, other systems are told', {
       await completeOrder(discord, user, email);
       return until(() => staffPost(user), 'the staff post');
     };
-    return { discord, smtp, dir, launch, ready, mailsTo, staffPost, order, jobs, history, placeOrder };
+    return { discord, smtp, dir, launch, cli, ready, mailsTo, staffPost, order, jobs, history, placeOrder };
   }
 
   /** Presses the staff post's button `label` as `user`; resolves with the interaction's record. */
@@ -381,6 +392,11 @@ describe('after the order: staff act, customers hear, other systems are told', {
     );
     assert.equal(tries.length, 1, 'tried once, not again');
     assert.equal((await w.order())?.lifecycle, 'accepted');
+    const diagnostics = await customer(discord, manager).command('run_diagnostics');
+    const text = String(diagnostics.callback.data?.content);
+    assert.match(text, /DMs 0 sent, 1 refused, 0 failed/, text);
+    assert.match(text, /Notifications since start:\*\* emails 1 sent/, text);
+    assert.match(text, /\(1 accepted\)/, 'orders by status');
   });
 
   test("/my_orders shows the member their own orders and never another member's; cancel works for received orders only", async (t) => {
@@ -464,5 +480,64 @@ describe('after the order: staff act, customers hear, other systems are told', {
       'order.status_changed',
     ]);
     assert.ok(receiver.deliveries.every(signedRight));
+  });
+
+  test("the owner's CLI: status shipped with tracking notifies as the buttons do; show prints the history; list --status filters; the CSV has the status and last change", async (t) => {
+    const receiver = await startReceiver(t);
+    const w = await world(t, { webhookUrl: receiver.url });
+    const { discord } = w;
+    await w.ready(w.launch());
+    const [buyer, other] = [newUser(), newUser()];
+    await w.placeOrder(buyer, 'cli@example.com');
+    await w.placeOrder(other, 'other@example.com');
+
+    const refused = w.cli('status', '1', 'shipped');
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /Order #1 is received; it cannot become shipped/);
+    const noReason = w.cli('status', '1', 'cancelled');
+    assert.equal(noReason.code, 1);
+    assert.match(noReason.err, /--reason/);
+    assert.equal(w.cli('status', '1', 'accepted').code, 0);
+    const shipped = w.cli(
+      'status',
+      '1',
+      'shipped',
+      '--tracking',
+      'CLI-TRK-7',
+      '--tracking-url',
+      'https://track.example/CLI-TRK-7',
+    );
+    assert.equal(shipped.code, 0, shipped.err);
+    assert.match(shipped.out, /Order #1: accepted -> shipped\. 4 notification\(s\) queued/);
+
+    await until(() => (w.mailsTo('cli@example.com').length === 3 ? true : undefined), 'two status emails');
+    assert.ok(w.mailsTo('cli@example.com').some((m) => String(m.parsed.html).includes('CLI-TRK-7')));
+    await until(() => (discord.dmsTo(buyer.id).length === 2 ? true : undefined), 'two DMs');
+    await until(
+      () => (statusField(w.staffPost(buyer)).includes('Shipped') ? true : undefined),
+      'the post edited',
+    );
+    assert.match(statusField(w.staffPost(buyer)), /by the owner \(CLI\)/);
+    await until(() => (receiver.deliveries.length === 4 ? true : undefined), 'two created, two changed');
+
+    const show = w.cli('show', '1');
+    assert.equal(show.code, 0);
+    assert.match(show.out, /^Order #1: shipped, created/m);
+    assert.match(show.out, /Tracking: CLI-TRK-7 {2}https:\/\/track\.example\/CLI-TRK-7/);
+    assert.match(
+      show.out,
+      /History:\n.*received -> accepted {2}by the owner \(CLI\)\n.*accepted -> shipped {2}by the owner \(CLI\) {2}\(tracking CLI-TRK-7; https:\/\/track\.example\/CLI-TRK-7\)/,
+    );
+
+    const list = w.cli('list', '--status', 'shipped');
+    assert.equal(list.code, 0);
+    assert.match(list.out, /#1 .* shipped /);
+    assert.ok(!list.out.includes('#2 '), 'only shipped orders');
+    const csv = w.cli('export', '--csv');
+    assert.equal(csv.code, 0);
+    const [header, first, second] = csv.out.replace(/^\uFEFF/, '').split('\r\n');
+    assert.match(String(header), /"order_status","status_changed_at"$/);
+    assert.match(String(first), /"shipped","\d{4}-\d\d-\d\dT[\d:.]+Z"$/);
+    assert.match(String(second), /"received",""$/);
   });
 });

@@ -71,6 +71,10 @@ describe('health and metrics', () => {
         /^orderbot_orders_total\{outcome="completed"\} 0$/m,
         /^orderbot_emails_total\{outcome="sent"\} 0$/m,
         /^orderbot_orders_stored 0$/m,
+        /^orderbot_orders_by_status\{status="received"\} 0$/m,
+        /^orderbot_orders_by_status\{status="shipped"\} 0$/m,
+        /^orderbot_notifications_total\{kind="dm",outcome="refused"\} 0$/m,
+        /^orderbot_status_changes_total 0$/m,
         /^orderbot_outbox_jobs\{status="pending"\} 0$/m,
         /^orderbot_outbox_oldest_pending_seconds 0$/m,
         /^orderbot_interactions_total 2$/m,
@@ -89,7 +93,11 @@ describe('health and metrics', () => {
         .trim()
         .split('\n')
         .filter((l) => !l.startsWith('#'))) {
-        assert.match(line, /^[a-z_]+(\{[a-z_]+="[^"]*"\})? (-?\d+(\.\d+)?(e[+-]?\d+)?|NaN)$/, line);
+        assert.match(
+          line,
+          /^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? (-?\d+(\.\d+)?(e[+-]?\d+)?|NaN)$/,
+          line,
+        );
       }
       assert.equal((await get(`${base}/nope`)).status, 404);
     } finally {

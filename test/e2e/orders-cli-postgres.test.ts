@@ -64,7 +64,12 @@ async function seed(engine: OrderEngine, offset = 0): Promise<void> {
     { kind: 'email', payload: { to: 'x' } },
     { kind: 'staff_post', payload: { channel: 'c' }, after: 0 },
   ];
-  await take(1, 'eve@example.com', { order_number: 'ORD-1', product_name: 'Runner 1' }, mailThenPost);
+  const first = await take(
+    1,
+    'eve@example.com',
+    { order_number: 'ORD-1', product_name: 'Runner 1' },
+    mailThenPost,
+  );
   await take(
     2,
     'bob@example.com',
@@ -95,6 +100,23 @@ async function seed(engine: OrderEngine, offset = 0): Promise<void> {
             }
           : { jobId: job.id, status: 'done', result: '<m@x>', at: now },
       ),
+  );
+  // #1 was accepted and shipped: a history to copy (no notification jobs, so the counts above hold).
+  await engine.orders.changeStatus(
+    { orderId: first.order.id, from: 'received', to: 'accepted', actor: '630000000000000001', at: now + 1 },
+    () => [],
+  );
+  await engine.orders.changeStatus(
+    {
+      orderId: first.order.id,
+      from: 'accepted',
+      to: 'shipped',
+      actor: 'cli',
+      at: now + 2,
+      trackingNumber: 'TRK-1',
+      trackingUrl: 'https://track.example/TRK-1',
+    },
+    () => [],
   );
 }
 
@@ -129,15 +151,18 @@ describe('the orders CLI on PostgreSQL', () => {
       assert.equal(listed.code, 0, listed.err);
       const lines = listed.out.trim().split('\n');
       assert.match(lines[0]!, /^id\s+created\s+status/);
-      assert.match(lines[1]!, /^#3\s+2026-11-20 12:03\s+sent\s+ORD-3\s+ann@example\.com\s+sourdough/);
-      assert.match(lines[2]!, /^#2 .* failed\s+ORD-2\s+bob@example\.com/);
+      assert.match(
+        lines[1]!,
+        /^#3\s+2026-11-20 12:03\s+received\s+sent\s+ORD-3\s+ann@example\.com\s+sourdough/,
+      );
+      assert.match(lines[2]!, /^#2 .* received\s+failed\s+ORD-2\s+bob@example\.com/);
       assert.match(lines[3]!, /^#1 .* pending\s+ORD-1\s+eve@example\.com\s+Runner 1/);
       assert.equal(orders(env, 'list', '--status', 'failed').out.trim().split('\n').length, 2);
       assert.match(orders(env, 'list', '--since', '2999-01-01').out, /No orders match/);
 
       const shown = orders(env, 'show', '2');
       assert.equal(shown.code, 0, shown.err);
-      assert.match(shown.out, /^Order #2: failed, created 2026-11-20 12:02/);
+      assert.match(shown.out, /^Order #2: received, created 2026-11-20 12:02; delivery failed$/m);
       assert.match(shown.out, /Email: bob@example\.com/);
       assert.match(shown.out, /Name for the order: +Bob/, "the stored bakery form's labels");
       assert.match(
@@ -226,16 +251,17 @@ describe('the orders CLI on PostgreSQL', () => {
       lines[0]!,
       /^Copying .*orders\.db \(store [0-9a-f]{16}\) into PostgreSQL at 127\.0\.0\.1:\d+\.$/,
     );
-    assert.deepEqual(lines.slice(1, 4), [
+    assert.deepEqual(lines.slice(1, 5), [
       'orders: 3 in SQLite, 3 in PostgreSQL',
       'jobs:   6 in SQLite, 6 in PostgreSQL',
       'forms:  1 in SQLite, 1 in PostgreSQL',
+      'events: 2 in SQLite, 2 in PostgreSQL',
     ]);
     assert.match(
-      lines[4]!,
+      lines[5]!,
       /^Copied: the counts match, under the same order IDs, and the store ID \(email Message-IDs stay the same\)\./,
     );
-    assert.equal(lines.length, 5);
+    assert.equal(lines.length, 6);
 
     // Row for row the same, the store ID too; the CLI prints the same orders from either.
     const sqlite = createSqliteEngine(openDatabase(dataDir));
@@ -259,7 +285,7 @@ describe('the orders CLI on PostgreSQL', () => {
         againLines[1]!,
         /^orders: 3 in SQLite, 3 in PostgreSQL \(copied \d{4}-\d\d-\d\d \d\d:\d\d\)$/,
       );
-      assert.match(againLines[4]!, /^Already copied \d{4}-\d\d-\d\d \d\d:\d\d: nothing copied this time\.$/);
+      assert.match(againLines[5]!, /^Already copied \d{4}-\d\d-\d\d \d\d:\d\d: nothing copied this time\.$/);
       const counted = await query(
         url,
         'SELECT (SELECT count(*) FROM orders)::int AS orders, (SELECT count(*) FROM jobs)::int AS jobs',
@@ -416,14 +442,15 @@ describe('the orders CLI on PostgreSQL', () => {
       const copy = (orders: number) =>
         postgres.importStore({
           storeId: 'feedfacefeedface',
-          counts: { orders, jobs: 6, forms: 1 },
+          counts: { orders, jobs: 6, forms: 1, events: 2 },
           forms: rows('forms'),
           orders: rows('orders'),
           jobs: rows('jobs'),
+          events: rows('order_events'),
         });
       assert.deepEqual(await copy(4), {
         outcome: 'mismatch',
-        copied: { orders: 3, jobs: 6, forms: 1 },
+        copied: { orders: 3, jobs: 6, forms: 1, events: 2 },
         keptIds: false,
         keptStoreId: false,
       });

@@ -121,8 +121,11 @@ describe('the orders CLI', () => {
     assert.equal(all.code, 0, all.err);
     const lines = all.out.trim().split('\n');
     assert.match(lines[0]!, /^id\s+created\s+status/);
-    assert.match(lines[1]!, /^#2\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+failed\s+ORD-00091\s+bounce@example\.com/);
-    assert.match(lines[2]!, /^#1 .* sent\s+ORD-00090\s+eve@example\.com/);
+    assert.match(
+      lines[1]!,
+      /^#2\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+received\s+failed\s+ORD-00091\s+bounce@example\.com/,
+    );
+    assert.match(lines[2]!, /^#1 .* received\s+sent\s+ORD-00090\s+eve@example\.com/);
     const failed = orders('list', '--status', 'failed');
     assert.equal(failed.out.trim().split('\n').length, 2);
     assert.match(orders('list', '--since', '2999-01-01').out, /No orders match/);
@@ -136,7 +139,7 @@ describe('the orders CLI', () => {
   test('show prints every field and each delivery job with its reason', () => {
     const shown = orders('show', '2');
     assert.equal(shown.code, 0, shown.err);
-    assert.match(shown.out, /^Order #2: failed, created /);
+    assert.match(shown.out, /^Order #2: received, created .*; delivery failed$/m);
     assert.match(shown.out, /Email: bounce@example\.com/);
     assert.match(shown.out, /Product Name: +Runner 91/);
     assert.match(shown.out, /email +failed +after 1 attempt\(s\) \(recipient_rejected: recipient rejected/);

@@ -41,4 +41,9 @@ test("a line has the header's columns and ends with CRLF", () => {
   assert.ok(header.endsWith('\r\n') && line.endsWith('\r\n'));
   assert.equal(header.split('","').length, line.split('","').length);
   assert.ok(line.startsWith('"7","2026-11-24T12:00:00.000Z","sent","a@example.com","u","","ORD-7"'));
+  assert.ok(header.endsWith('"email_refused_by_cap","order_status","status_changed_at"\r\n'));
+  assert.ok(
+    line.endsWith('"","shipped","2026-11-25T09:30:00.000Z"\r\n'),
+    'the order status and its last change',
+  );
 });

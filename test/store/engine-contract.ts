@@ -173,6 +173,16 @@ export function engineContract(target: EngineTarget): void {
     assert.equal(await count('email', T, 100, { email: 'jane@example.com', userId: 'u2' }), 2, 'email first');
     assert.deepEqual(await engine.orders.createdSince('u2', T), [T + 30, T + 20]);
     assert.deepEqual(await engine.orders.createdSince('u2', T + 25), [T + 30]);
+    // Two kinds counted together (the hourly ceilings count status emails too).
+    const { order: placed } = await email({ email: 'ann@example.com', createdAt: T + 40 });
+    await engine.orders.changeStatus(
+      { orderId: placed.id, from: 'received', to: 'accepted', actor: 'cli', at: T + 50 },
+      () => [{ kind: 'status_email' }],
+    );
+    assert.equal(await count(['email', 'status_email'], T, 100), 6);
+    assert.equal(await count(['email', 'status_email'], T, 100, { guildId: 'g1' }), 4);
+    assert.equal(await count(['email', 'status_email'], T, 100, { email: 'ann@example.com' }), 2);
+    assert.equal(await count('email', T, 100, { email: 'ann@example.com' }), 1, 'one kind alone');
   });
 
   test('ten orders committed at once by two processes: a cap of 3 lets exactly 3 emails through', async (t) => {

@@ -222,3 +222,26 @@ test('a clock set back never stretches a wait beyond the rule', async () => {
   assert.equal(check.ok, false);
   assert.ok(!check.ok && check.retryAfterMs <= 60_000);
 });
+
+test('emails staff start count toward the hourly ceilings only: never toward the per-recipient or per-user caps', () => {
+  const caps = createMailCaps({
+    kind: 'email',
+    staffKind: 'status_email',
+    settings: () => ({
+      recipient_daily_limit: 3,
+      user_daily_email_limit: 5,
+      server_hourly_limit: 10,
+      mail_hourly_limit: 20,
+    }),
+    now: () => 1_000_000_000,
+  });
+  const kinds = Object.fromEntries(
+    caps.rules('jane@example.com', 'g1', 'u1').map((rule) => [rule.reason, rule.kind]),
+  );
+  assert.deepEqual(kinds, {
+    mail_hourly: ['email', 'status_email'],
+    server_hourly: ['email', 'status_email'],
+    recipient_daily: 'email',
+    user_daily: 'email',
+  });
+});

@@ -154,8 +154,8 @@ export const de: Catalog = {
   staff_cancel: 'Bestellung stornieren',
   staff_ship_title: 'Bestellung {reference} versenden',
   staff_cancel_title: 'Bestellung {reference} stornieren',
-  staff_tracking_number: 'Sendungsnummer (optional)',
-  staff_tracking_url: 'Link zur Sendungsverfolgung (optional)',
+  staff_tracking_number: 'Sendungsnummer',
+  staff_tracking_url: 'Link zur Sendungsverfolgung',
   staff_reason: 'Grund (die Kundschaft liest ihn)',
   staff_new_order: '🛒 Neue Bestellung von <@{user}>',
   staff_status: 'Status',
@@ -181,9 +181,8 @@ export const de: Catalog = {
   changed:
     '✅ Bestellung {reference} ist jetzt **{status}**. Die Kundschaft wird informiert, und der Beitrag zeigt es gleich an.',
   bad_tracking_url:
-    '⚠️ Der Link zur Sendungsverfolgung muss mit http:// oder https:// beginnen. Es wurde nichts geändert: Drücke erneut **Als versandt markieren**.',
-  bad_tracking_url_kept:
-    '⚠️ Der Link zur Sendungsverfolgung muss mit http:// oder https:// beginnen. Es wurde nichts geändert: Drücke erneut **Als versandt markieren** (deine Sendungsnummer: {number}).',
+    '⚠️ Der Link zur Sendungsverfolgung muss mit http:// oder https:// beginnen. Es wurde nichts geändert: Drücke **Link korrigieren**, das Formular öffnet sich wieder mit dem, was du eingegeben hast.',
+  staff_fix_tracking_url: 'Link korrigieren',
   reason_required:
     '⚠️ Zum Stornieren braucht es einen Grund (die Kundschaft liest ihn). Es wurde nichts geändert: Drücke erneut **Bestellung stornieren**.',
 

@@ -164,8 +164,8 @@ export const enUS = {
   staff_cancel: 'Cancel order',
   staff_ship_title: 'Ship order {reference}',
   staff_cancel_title: 'Cancel order {reference}',
-  staff_tracking_number: 'Tracking number (optional)',
-  staff_tracking_url: 'Tracking link (optional)',
+  staff_tracking_number: 'Tracking number',
+  staff_tracking_url: 'Tracking link',
   staff_reason: 'Reason (the customer reads it)',
   staff_new_order: '🛒 New order from <@{user}>',
   staff_status: 'Status',
@@ -189,9 +189,8 @@ export const enUS = {
   changed:
     '✅ Order {reference} is now **{status}**. The customer is being told, and the post will show it in a moment.',
   bad_tracking_url:
-    '⚠️ The tracking link must be a web address starting with http:// or https://. Nothing was changed: press **Mark shipped** again.',
-  bad_tracking_url_kept:
-    '⚠️ The tracking link must be a web address starting with http:// or https://. Nothing was changed: press **Mark shipped** again (the tracking number you typed: {number}).',
+    '⚠️ The tracking link must be a web address starting with http:// or https://. Nothing was changed: press **Fix the tracking link**, the form reopens with what you typed.',
+  staff_fix_tracking_url: 'Fix the tracking link',
   reason_required:
     '⚠️ A reason is needed to cancel an order (the customer reads it). Nothing was changed: press **Cancel order** again.',
 

@@ -151,8 +151,8 @@ export const esES: Catalog = {
   staff_cancel: 'Cancelar pedido',
   staff_ship_title: 'Enviar el pedido {reference}',
   staff_cancel_title: 'Cancelar el pedido {reference}',
-  staff_tracking_number: 'Número de seguimiento (opcional)',
-  staff_tracking_url: 'Enlace de seguimiento (opcional)',
+  staff_tracking_number: 'Número de seguimiento',
+  staff_tracking_url: 'Enlace de seguimiento',
   staff_reason: 'Motivo (lo leerá el cliente)',
   staff_new_order: '🛒 Nuevo pedido de <@{user}>',
   staff_status: 'Estado',
@@ -177,9 +177,8 @@ export const esES: Catalog = {
   changed:
     '✅ El pedido {reference} ahora está **{status}**. Se está avisando al cliente y el mensaje lo mostrará en un momento.',
   bad_tracking_url:
-    '⚠️ El enlace de seguimiento debe ser una dirección web que empiece por http:// o https://. No se ha cambiado nada: pulsa otra vez **Marcar como enviado**.',
-  bad_tracking_url_kept:
-    '⚠️ El enlace de seguimiento debe ser una dirección web que empiece por http:// o https://. No se ha cambiado nada: pulsa otra vez **Marcar como enviado** (el número de seguimiento que escribiste: {number}).',
+    '⚠️ El enlace de seguimiento debe ser una dirección web que empiece por http:// o https://. No se ha cambiado nada: pulsa **Corregir el enlace**, el formulario se vuelve a abrir con lo que escribiste.',
+  staff_fix_tracking_url: 'Corregir el enlace',
   reason_required:
     '⚠️ Hace falta un motivo para cancelar un pedido (lo leerá el cliente). No se ha cambiado nada: pulsa otra vez **Cancelar pedido**.',
 

@@ -153,8 +153,8 @@ export const fr: Catalog = {
   staff_cancel: 'Annuler la commande',
   staff_ship_title: 'Expédier la commande {reference}',
   staff_cancel_title: 'Annuler la commande {reference}',
-  staff_tracking_number: 'Numéro de suivi (facultatif)',
-  staff_tracking_url: 'Lien de suivi (facultatif)',
+  staff_tracking_number: 'Numéro de suivi',
+  staff_tracking_url: 'Lien de suivi',
   staff_reason: 'Motif (le client le lira)',
   staff_new_order: '🛒 Nouvelle commande de <@{user}>',
   staff_status: 'Statut',
@@ -181,9 +181,8 @@ export const fr: Catalog = {
   changed:
     '✅ La commande {reference} est maintenant **{status}**. Le client est prévenu, et le message l’affichera dans un instant.',
   bad_tracking_url:
-    '⚠️ Le lien de suivi doit être une adresse web commençant par http:// ou https://. Rien n’a été modifié\u202f: appuyez de nouveau sur **Marquer expédiée**.',
-  bad_tracking_url_kept:
-    '⚠️ Le lien de suivi doit être une adresse web commençant par http:// ou https://. Rien n’a été modifié\u202f: appuyez de nouveau sur **Marquer expédiée** (le numéro de suivi saisi\u202f: {number}).',
+    '⚠️ Le lien de suivi doit être une adresse web commençant par http:// ou https://. Rien n’a été modifié\u202f: appuyez sur **Corriger le lien de suivi**, le formulaire se rouvre avec ce que vous avez saisi.',
+  staff_fix_tracking_url: 'Corriger le lien de suivi',
   reason_required:
     '⚠️ Un motif est nécessaire pour annuler une commande (le client le lira). Rien n’a été modifié\u202f: appuyez de nouveau sur **Annuler la commande**.',
 

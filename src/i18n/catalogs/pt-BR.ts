@@ -149,8 +149,8 @@ export const ptBR: Catalog = {
   staff_cancel: 'Cancelar pedido',
   staff_ship_title: 'Enviar o pedido {reference}',
   staff_cancel_title: 'Cancelar o pedido {reference}',
-  staff_tracking_number: 'Código de rastreio (opcional)',
-  staff_tracking_url: 'Link de rastreio (opcional)',
+  staff_tracking_number: 'Código de rastreio',
+  staff_tracking_url: 'Link de rastreio',
   staff_reason: 'Motivo (o cliente vai ler)',
   staff_new_order: '🛒 Novo pedido de <@{user}>',
   staff_status: 'Status',
@@ -174,9 +174,8 @@ export const ptBR: Catalog = {
   changed:
     '✅ O pedido {reference} agora está **{status}**. O cliente está sendo avisado, e a mensagem vai mostrar isso em instantes.',
   bad_tracking_url:
-    '⚠️ O link de rastreio deve ser um endereço web que comece com http:// ou https://. Nada foi alterado: aperte **Marcar como enviado** de novo.',
-  bad_tracking_url_kept:
-    '⚠️ O link de rastreio deve ser um endereço web que comece com http:// ou https://. Nada foi alterado: aperte **Marcar como enviado** de novo (o código de rastreio que você digitou: {number}).',
+    '⚠️ O link de rastreio deve ser um endereço web que comece com http:// ou https://. Nada foi alterado: aperte **Corrigir o link**, o formulário abre de novo com o que você digitou.',
+  staff_fix_tracking_url: 'Corrigir o link',
   reason_required:
     '⚠️ É preciso um motivo para cancelar um pedido (o cliente vai ler). Nada foi alterado: aperte **Cancelar pedido** de novo.',
 
