@@ -11,6 +11,15 @@ export const LANGUAGES = ['en-US', 'de', 'fr', 'es-ES', 'pt-BR'] as const;
 /** A shipped language. */
 export type Language = (typeof LANGUAGES)[number];
 
+/** Each language by its own name (as the staff post shows a customer's). */
+export const LANGUAGE_NAMES: Readonly<Record<Language, string>> = {
+  'en-US': 'English (US)',
+  de: 'Deutsch',
+  fr: 'Français',
+  'es-ES': 'Español (España)',
+  'pt-BR': 'Português (Brasil)',
+};
+
 /** The source language: every other catalog translates its keys. */
 export const SOURCE_LANGUAGE: Language = 'en-US';
 

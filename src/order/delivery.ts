@@ -259,6 +259,7 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
           trackingNumber: record.trackingNumber,
           trackingUrl: record.trackingUrl,
           reason: last?.to === 'cancelled' ? last.reason : null,
+          language: record.language,
         },
       );
       if (job.startedAt !== null) {

@@ -206,6 +206,7 @@ export function createLifecycleHandlers(options: NotifyOptions): Record<string, 
         trackingNumber: record.trackingNumber,
         trackingUrl: record.trackingUrl,
         reason: last?.to === 'cancelled' ? last.reason : null,
+        language: record.language,
       };
       const staffLanguage = staffLanguageOf(config);
       const message = staffMessage(

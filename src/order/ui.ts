@@ -17,6 +17,7 @@ import {
   type ModalSubmitComponent,
   TextInputStyle,
 } from 'discord-api-types/v10';
+import { isLanguage, LANGUAGE_NAMES } from '../i18n/languages.ts';
 import { formatAmount, formatDate, type MessageKey, type Translator } from '../i18n/translate.ts';
 import { customId } from '../router/router.ts';
 import type { LifecycleStatus, StoredOrder } from '../store/engine.ts';
@@ -499,6 +500,8 @@ export interface StaffPostState {
   trackingNumber?: string | null | undefined;
   trackingUrl?: string | null | undefined;
   reason?: string | null | undefined;
+  /** The customer's language (stored with the order): shown when it is not the staff's. */
+  language?: string | null | undefined;
 }
 
 /** The staff post's status line: `**Shipped** · by @someone · <time>`. */
@@ -539,6 +542,10 @@ export function staffMessage(
     }
   }
   fields.push({ name: t('staff_email'), value: discordText(order.email), inline: false });
+  // The staff answer the customer in their language: it is named when it is not the staff's own.
+  if (isLanguage(state?.language) && state.language !== t.language) {
+    fields.push({ name: t('staff_language_note'), value: LANGUAGE_NAMES[state.language], inline: true });
+  }
   const status = state?.status ?? 'received';
   fields.unshift({ name: t('staff_status'), value: staffStatusLine(t, state), inline: false });
   if (status === 'shipped' && (state?.trackingNumber || state?.trackingUrl)) {

@@ -167,6 +167,7 @@ describe('every customer in their own language', () => {
     assert.equal(post.body.content, `🛒 New order from <@${user.id}>`);
     const postFields = fieldsOf(((post.body.embeds as Json[])[0] as Json) ?? {});
     assert.equal(postFields['Order Number'], 'ORD\\-00025');
+    assert.equal(postFields['Customer language'], 'Deutsch', 'the staff see which language to answer in');
     assert.deepEqual(buttonsOf(post.message), ['Accept', 'Cancel order']);
 
     // A manager accepts (in English); the customer hears in German, by DM and email.
