@@ -250,10 +250,15 @@ describe('every customer in their own language', () => {
 });
 
 describe('a shop that offers English only', () => {
-  test('answers everyone in English: commands, modals, summary and email', async (t) => {
+  test('answers everyone in English: commands, modals, summary and email; its staff read German', async (t) => {
     const discord = await startFakeDiscord();
     const smtp = await startSmtpServer();
-    const env = shopEnv(discord, smtp, { shop_name: 'Acme Sneakers', languages: ['en-US'] });
+    const env = shopEnv(discord, smtp, {
+      shop_name: 'Acme Sneakers',
+      languages: ['en-US'],
+      staff_language: 'de',
+      orders_channel_id: STAFF_CHANNEL,
+    });
     // The owner's own English template: used for every customer without a file of their language.
     writeFileSync(
       join(env.CONFIG_DIR!, 'email_template.json'),
@@ -280,6 +285,21 @@ describe('a shop that offers English only', () => {
     assert.equal(mail.parsed.subject, 'Order #1 at Acme Sneakers');
     const again = await customer(discord, newUser({ locale: 'fr' })).command('order_form', { email: 'x' });
     assert.match(String((again.callback.data as Json).content), /^❌ Invalid email address provided\./);
+
+    // staff_language: the staff post and /run_diagnostics in German, whatever the customers speak.
+    const post = await until(
+      () => discord.channelMessages.find((m) => String(m.body.content).includes(user.id)),
+      'the staff post',
+    );
+    assert.equal(post.body.content, `🛒 Neue Bestellung von <@${user.id}>`);
+    assert.deepEqual(buttonsOf(post.message), ['Annehmen', 'Bestellung stornieren']);
+    const staffFields = fieldsOf((post.body.embeds as Json[])[0]!);
+    assert.equal(staffFields.Bestellnummer, 'ORD\\-00001');
+    assert.equal(staffFields['Sprache der Kundschaft'], 'English (US)');
+    const admin = customer(discord, newUser({ permissions: MANAGER, locale: 'fr' }));
+    const report = String(((await admin.command('run_diagnostics')).callback.data as Json).content);
+    assert.match(report, /^\*\*🔧 Bot-Diagnose\*\*\n/);
+    assert.match(report, /\*\*Bestellungen:\*\* 1 heute, 1 insgesamt \(1 eingegangen\)/);
     rmSync(env.CONFIG_DIR!, { recursive: true, force: true });
   });
 });
