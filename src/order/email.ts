@@ -14,11 +14,6 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import ANY_FORM_TEMPLATE from '../../config/defaults/email_template_any_form.json' with { type: 'json' };
-import STATUS_ACCEPTED from '../../config/defaults/status_email_accepted.json' with { type: 'json' };
-import STATUS_CANCELLED from '../../config/defaults/status_email_cancelled.json' with { type: 'json' };
-import STATUS_DELIVERED from '../../config/defaults/status_email_delivered.json' with { type: 'json' };
-import STATUS_SHIPPED from '../../config/defaults/status_email_shipped.json' with { type: 'json' };
 import {
   type BotConfig,
   type ConfigFiles,
@@ -76,12 +71,8 @@ export type EmailedStatus = 'accepted' | 'shipped' | 'delivered' | 'cancelled';
 /** The template of each status email. */
 export type StatusTemplates = Readonly<Record<EmailedStatus, EmailTemplate>>;
 
-const SHIPPED_STATUS_TEMPLATES: Readonly<Record<EmailedStatus, Record<string, unknown>>> = {
-  accepted: STATUS_ACCEPTED,
-  shipped: STATUS_SHIPPED,
-  delivered: STATUS_DELIVERED,
-  cancelled: STATUS_CANCELLED,
-};
+/** The statuses emailed about, in order. */
+const EMAILED_STATUSES: readonly EmailedStatus[] = ['accepted', 'shipped', 'delivered', 'cancelled'];
 
 /** Placeholders a status email has on top of the confirmation's. */
 export const STATUS_PLACEHOLDERS: readonly string[] = ['status', 'tracking_number', 'tracking_url', 'reason'];
@@ -125,9 +116,9 @@ function checkConfirmation(template: EmailTemplate, form: OrderForm, path: strin
 export function loadStatusTemplates(dir: string, form: OrderForm): StatusTemplates {
   const known = [...placeholdersOf(form), ...STATUS_PLACEHOLDERS];
   const loaded = {} as Record<EmailedStatus, EmailTemplate>;
-  for (const status of Object.keys(SHIPPED_STATUS_TEMPLATES) as EmailedStatus[]) {
+  for (const status of EMAILED_STATUSES) {
     const name = `status_email_${status}.json`;
-    const template = loadTemplateFile(dir, name, SHIPPED_STATUS_TEMPLATES[status]);
+    const template = loadTemplateFile(dir, name, SHIPPED_TEMPLATES['en-US'].status[status]);
     checkStatusTemplate(template, known, `${dir}/${name}`);
     loaded[status] = template;
   }
@@ -173,7 +164,7 @@ export function loadLanguageTemplates(
       template = loadTemplateFile(dir, name, form.isDefault ? shipped.confirmation : shipped.anyForm);
     }
     const statusTemplates = {} as Record<EmailedStatus, EmailTemplate>;
-    for (const status of Object.keys(SHIPPED_STATUS_TEMPLATES) as EmailedStatus[]) {
+    for (const status of EMAILED_STATUSES) {
       const own = `status_email_${status}.${language}.json`;
       if (ownFile(own)) {
         const loaded = loadTemplateFile(dir, own, shipped.status[status]);
@@ -203,7 +194,7 @@ export function loadShopSettings(dir: string): ShopSettings {
   const form = loadForm(dir);
   const template =
     !form.isDefault && files.template.html_body === shippedFiles().template.html_body
-      ? { ...files.template, html_body: ANY_FORM_TEMPLATE.html_body }
+      ? { ...files.template, html_body: SHIPPED_TEMPLATES['en-US'].anyForm.html_body }
       : files.template;
   checkConfirmation(template, form, files.templatePath);
   const statusTemplates = loadStatusTemplates(dir, form);

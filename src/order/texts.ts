@@ -14,10 +14,6 @@ export const EXPIRED = EN('expired');
 export const INVALID_EMAIL = EN('invalid_email');
 /** The answer to any order interaction from a server that is not one of the shop's (`allowed_guild_ids`). */
 export const NOT_THIS_SERVER = EN('not_this_server');
-/** The answer when an interaction carries no user. */
-export const UNKNOWN_USER = EN('unknown_user');
-/** The answer when every form slot is taken (`max_sessions`). */
-export const FORMS_FULL = EN('forms_full');
 /** The answer when no form can be started because the store of forms in progress (Redis) cannot be reached. */
 export const FORMS_UNAVAILABLE = EN('forms_unavailable');
 /** The answer when a store the order needs (orders, forms in progress) cannot be reached for a moment. */
@@ -28,22 +24,12 @@ export const FORM_CHANGED = EN('form_changed');
 export const STEP_NOT_SAVED = EN('step_not_saved');
 /** The answer when the order could not be committed (nothing was written). */
 export const SAVE_FAILED = EN('save_failed');
-/** The answer to Cancel. */
-export const CANCELLED = EN('cancelled');
 /** The answer while the bot has too many interactions in flight. */
 export const BUSY = EN('busy');
-/** The answer while the bot is shutting down (a restart or a deploy). */
-export const RESTARTING = EN('restarting');
-/** /my_orders when the member has no orders. */
-export const NO_ORDERS = EN('no_orders');
-/** The customer changed their mind at the confirmation. */
-export const KEPT = EN('kept');
 /** The answer to anyone but staff pressing a staff button (or forging its modal). */
 export const NOT_STAFF = EN('not_staff');
 /** A staff button or modal for an order that is not in this server's store (or was purged). */
 export const ORDER_NOT_FOUND = EN('order_not_found');
-/** Cancel order was submitted without a reason. */
-export const REASON_REQUIRED = EN('reason_required');
 
 /** The answer when ordering is limited to roles the member does not have. */
 export function rolesRequired(t: Translator, roleIds: readonly string[]): string {
