@@ -6,7 +6,15 @@ import { test } from 'node:test';
 import { translator } from '../../src/i18n/translate.ts';
 import { confirmationJob, loadShopSettings } from '../../src/order/email.ts';
 import { toOrder } from '../../src/order/fields.ts';
-import { formIn, parseForm } from '../../src/order/form.ts';
+import {
+  DEFAULT_FORM,
+  DEFAULT_FORM_JSON,
+  ENGLISH_DEFAULT_FORM_ID,
+  formIn,
+  formOfOrder,
+  loadForm,
+  parseForm,
+} from '../../src/order/form.ts';
 import { sampleOrder } from '../../src/order/sample.ts';
 import { buildModal } from '../../src/order/ui.ts';
 import { validateStep } from '../../src/order/validate.ts';
@@ -127,4 +135,30 @@ test('form.json: a language that is not shipped, or an empty map, is refused nam
     () => parseForm(withLabel({ de: 'x'.repeat(46) }), 'form.json'),
     /form\.json: steps\[0\]\.fields\[0\]\.label/,
   );
+});
+
+test('the shipped form before translation: its orders and a form.json copied from it are the shipped form', () => {
+  // The ID orders of 0.2 and of the lifecycle were stored with (the English-only shipped form).
+  assert.equal(ENGLISH_DEFAULT_FORM_ID, 'CnIkFE1GjI');
+  assert.notEqual(DEFAULT_FORM.id, ENGLISH_DEFAULT_FORM_ID, 'the translated form is another definition');
+  const other = parseForm(BILINGUAL, 'form.json');
+  assert.equal(
+    formOfOrder(ENGLISH_DEFAULT_FORM_ID, other, () => undefined),
+    DEFAULT_FORM,
+  );
+  const english = (text: unknown) =>
+    typeof text === 'object' && text !== null ? (text as Record<string, string>)['en-US'] : text;
+  const copied = {
+    steps: DEFAULT_FORM_JSON.steps.map((step) => ({
+      title: english(step.title),
+      fields: step.fields.map((field) => ({
+        ...field,
+        label: english(field.label),
+        ...('placeholder' in field ? { placeholder: english(field.placeholder) } : {}),
+      })),
+    })),
+  };
+  const dir = shop();
+  writeFileSync(join(dir, 'form.json'), JSON.stringify(copied));
+  assert.equal(loadForm(dir), DEFAULT_FORM);
 });
