@@ -15,6 +15,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { EN } from '../src/i18n/translate.ts';
 import { DEFAULT_FORM } from '../src/order/form.ts';
 import { buildModal } from '../src/order/ui.ts';
 import type { TraceFile } from '../src/trace.ts';
@@ -120,7 +121,7 @@ function start(subject: Subject, env: Record<string, string>): { child: ChildPro
             env: {
               ...base,
               BENCH_PORT: '0',
-              BENCH_MODAL: JSON.stringify(buildModal(DEFAULT_FORM, 1, 'bench')),
+              BENCH_MODAL: JSON.stringify(buildModal(EN, DEFAULT_FORM, 1, 'bench')),
             },
             stdio,
           });

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { EN } from '../src/i18n/translate.ts';
 import { DEFAULT_FORM, parseForm } from '../src/order/form.ts';
 import { buildModal } from '../src/order/ui.ts';
 import { openDatabase } from '../src/store/database.ts';
@@ -90,7 +91,7 @@ function startSubject(
     env.LOG_LEVEL ??= process.env.BENCH_LOG_LEVEL ?? 'info';
   } else {
     env.BENCH_PORT = String(port);
-    env.BENCH_MODAL = JSON.stringify(buildModal(DEFAULT_FORM, 1, 'bench'));
+    env.BENCH_MODAL = JSON.stringify(buildModal(EN, DEFAULT_FORM, 1, 'bench'));
   }
   const started = performance.now();
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -12,7 +12,8 @@
 //   discord/               HTTP transport to Discord
 //   mail/                  template, transport (retries belong to the outbox)
 //   store/                 sessions, limits, orders
-//   leaves                 clock, config, log, metrics, errors, health, commands, email-address, faults, trace, version
+//   leaves                 clock, config, log, metrics, errors, health, commands, email-address, faults, trace, version,
+//                          i18n/ (the message catalogs and the language choice)
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
@@ -40,6 +41,7 @@ const LAYERS = [
     'faults.ts',
     'trace.ts',
     'version.ts',
+    'i18n/',
   ],
 ];
 /** Rooms that must stay generic: they may not import these, whatever the layer order says. */

@@ -9,8 +9,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { EN, translator } from '../src/i18n/translate.ts';
 import { choicesOf } from '../src/order/fields.ts';
-import { DEFAULT_FORM, loadForm, type OrderForm } from '../src/order/form.ts';
+import { DEFAULT_FORM, formIn, loadForm, type OrderForm } from '../src/order/form.ts';
 import { sampleOrder } from '../src/order/sample.ts';
 import { continueLabel } from '../src/order/ui.ts';
 import { ROOT, startBot, startCommand, writeConfigDir } from '../test/support/bot-process.ts';
@@ -198,7 +199,7 @@ async function main(): Promise<void> {
       last = await show(await alice.submit(reopened.callback.data as Json, first, messageOf(last.entry)));
     }
     for (let step = 2; step <= form.steps.length; step++) {
-      const label = continueLabel(step, form.steps.length);
+      const label = continueLabel(EN, step, form.steps.length);
       say.user('alice', `presses [${label}]`);
       from = messageOf(last.entry);
       const next = await show(await alice.click(label, from));
@@ -312,6 +313,44 @@ async function main(): Promise<void> {
     console.log(cli('list').replace(/^/gm, '   '));
     say.user('owner', `DATA_DIR=${dataDir} npm run orders -- show 1`);
     console.log(cli('show', '1').replace(/^/gm, '   '));
+
+    say.title('9. A customer whose Discord is in German orders: every text in her language');
+    const german = translator('de');
+    const greta = customer(discord, { id: '910000000000000004', username: 'greta', locale: 'de' });
+    say.user('greta', '/order_form email:greta@example.com');
+    const started = await show(await greta.command('order_form', { email: 'greta@example.com' }));
+    const wrongLabel = mistake && formIn(form, 'de').fields.find((field) => field.key === mistake.key)?.label;
+    say.user(
+      'greta',
+      `fills step 1 (${mistake ? `${wrongLabel} "${mistake.value}"` : 'everything'}) and submits`,
+    );
+    let said = await show(
+      await greta.submit(
+        started.callback.data as Json,
+        mistake ? { ...first, [mistake.key]: mistake.value } : first,
+      ),
+    );
+    if (mistake) {
+      const fix = german('button_fix', { step: 1 });
+      say.user('greta', `presses [${fix}]`);
+      const reopened = await show(await greta.click(fix));
+      say.user('greta', `corrects ${wrongLabel} and submits`);
+      said = await show(await greta.submit(reopened.callback.data as Json, first, messageOf(said.entry)));
+    }
+    for (let step = 2; step <= form.steps.length; step++) {
+      const label = continueLabel(german, step, form.steps.length);
+      say.user('greta', `presses [${label}]`);
+      const at = messageOf(said.entry);
+      const next = await show(await greta.click(label, at));
+      say.user('greta', `fills step ${step} and submits`);
+      said = await show(await greta.submit(next.callback.data as Json, answers(step), at));
+    }
+    const told = await greta.waitForEdit(said.entry, /Bestätigung an|nicht gesendet/, 30_000);
+    say.bot('', `updates the summary: ${String(told.content).replace(/\\(.)/g, '$1')}`);
+    const [germanMail] = await smtp.waitForRecipients(['greta@example.com']);
+    say.note(`email to greta: ${String(germanMail!.parsed.subject)}`);
+    writeFileSync(join(OUT, 'confirmation.de.html'), String(germanMail!.parsed.html));
+    say.note(`Saved: ${relative(process.cwd(), join(OUT, 'confirmation.de.html'))}`);
   } finally {
     const stopped = await bot.stop('SIGTERM');
     await smtp.close();

@@ -12,6 +12,7 @@ import SHIPPED_CONFIG from '../config/defaults/config.json' with { type: 'json' 
 import SHIPPED_TEMPLATE from '../config/defaults/email_template.json' with { type: 'json' };
 import { emailAddress } from './email-address.ts';
 import { ConfigError } from './errors.ts';
+import { isLanguage, LANGUAGES, type Language } from './i18n/languages.ts';
 import { LOG_LEVELS, type LogLevel } from './log.ts';
 
 const SNOWFLAKE = 'expected a Discord ID (a string of 17-20 digits)';
@@ -61,7 +62,15 @@ export const CONFIG_DEFAULTS = {
   retention_days: 365,
   order_reference_format: '#{id}',
   webhook_retry_initial_seconds: 10,
+  default_language: 'en-US',
 } as const satisfies Partial<Record<string, unknown>>;
+
+const LANGUAGE = `expected one of the shipped languages (${LANGUAGES.join(', ')})`;
+const language = v.pipe(
+  v.string(LANGUAGE),
+  v.check((value): value is Language => isLanguage(value), LANGUAGE),
+  v.transform((value) => value as Language),
+);
 
 const ConfigSchema = v.strictObject(
   {
@@ -147,6 +156,15 @@ const ConfigSchema = v.strictObject(
       ),
       CONFIG_DEFAULTS.order_reference_format,
     ),
+    languages: v.optional(
+      v.pipe(
+        v.array(language, `expected a list of languages (${LANGUAGES.join(', ')})`),
+        v.minLength(1, 'expected at least one language'),
+      ),
+      () => [...LANGUAGES],
+    ),
+    default_language: v.optional(language, CONFIG_DEFAULTS.default_language),
+    staff_language: v.optional(language),
   },
   'unknown key (check the spelling; keys starting with "_" are ignored as comments)',
 );
@@ -453,12 +471,32 @@ export function parseConfig(ownFile: Readonly<Record<string, unknown>>, file: st
     file,
     unknownKeys(owner, Object.keys(ConfigSchema.entries), file),
   );
+  if (!config.languages.includes(config.default_language)) {
+    throw new ConfigError(
+      `${file}: default_language: ${JSON.stringify(config.default_language)} is not one of languages (${config.languages.join(', ')}): add it there, or choose one of them`,
+    );
+  }
   if (config.smtp_security === 'none' && !isLoopback(config.smtp_server)) {
     throw new ConfigError(
       `${file}: smtp_security: "none" (no encryption) is allowed only for a loopback host, got smtp_server ${JSON.stringify(config.smtp_server)}`,
     );
   }
   return config;
+}
+
+/** The language of the staff's texts (the staff post's labels, staff answers): `staff_language`, else `default_language`. */
+export function staffLanguageOf(config: Pick<BotConfig, 'staff_language' | 'default_language'>): Language {
+  return config.staff_language ?? config.default_language;
+}
+
+/**
+ * A language named on a command line (`--lang de`), or `fallback` when none is; throws a
+ * `ConfigError` listing the shipped languages otherwise.
+ */
+export function parseLanguage(value: string | undefined, fallback: Language): Language {
+  if (value === undefined) return fallback;
+  if (isLanguage(value)) return value;
+  throw new ConfigError(`--lang: expected one of ${LANGUAGES.join(', ')}, got ${JSON.stringify(value)}`);
 }
 
 /** The shipped defaults alone (built into the bundle), as the owner would get them with no files. */

@@ -37,7 +37,7 @@ import { createMetrics, renderPrometheus } from './metrics.ts';
 import { judgeHealth } from './ops/health.ts';
 import { createSnapshot } from './ops/snapshot.ts';
 import { countedAs, createDeliveryHandlers, JobKind } from './order/delivery.ts';
-import { loadShopSettings, type StatusTemplates } from './order/email.ts';
+import { type LanguageTemplates, loadShopSettings, type StatusTemplates } from './order/email.ts';
 import type { OrderForm } from './order/form.ts';
 import { LifecycleJob } from './order/lifecycle.ts';
 import { createLifecycleHandlers, notificationCounter } from './order/notify.ts';
@@ -61,6 +61,8 @@ interface Settings {
   template: EmailTemplate;
   form: OrderForm;
   statusTemplates: StatusTemplates;
+  /** The emails of each language (`email_template.<language>.json`, …). */
+  byLanguage: LanguageTemplates;
 }
 
 function fail(message: string): never {
@@ -95,8 +97,8 @@ async function load(): Promise<{ env: EnvSettings; settings: Settings; log: Logg
   try {
     loadDotEnv();
     env = readEnv();
-    const { config, template, form, statusTemplates } = loadShopSettings(env.configDir);
-    settings = { config, template, form, statusTemplates };
+    const { config, template, form, statusTemplates, byLanguage } = loadShopSettings(env.configDir);
+    settings = { config, template, form, statusTemplates, byLanguage };
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
@@ -426,9 +428,9 @@ async function start(bot: Bot, env: EnvSettings, log: Logger): Promise<void> {
 function handleSignals(bot: Bot, env: EnvSettings, log: Logger): void {
   const reload = () => {
     try {
-      const { config, template, form, statusTemplates } = loadShopSettings(env.configDir);
+      const { config, template, form, statusTemplates, byLanguage } = loadShopSettings(env.configDir);
       const formChanged = form.id !== bot.settings().form.id;
-      bot.reload({ config, template, form, statusTemplates });
+      bot.reload({ config, template, form, statusTemplates, byLanguage });
       log.info('config.reloaded', {
         form: form.id,
         note: formChanged

@@ -1,15 +1,18 @@
 /**
  * @module cli/sync-commands
  * Registers the slash commands: `npm run sync-commands -- [--guild <id>] [--dry-run]`.
- * Bulk-overwrites (PUT) globally or for one guild, and prints what Discord registered.
+ * Bulk-overwrites (PUT) globally or for one guild, with their names and descriptions in every
+ * language `config.json` offers (`languages`), and prints what Discord registered.
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { API } from '@discordjs/core/http-only';
-import { COMMANDS } from '../commands.ts';
-import { loadDotEnv, readEnv } from '../config.ts';
+import { commandsFor } from '../commands.ts';
+import { loadConfigFiles, loadDotEnv, readEnv, readToolEnv } from '../config.ts';
 import { describeDiscordFailure } from '../discord/failure.ts';
 import { createDiscordTransport } from '../discord/rest.ts';
 import { ConfigError } from '../errors.ts';
+import { LANGUAGES, type Language } from '../i18n/languages.ts';
 
 const USAGE = 'Usage: npm run sync-commands -- [--guild <id>] [--dry-run]';
 
@@ -42,13 +45,25 @@ async function run(): Promise<void> {
     ? `guild ${values.guild}`
     : 'all servers (global; may take up to an hour to appear)';
 
+  loadDotEnv();
+  // The shop's languages (`languages` in config.json); every shipped one without a config folder.
+  let languages: readonly Language[] = LANGUAGES;
+  try {
+    const { configDir } = readToolEnv();
+    if (existsSync(configDir)) languages = loadConfigFiles(configDir).config.languages;
+  } catch (error) {
+    die(error instanceof ConfigError ? error.message : String(error));
+  }
+  const commands = commandsFor(languages);
+
   if (values['dry-run']) {
-    console.log(`Dry run: would register ${COMMANDS.length} commands for ${scope}:`);
-    console.log(JSON.stringify(COMMANDS, null, 2));
+    console.log(
+      `Dry run: would register ${commands.length} commands for ${scope}, in ${languages.join(', ')}:`,
+    );
+    console.log(JSON.stringify(commands, null, 2));
     return;
   }
 
-  loadDotEnv();
   let env: ReturnType<typeof readEnv>;
   try {
     env = readEnv();
@@ -61,8 +76,8 @@ async function run(): Promise<void> {
   try {
     const me = await api.applications.getCurrent();
     const registered = values.guild
-      ? await api.applicationCommands.bulkOverwriteGuildCommands(me.id, values.guild, COMMANDS)
-      : await api.applicationCommands.bulkOverwriteGlobalCommands(me.id, COMMANDS);
+      ? await api.applicationCommands.bulkOverwriteGuildCommands(me.id, values.guild, commands)
+      : await api.applicationCommands.bulkOverwriteGlobalCommands(me.id, commands);
     console.log(`Registered ${registered.length} commands for ${scope} (application ${me.id}):`);
     for (const command of registered) {
       console.log(`  /${command.name}  ${command.description}  (id ${command.id})`);

@@ -12,7 +12,7 @@ import {
   InteractionType,
   MessageFlags,
 } from 'discord-api-types/v10';
-import type { BotConfig, EmailTemplate } from '../config.ts';
+import { type BotConfig, type EmailTemplate, staffLanguageOf } from '../config.ts';
 import {
   ALREADY_ACKNOWLEDGED,
   AnswerExpiredError,
@@ -21,10 +21,11 @@ import {
 } from '../discord/interactions.ts';
 import { createResponder, type Responder } from '../discord/responder.ts';
 import { isStoreUnavailable } from '../errors.ts';
+import { chooseLanguage, type Language } from '../i18n/languages.ts';
+import { type Translator, translator } from '../i18n/translate.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import type { OrderForm } from '../order/form.ts';
-import { BUSY, EXPIRED, ORDERS_UNAVAILABLE, RESTARTING } from '../order/texts.ts';
+import { formIn, type OrderForm } from '../order/form.ts';
 import type {
   CommandHandler,
   ComponentHandler,
@@ -48,8 +49,17 @@ export interface AppContext {
   /** The configuration in force when the interaction arrived (SIGHUP may replace it for later ones). */
   readonly config: BotConfig;
   readonly template: EmailTemplate;
-  /** The shop's order form in force when the interaction arrived. */
+  /** The shop's order form in force when the interaction arrived, in {@link AppContext.language}. */
   readonly form: OrderForm;
+  /**
+   * The customer's language for this interaction: the user's `locale` when the shop offers it,
+   * else the server's `guild_locale` when offered, else `default_language`.
+   */
+  readonly language: Language;
+  /** The customer's texts, in {@link AppContext.language}. */
+  readonly t: Translator;
+  /** The staff's texts, in `staff_language`. */
+  readonly staffT: Translator;
   /** A logger that adds the interaction, user and guild IDs to every line. */
   readonly log: Logger;
   readonly clock: Clock;
@@ -83,11 +93,11 @@ export async function openModal(
     }
   }
   ctx.log.warn('interaction.modal_too_late', { note: 'deferred before the form could open' });
-  await ctx.respond.editReply({ content: BUSY });
+  await ctx.respond.editReply({ content: ctx.t('busy') });
 }
 
-/** The user-facing text when a handler fails; no internals. */
-export const APOLOGY = '❌ Sorry, something went wrong while handling that. Please try again in a moment.';
+/** The user-facing text when a handler fails (in English; the customer's language in handlers); no internals. */
+export const APOLOGY = translator('en-US')('apology');
 
 /** Options for {@link createAppContext}. */
 export interface AppContextOptions {
@@ -129,24 +139,39 @@ export function createAppContext(options: AppContextOptions): AppBinding {
         onAutoDeferError: (error) => log.error('interaction.auto_defer_failed', { error }),
       });
       const { config, template, form } = options.settings();
+      const language = chooseLanguage(interaction, config);
       metrics.count('interactions');
       const guildId = interaction.guild_id;
       const allowed = config.allowed_guild_ids;
       // Orders are taken in servers only: outside one (a DM, through a stale or forged command
       // registration) the per-server cap could not count them.
       const inShop = guildId !== undefined && (allowed.length === 0 || allowed.includes(guildId));
-      return { respond, userId, guildId, inShop, config, template, form, log, clock: options.clock };
+      return {
+        respond,
+        userId,
+        guildId,
+        inShop,
+        config,
+        template,
+        form: formIn(form, language),
+        language,
+        t: translator(language),
+        staffT: translator(staffLanguageOf(config)),
+        log,
+        clock: options.clock,
+      };
     },
 
     refused(interaction, reason) {
       if (reason === 'busy') metrics.count('interactions_refused');
+      const t = translator(chooseLanguage(interaction, options.settings().config));
       void options.interactions
         .callback(
           interaction.id,
           interaction.token,
           {
             type: InteractionResponseType.ChannelMessageWithSource,
-            data: { content: reason === 'busy' ? BUSY : RESTARTING, flags: MessageFlags.Ephemeral },
+            data: { content: t(reason === 'busy' ? 'busy' : 'restarting'), flags: MessageFlags.Ephemeral },
           },
           performance.now(),
         )
@@ -158,13 +183,13 @@ export function createAppContext(options: AppContextOptions): AppBinding {
         case 'command':
           ctx.log.warn('interaction.unknown_command', { command: miss.key });
           return ctx.respond.reply({
-            content: `❓ I don't know the command /${miss.key}. It may be out of date: ask an administrator to run sync-commands.`,
+            content: ctx.t('unknown_command', { command: miss.key }),
             flags: MessageFlags.Ephemeral,
           });
         case 'component':
         case 'modal':
           ctx.log.warn('interaction.unknown_custom_id', { custom_id: miss.key.slice(0, 100) });
-          return ctx.respond.reply({ content: EXPIRED, flags: MessageFlags.Ephemeral });
+          return ctx.respond.reply({ content: ctx.t('expired'), flags: MessageFlags.Ephemeral });
         case 'autocomplete':
           if (ctx.interaction.type !== InteractionType.ApplicationCommandAutocomplete) return;
           return options.interactions.callback(ctx.interaction.id, ctx.interaction.token, {
@@ -202,7 +227,7 @@ export function createAppContext(options: AppContextOptions): AppBinding {
       }
       try {
         const message = {
-          content: unavailable ? ORDERS_UNAVAILABLE : APOLOGY,
+          content: ctx.t(unavailable ? 'orders_unavailable' : 'apology'),
           flags: MessageFlags.Ephemeral,
         };
         if (ctx.respond.state === 'replied') await ctx.respond.followUp(message);

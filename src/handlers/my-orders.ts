@@ -10,13 +10,10 @@ import { CommandName } from '../commands.ts';
 import { ownReference } from '../order/fields.ts';
 import { changeJobs } from '../order/lifecycle.ts';
 import {
-  CUSTOMER_CANCEL_REASON,
   cancelledByCustomerText,
   cannotCancelText,
   confirmCancelText,
-  KEPT,
   myOrdersHeading,
-  NO_ORDERS,
 } from '../order/texts.ts';
 import { discordText, myCancelButtons, myOrdersMessage, OrderIds } from '../order/ui.ts';
 import type { OrderRepository, StoredOrder } from '../store/engine.ts';
@@ -43,13 +40,14 @@ export function createMyOrders(deps: MyOrdersDeps): Command {
     async run(ctx) {
       const refused = refuseOutsideShop(ctx);
       if (refused) return refused;
-      const { userId, respond, config } = ctx;
+      const { userId, respond, config, t } = ctx;
       const orders = userId ? await deps.orders.list({ userId, limit: SHOWN }) : [];
       const shown = orders.filter((order) => order.purgedAt === null);
-      if (shown.length === 0) return respond.reply({ content: NO_ORDERS, flags: MessageFlags.Ephemeral });
-      const { content, components } = myOrdersMessage(shown, config.order_reference_format);
+      if (shown.length === 0)
+        return respond.reply({ content: t('no_orders'), flags: MessageFlags.Ephemeral });
+      const { content, components } = myOrdersMessage(t, shown, config.order_reference_format);
       return respond.reply({
-        content: `${myOrdersHeading(shown.length)}\n${content}`.slice(0, 2000),
+        content: `${myOrdersHeading(t, shown.length)}\n${content}`.slice(0, 2000),
         components,
         flags: MessageFlags.Ephemeral,
         allowed_mentions: { parse: [] },
@@ -79,11 +77,11 @@ export function createMyCancel(deps: MyOrdersDeps): Component {
       if (refused) return refused;
       const order = await ownOrder(ctx, deps);
       if (order?.lifecycle !== 'received') {
-        return ctx.respond.update({ content: cannotCancelText(order?.lifecycle), components: [] });
+        return ctx.respond.update({ content: cannotCancelText(ctx.t, order?.lifecycle), components: [] });
       }
       return ctx.respond.update({
-        content: confirmCancelText(reference(ctx, order)),
-        components: myCancelButtons(order.id),
+        content: confirmCancelText(ctx.t, reference(ctx, order)),
+        components: myCancelButtons(ctx.t, order.id),
       });
     },
   };
@@ -99,7 +97,7 @@ export function createMyConfirm(deps: MyOrdersDeps): Component {
       if (refused) return refused;
       const order = await ownOrder(ctx, deps);
       if (order?.lifecycle !== 'received') {
-        return ctx.respond.update({ content: cannotCancelText(order?.lifecycle), components: [] });
+        return ctx.respond.update({ content: cannotCancelText(ctx.t, order?.lifecycle), components: [] });
       }
       const result = await deps.orders.changeStatus(
         {
@@ -108,20 +106,23 @@ export function createMyConfirm(deps: MyOrdersDeps): Component {
           to: 'cancelled',
           actor: ctx.userId,
           at: ctx.clock(),
-          reason: CUSTOMER_CANCEL_REASON,
+          reason: ctx.t('customer_cancel_reason'),
         },
         changeJobs({ config: ctx.config, mailEnabled: deps.mailEnabled }),
       );
       if (!result.ok) {
         return ctx.respond.update({
-          content: cannotCancelText(result.reason === 'stale' ? result.order.lifecycle : undefined),
+          content: cannotCancelText(ctx.t, result.reason === 'stale' ? result.order.lifecycle : undefined),
           components: [],
         });
       }
       deps.outbox.notify();
       deps.onStatusChanged?.();
       ctx.log.info('order.status_changed', { order_id: order.id, from: 'received', to: 'cancelled' });
-      return ctx.respond.update({ content: cancelledByCustomerText(reference(ctx, order)), components: [] });
+      return ctx.respond.update({
+        content: cancelledByCustomerText(ctx.t, reference(ctx, order)),
+        components: [],
+      });
     },
   };
 }
@@ -132,7 +133,7 @@ export function createMyKeep(): Component {
     kind: 'component',
     prefix: OrderIds.MyKeep,
     async run(ctx) {
-      return ctx.respond.update({ content: KEPT, components: [] });
+      return ctx.respond.update({ content: ctx.t('kept'), components: [] });
     },
   };
 }

@@ -5,8 +5,10 @@
  * exists answers that the form expired.
  */
 import { MessageFlags } from 'discord-api-types/v10';
+import { languageOr } from '../i18n/languages.ts';
+import { translator } from '../i18n/translate.ts';
 import { firstMissingStep, isStep, type StepValues } from '../order/fields.ts';
-import { CANCELLED, EXPIRED, FORM_CHANGED } from '../order/texts.ts';
+import { formIn } from '../order/form.ts';
 import { buildModal, OrderIds } from '../order/ui.ts';
 import type { OrderRepository } from '../store/engine.ts';
 import type { SessionStore } from '../store/sessions.ts';
@@ -28,22 +30,25 @@ export function createOpenStep({
     async run(ctx) {
       const refused = refuseOutsideShop(ctx);
       if (refused) return refused;
-      const { userId, args, respond, log, form } = ctx;
+      const { userId, args, respond, log, t } = ctx;
       const step = Number(args[0]);
       const session = await sessions.get(userId, args[1] ?? '');
       if (!session) {
         // A "Continue" pressed again after the order was taken (its answer was lost): that order.
         if (await answerIfReceived(ctx, orders, args[1] ?? '', (data) => respond.update(data))) return;
         log.info('order.stale_button', { step: args[0] });
-        return respond.reply({ content: EXPIRED, flags: MessageFlags.Ephemeral });
+        return respond.reply({ content: t('expired'), flags: MessageFlags.Ephemeral });
       }
-      if (session.formId !== form.id) return formChanged(ctx, sessions);
+      if (session.formId !== ctx.form.id) return formChanged(ctx, sessions);
+      // The whole form speaks the language it was started in (see `SessionStore.start`).
+      const language = languageOr(session.language, ctx.language);
+      const form = formIn(ctx.form, language);
       // Steps are taken in order; a button for a later step than the draft has reached is stale.
       if (!isStep(form, step) || step > firstMissingStep(session, form.steps.length)) {
-        return respond.reply({ content: EXPIRED, flags: MessageFlags.Ephemeral });
+        return respond.reply({ content: t('expired'), flags: MessageFlags.Ephemeral });
       }
       const prefill: StepValues | undefined = session.drafts[step] ?? session.accepted[step];
-      await openModal(ctx, buildModal(form, step, session.nonce, prefill));
+      await openModal(ctx, buildModal(translator(language), form, step, session.nonce, prefill));
     },
   };
 }
@@ -57,13 +62,14 @@ export function createCancelOrder({ sessions }: { sessions: SessionStore }): Com
       const refused = refuseOutsideShop(ctx);
       if (refused) return refused;
       const { userId, args, respond, log } = ctx;
-      if (!(await sessions.get(userId, args[0] ?? ''))) {
-        return respond.update({ content: EXPIRED, components: [], embeds: [] });
+      const session = await sessions.get(userId, args[0] ?? '');
+      if (!session) {
+        return respond.update({ content: ctx.t('expired'), components: [], embeds: [] });
       }
       await sessions.end(userId, 'cancelled');
       log.info('order.cancelled', {});
       await respond.update({
-        content: CANCELLED,
+        content: translator(languageOr(session.language, ctx.language))('cancelled'),
         components: [],
         embeds: [],
       });
@@ -78,5 +84,5 @@ export function createCancelOrder({ sessions }: { sessions: SessionStore }): Com
 export async function formChanged(ctx: Ctx<unknown>, sessions: SessionStore): Promise<void> {
   await sessions.end(ctx.userId, 'cancelled');
   ctx.log.info('order.form_changed', {});
-  return ctx.respond.reply({ content: FORM_CHANGED, flags: MessageFlags.Ephemeral });
+  return ctx.respond.reply({ content: ctx.t('form_changed'), flags: MessageFlags.Ephemeral });
 }

@@ -6,15 +6,7 @@
 import { MessageFlags } from 'discord-api-types/v10';
 import { CommandName } from '../commands.ts';
 import { normalizeEmailAddress } from '../email-address.ts';
-import {
-  cooldownText,
-  dailyLimitText,
-  FORMS_FULL,
-  FORMS_UNAVAILABLE,
-  INVALID_EMAIL,
-  rolesRequired,
-  UNKNOWN_USER,
-} from '../order/texts.ts';
+import { cooldownText, dailyLimitText, rolesRequired } from '../order/texts.ts';
 import { buildModal } from '../order/ui.ts';
 import type { OrderLimits } from '../store/limits.ts';
 import type { SessionStore } from '../store/sessions.ts';
@@ -35,9 +27,9 @@ export function createOrderForm({ sessions, limits }: OrderFormDeps): Command {
     async run(ctx) {
       const refused = refuseOutsideShop(ctx);
       if (refused) return refused;
-      const { interaction, userId, guildId, respond, config, log } = ctx;
+      const { interaction, userId, guildId, respond, config, log, t } = ctx;
       const ephemeral = (content: string) => respond.reply({ content, flags: MessageFlags.Ephemeral });
-      if (!userId) return ephemeral(UNKNOWN_USER);
+      if (!userId) return ephemeral(t('unknown_user'));
 
       const option = interaction.data.options?.find((o) => o.name === 'email');
       const typed = option && 'value' in option && typeof option.value === 'string' ? option.value : '';
@@ -45,7 +37,7 @@ export function createOrderForm({ sessions, limits }: OrderFormDeps): Command {
       const email = normalizeEmailAddress(typed);
       if (email === undefined) {
         log.info('order.invalid_email', {});
-        return ephemeral(INVALID_EMAIL);
+        return ephemeral(t('invalid_email'));
       }
 
       const allowed = config.allowed_role_ids;
@@ -53,7 +45,7 @@ export function createOrderForm({ sessions, limits }: OrderFormDeps): Command {
         const roles = interaction.member?.roles ?? [];
         if (!roles.some((role) => allowed.includes(role))) {
           log.info('order.role_denied', {});
-          return ephemeral(rolesRequired(allowed));
+          return ephemeral(rolesRequired(t, allowed));
         }
       }
 
@@ -62,8 +54,8 @@ export function createOrderForm({ sessions, limits }: OrderFormDeps): Command {
         log.info('order.limited', { reason: limit.reason, retry_after_ms: limit.retryAfterMs });
         return ephemeral(
           limit.reason === 'cooldown'
-            ? cooldownText(limit.retryAfterMs)
-            : dailyLimitText(config.daily_order_limit, limit.retryAfterMs),
+            ? cooldownText(t, limit.retryAfterMs)
+            : dailyLimitText(t, config.daily_order_limit, limit.retryAfterMs),
         );
       }
 
@@ -72,17 +64,17 @@ export function createOrderForm({ sessions, limits }: OrderFormDeps): Command {
       // outage is logged as one, not as a failed interaction).
       let started: Awaited<ReturnType<SessionStore['start']>>;
       try {
-        started = await sessions.start(userId, email, guildId, ctx.form.id);
+        started = await sessions.start(userId, email, guildId, ctx.form.id, ctx.language);
       } catch (error) {
         log.error('order.sessions_unavailable', { error });
-        return ephemeral(FORMS_UNAVAILABLE);
+        return ephemeral(t('forms_unavailable'));
       }
       if (!started.ok) {
         log.warn('order.sessions_full', { active: sessions.size });
-        return ephemeral(FORMS_FULL);
+        return ephemeral(t('forms_full'));
       }
       if (started.replaced) log.info('order.draft_replaced', {});
-      await openModal(ctx, buildModal(ctx.form, 1, started.session.nonce));
+      await openModal(ctx, buildModal(t, ctx.form, 1, started.session.nonce));
     },
   };
 }

@@ -8,17 +8,12 @@
 import { type APIModalSubmitInteraction, ButtonStyle, MessageFlags } from 'discord-api-types/v10';
 import { ALREADY_ACKNOWLEDGED, DiscordRequestError } from '../discord/interactions.ts';
 import type { MessageData } from '../discord/responder.ts';
+import { type Language, languageOr } from '../i18n/languages.ts';
+import { type Translator, translator } from '../i18n/translate.ts';
 import { JobKind, orderJobs } from '../order/delivery.ts';
 import { firstMissingStep, isStep, sessionFields, toOrder } from '../order/fields.ts';
-import {
-  EXPIRED,
-  emailRefusedText,
-  emailStatusText,
-  receivedFallback,
-  SAVE_FAILED,
-  STEP_NOT_SAVED,
-  stepComplete,
-} from '../order/texts.ts';
+import { formIn, type OrderForm } from '../order/form.ts';
+import { emailRefusedText, emailStatusText, receivedFallback, stepComplete } from '../order/texts.ts';
 import {
   continueLabel,
   discordText,
@@ -62,18 +57,22 @@ export function createOrderModal(deps: OrderModalDeps): Modal {
     async run(ctx) {
       const refused = refuseOutsideShop(ctx);
       if (refused) return refused;
-      const { interaction, userId, args, respond, log, form } = ctx;
+      const { interaction, userId, args, respond, log } = ctx;
       const step = Number(args[0]);
       const nonce = args[1] ?? '';
-      const steps = form.steps.length;
       const found = await sessions.get(userId, nonce);
-      if (found && found.formId !== form.id) return formChanged(ctx, sessions);
+      if (found && found.formId !== ctx.form.id) return formChanged(ctx, sessions);
+      // The whole form speaks the language it was started in (see `SessionStore.start`).
+      const language = languageOr(found?.language, ctx.language);
+      const t = translator(language);
+      const form = formIn(ctx.form, language);
+      const steps = form.steps.length;
       const current = found && isStep(form, step) ? found : undefined;
       // Steps are taken in order: a submit for a step the form has not reached (a forged or
       // replayed custom_id) is refused like a stale one, and nothing is saved.
       if (current && step > firstMissingStep(current, steps)) {
         log.warn('order.out_of_order', { step, reached: firstMissingStep(current, steps) });
-        return respond.reply({ content: EXPIRED, flags: MessageFlags.Ephemeral });
+        return respond.reply({ content: t('expired'), flags: MessageFlags.Ephemeral });
       }
       const typed = readModalValues(form, step, interaction.data);
       // "today" is a date a person reads: wall time.
@@ -102,7 +101,7 @@ export function createOrderModal(deps: OrderModalDeps): Modal {
           return;
         log.info('order.stale_modal', { step: args[0] });
         return respond.reply({
-          content: `${EXPIRED}\n${STEP_NOT_SAVED}`,
+          content: `${t('expired')}\n${t('step_not_saved')}`,
           flags: MessageFlags.Ephemeral,
         });
       }
@@ -118,8 +117,8 @@ export function createOrderModal(deps: OrderModalDeps): Modal {
         if (result.forged.length > 0) log.warn('order.forged_choice', { step, fields: result.forged });
         log.info('order.step_invalid', { step, fields: result.problems.map((p) => p.key) });
         return answer({
-          content: problemsMessage(step, steps, result.problems),
-          components: stepButtons(step, session.nonce, `Fix Step ${step}`, ButtonStyle.Danger),
+          content: problemsMessage(t, step, steps, result.problems),
+          components: stepButtons(t, step, session.nonce, t('button_fix', { step }), ButtonStyle.Danger),
           embeds: [],
         });
       }
@@ -128,12 +127,12 @@ export function createOrderModal(deps: OrderModalDeps): Modal {
       if (step < steps) {
         const next = step + 1;
         return answer({
-          content: stepComplete(step, steps, session.replacedEarlier),
-          components: stepButtons(next, session.nonce, continueLabel(next, steps)),
+          content: stepComplete(t, step, steps, session.replacedEarlier),
+          components: stepButtons(t, next, session.nonce, continueLabel(t, next, steps)),
           embeds: [],
         });
       }
-      return complete(ctx, deps, session, answer);
+      return complete(ctx, deps, session, answer, { language, t, form });
     },
   };
 }
@@ -143,8 +142,10 @@ async function complete(
   deps: OrderModalDeps,
   session: OrderSession,
   answer: (data: MessageData) => Promise<void>,
+  speaking: { language: Language; t: Translator; form: OrderForm },
 ): Promise<void> {
-  const { respond, config, log, interaction, userId, guildId, clock, form } = ctx;
+  const { respond, config, log, interaction, userId, guildId, clock, staffT } = ctx;
+  const { language, t, form } = speaking;
   const order = toOrder(sessionFields(session), session.email, form);
   const steps = form.steps.length;
   const isPublic = config.order_summary === 'public';
@@ -166,6 +167,7 @@ async function complete(
         createdAt,
         form: { id: form.id, definition: form.definition },
         sessionKey: session.nonce,
+        language,
       },
       {
         // The caps are checked inside the transaction that commits the order: no other order, of
@@ -173,13 +175,15 @@ async function complete(
         caps: deps.mailEnabled ? deps.mailCaps.rules(order.email, guildId, userId) : [],
         decide: (rule) => {
           cap = rule ? { ok: false, reason: rule.reason as MailCapReason, limit: rule.limit } : { ok: true };
-          refused = cap.ok ? undefined : emailRefusedText(cap.reason, cap.limit);
+          refused = cap.ok ? undefined : emailRefusedText(t, cap.reason, cap.limit);
+          // The staff read why in their own language (the order keeps it for the staff post).
+          const staffNote = cap.ok ? undefined : emailRefusedText(staffT, cap.reason, cap.limit);
           return {
-            emailRefused: refused,
+            emailRefused: staffNote,
             jobs: orderJobs({
               config,
               sendEmail: deps.mailEnabled && cap.ok,
-              emailNote: refused,
+              emailNote: staffNote,
               customer: {
                 application_id: interaction.application_id,
                 token: interaction.token,
@@ -199,8 +203,8 @@ async function complete(
       log.error('order.session_restore_failed', { error: restoreError });
     });
     return answer({
-      content: SAVE_FAILED,
-      components: stepButtons(steps, session.nonce, 'Submit again'),
+      content: t('save_failed'),
+      components: stepButtons(t, steps, session.nonce, t('button_submit_again')),
       embeds: [],
     });
   }
@@ -226,13 +230,14 @@ async function complete(
   }
 
   const embed = summaryEmbed(
+    t,
     form,
     order,
     !isPublic || config.show_address_publicly,
     orderId,
     config.order_reference_format,
   );
-  const status = emailStatusText({
+  const status = emailStatusText(t, {
     mailEnabled: deps.mailEnabled,
     refused,
     to: discordText(order.email, 300),
@@ -260,7 +265,7 @@ async function complete(
     } else {
       await respond
         .reply({
-          content: receivedFallback(orderId, status),
+          content: receivedFallback(t, orderId, status),
           flags: MessageFlags.Ephemeral,
         })
         .catch((fallbackError: unknown) =>

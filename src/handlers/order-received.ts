@@ -7,7 +7,6 @@
  * second order from the start.
  */
 import { toOrder } from '../order/fields.ts';
-import { ALREADY_RECEIVED } from '../order/texts.ts';
 import { summaryEmbed } from '../order/ui.ts';
 import type { OrderRepository } from '../store/engine.ts';
 import type { Ctx } from './context.ts';
@@ -29,13 +28,14 @@ export async function answerIfReceived(
   if (nonce === '') return false;
   const order = await orders.bySessionKey(nonce).catch(() => undefined);
   if (!order || order.userId !== ctx.userId || order.purgedAt !== null) return false;
-  const { form, config, log } = ctx;
+  const { form, config, log, t } = ctx;
   log.info('order.already_received', { order_id: order.id });
   // Taken under a form the shop has since replaced: the reference alone, not fields it no longer names.
   const embeds =
     order.formId === null || order.formId === form.id
       ? [
           summaryEmbed(
+            t,
             form,
             toOrder(order.fields, order.email, form),
             config.order_summary !== 'public' || config.show_address_publicly,
@@ -44,6 +44,6 @@ export async function answerIfReceived(
           ),
         ]
       : [];
-  await answer({ content: ALREADY_RECEIVED, embeds, components: [] });
+  await answer({ content: t('already_received'), embeds, components: [] });
   return true;
 }

@@ -9,8 +9,10 @@
 import { MessageFlags, PermissionFlagsBits } from 'discord-api-types/v10';
 import { CommandName } from '../commands.ts';
 import type { MailFailureReason } from '../errors.ts';
+import { formatWait, type MessageKey, type Translator } from '../i18n/translate.ts';
 import { formatMegabytes, formatUptime, type OpsSnapshot } from '../metrics.ts';
-import { formatWait } from '../order/texts.ts';
+import { statusName } from '../order/texts.ts';
+import { LIFECYCLE_STATUSES, type LifecycleStatus } from '../store/engine.ts';
 import { VERSION } from '../version.ts';
 import type { Command } from './context.ts';
 
@@ -33,91 +35,119 @@ export function canRunDiagnostics(permissions: string | undefined): boolean {
 }
 
 /**
- * Counts with thousands separators (12,345). Not Intl.NumberFormat: creating one pages in ICU data
- * from the Node binary, 6.6 MB of resident memory measured here, for commas.
+ * Counts with the language's thousands separator (12,345; 12.345). Not Intl.NumberFormat:
+ * creating one pages in ICU data from the Node binary, 6.6 MB of resident memory measured here,
+ * for commas.
  */
-const number = { format: (n: number) => String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',') };
+const counter = (t: Translator) => ({
+  format: (n: number) => String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, t('thousands_separator')),
+});
 
 /** What diagnostics says about SMTP: a short classified phrase, never the server's raw reply. */
-const SMTP_PROBLEMS: Readonly<Record<MailFailureReason, string>> = {
-  auth: 'login refused (check SENDER_EMAIL and SENDER_PASSWORD)',
-  tls: 'TLS problem (check smtp_port and smtp_security)',
-  config: 'mail settings are invalid (check config.json)',
-  unreachable: 'cannot reach the mail server',
-  server_busy: 'the mail server is busy; retrying',
-  recipient_rejected: 'a recipient was refused',
-  message_rejected: 'a message was refused',
-  disabled: 'email is switched off',
-  unknown: 'unavailable',
+const SMTP_PROBLEMS: Readonly<Record<MailFailureReason, MessageKey>> = {
+  auth: 'smtp_auth',
+  tls: 'smtp_tls',
+  config: 'smtp_config',
+  unreachable: 'smtp_unreachable',
+  server_busy: 'smtp_server_busy',
+  recipient_rejected: 'smtp_recipient_rejected',
+  message_rejected: 'smtp_message_rejected',
+  disabled: 'smtp_disabled',
+  unknown: 'smtp_unknown',
 };
 
-/** Creates the `/run_diagnostics` handler. */
+/** Creates the `/run_diagnostics` handler (in `staff_language`). */
 export function createRunDiagnostics({ snapshot }: DiagnosticsDeps): Command {
   return {
     kind: 'command',
     name: CommandName.RunDiagnostics,
-    async run({ interaction, inShop, respond, log }) {
+    async run({ interaction, inShop, respond, log, staffT: t }) {
       if (!inShop) {
         // Another server's admins learn nothing about the shop.
         log.warn('diagnostics.foreign_server', {});
-        await respond.reply({
-          content: "🚫 /run_diagnostics works only in the shop's own Discord server.",
-          flags: MessageFlags.Ephemeral,
-        });
+        await respond.reply({ content: t('diag_foreign'), flags: MessageFlags.Ephemeral });
         return;
       }
       if (!canRunDiagnostics(interaction.member?.permissions)) {
         log.warn('diagnostics.denied', {});
-        await respond.reply({
-          content: '🚫 Access denied: /run_diagnostics needs the Manage Server permission.',
-          flags: MessageFlags.Ephemeral,
-        });
+        await respond.reply({ content: t('diag_denied'), flags: MessageFlags.Ephemeral });
         return;
       }
+      const number = counter(t);
       const figures = await snapshot();
       const { counters, gateway, outbox, memory, mail } = figures;
       const latency = gateway.latencyMs;
-      const oldest = outbox.pending === 0 ? '' : `, oldest waiting ${formatWait(outbox.oldestPendingMs)}`;
+      const oldest =
+        outbox.pending === 0 ? '' : t('diag_oldest', { wait: formatWait(t, outbox.oldestPendingMs) });
+      const problem =
+        SMTP_PROBLEMS[(mail.reason as MailFailureReason | undefined) ?? 'unknown'] ?? 'smtp_unknown';
       const smtp =
         {
-          ok: '✅ connected',
-          unchecked: '⏳ not checked yet',
-          down: `⚠️ ${SMTP_PROBLEMS[(mail.reason as MailFailureReason | undefined) ?? 'unknown'] ?? SMTP_PROBLEMS.unknown}; orders are still taken`,
-          disabled: '⚠️ email is switched off (SENDER_EMAIL is not set)',
+          ok: t('diag_smtp_ok'),
+          unchecked: t('diag_smtp_unchecked'),
+          down: t('diag_smtp_down', { problem: t(problem) }),
+          disabled: t('diag_smtp_disabled'),
         }[mail.smtp] ?? mail.smtp;
       const byStatus = Object.entries(figures.orders?.byStatus ?? {})
         .filter(([, n]) => n > 0)
-        .map(([status, n]) => `${number.format(n)} ${status}`)
+        .map(([status, n]) => `${number.format(n)} ${statusLabel(t, status)}`)
         .join(', ');
       const orders = figures.orders
-        ? `${number.format(figures.orders.today)} today, ${number.format(figures.orders.total)} total${byStatus ? ` (${byStatus})` : ''}`
-        : `⚠️ the database cannot be read (${figures.storeReadError ?? 'unknown error'})`;
-      const paused = outbox.paused ? ' ⚠️ paused: outcomes cannot be written (disk full?)' : '';
+        ? `${t('diag_orders_counts', { today: number.format(figures.orders.today), total: number.format(figures.orders.total) })}${byStatus ? ` (${byStatus})` : ''}`
+        : t('diag_db_unreadable', { error: figures.storeReadError ?? 'unknown error' });
       const lines = [
-        '**🔧 Bot Diagnostics**',
+        t('diag_title'),
         '',
-        `**Version:** ${VERSION}`,
+        t('diag_version', { version: VERSION }),
         ...(gateway.enabled
           ? [
-              `**Ping:** ${latency === undefined ? 'not measured yet' : `${Math.round(latency)}ms`}`,
-              `**Uptime:** ${formatUptime(figures.uptimeMs / 1000)}`,
-              `**Servers:** ${number.format(gateway.guilds)}`,
-              `**Users (approximate):** ${number.format(gateway.usersApproximate)}`,
-              `**Shards:** ${gateway.shardsReady}/${gateway.shardsTotal} ready`,
+              t('diag_ping', {
+                ping: latency === undefined ? t('diag_ping_unmeasured') : `${Math.round(latency)}ms`,
+              }),
+              t('diag_uptime', { uptime: formatUptime(figures.uptimeMs / 1000) }),
+              t('diag_servers', { count: number.format(gateway.guilds) }),
+              t('diag_users', { count: number.format(gateway.usersApproximate) }),
+              t('diag_shards', { ready: gateway.shardsReady, total: gateway.shardsTotal }),
             ]
-          : [
-              `**Gateway:** none on this process (DISCORD_GATEWAY=off: an HTTP interactions replica); ping, servers, users and shards are known to the gateway process only`,
-              `**Uptime:** ${formatUptime(figures.uptimeMs / 1000)}`,
-            ]),
-        `**Memory:** RSS ${formatMegabytes(memory.residentBytes)}, heap ${formatMegabytes(memory.heapUsedBytes)} of ${formatMegabytes(memory.heapTotalBytes)}`,
-        `**Active order sessions:** ${number.format(figures.activeSessions)}`,
-        `**Orders:** ${orders}`,
-        `**Outbox:** ${number.format(outbox.pending)} pending${oldest}, ${number.format(outbox.failed)} failed${outbox.failed ? ' (see `npm run orders -- list --status failed`)' : ''}${paused}`,
-        `**Emails since start:** ${number.format(counters.emails_sent)} sent, ${number.format(counters.emails_failed + counters.emails_gave_up)} failed, ${number.format(counters.emails_retried)} retried`,
-        `**Notifications since start:** emails ${number.format(counters.notify_email_sent)} sent, ${number.format(counters.notify_email_failed)} failed; DMs ${number.format(counters.notify_dm_sent)} sent, ${number.format(counters.notify_dm_refused)} refused, ${number.format(counters.notify_dm_failed)} failed; webhooks ${number.format(counters.notify_webhook_sent)} sent, ${number.format(counters.notify_webhook_failed)} failed`,
-        `**SMTP:** ${smtp}`,
+          : [t('diag_gateway_off'), t('diag_uptime', { uptime: formatUptime(figures.uptimeMs / 1000) })]),
+        t('diag_memory', {
+          rss: formatMegabytes(memory.residentBytes),
+          used: formatMegabytes(memory.heapUsedBytes),
+          total: formatMegabytes(memory.heapTotalBytes),
+        }),
+        t('diag_sessions', { count: number.format(figures.activeSessions) }),
+        t('diag_orders', { orders }),
+        t('diag_outbox', {
+          pending: number.format(outbox.pending),
+          oldest,
+          failed: number.format(outbox.failed),
+          hint: outbox.failed ? t('diag_failed_hint') : '',
+          paused: outbox.paused ? t('diag_paused') : '',
+        }),
+        t('diag_emails', {
+          sent: number.format(counters.emails_sent),
+          failed: number.format(counters.emails_failed + counters.emails_gave_up),
+          retried: number.format(counters.emails_retried),
+        }),
+        t('diag_notifications', {
+          emails_sent: number.format(counters.notify_email_sent),
+          emails_failed: number.format(counters.notify_email_failed),
+          dms_sent: number.format(counters.notify_dm_sent),
+          dms_refused: number.format(counters.notify_dm_refused),
+          dms_failed: number.format(counters.notify_dm_failed),
+          hooks_sent: number.format(counters.notify_webhook_sent),
+          hooks_failed: number.format(counters.notify_webhook_failed),
+        }),
+        t('diag_smtp', { smtp }),
       ];
       await respond.reply({ content: lines.join('\n').slice(0, 2000), flags: MessageFlags.Ephemeral });
     },
   };
+}
+
+/** A lifecycle status by name in the staff's language (lower case); another key as it is. */
+function statusLabel(t: Translator, status: string): string {
+  return (LIFECYCLE_STATUSES as readonly string[]).includes(status)
+    ? statusName(t, status as LifecycleStatus).toLowerCase()
+    : status;
 }

@@ -4,7 +4,6 @@
  * customer is told so, and nothing else happens.
  */
 import { MessageFlags } from 'discord-api-types/v10';
-import { NOT_THIS_SERVER } from '../order/texts.ts';
 import type { AppContext } from './context.ts';
 
 /**
@@ -13,9 +12,9 @@ import type { AppContext } from './context.ts';
  * straight on to its own answer.
  */
 export function refuseOutsideShop(
-  ctx: Pick<AppContext, 'inShop' | 'log' | 'respond'>,
+  ctx: Pick<AppContext, 'inShop' | 'log' | 'respond' | 't'>,
 ): Promise<void> | undefined {
   if (ctx.inShop) return undefined;
   ctx.log.warn('order.foreign_server', {});
-  return ctx.respond.reply({ content: NOT_THIS_SERVER, flags: MessageFlags.Ephemeral });
+  return ctx.respond.reply({ content: ctx.t('not_this_server'), flags: MessageFlags.Ephemeral });
 }

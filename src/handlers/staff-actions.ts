@@ -18,15 +18,7 @@ import {
   LIMITS,
   type StaffAction,
 } from '../order/lifecycle.ts';
-import {
-  alreadyChangedText,
-  badTrackingUrlText,
-  changedText,
-  EXPIRED,
-  NOT_STAFF,
-  ORDER_NOT_FOUND,
-  REASON_REQUIRED,
-} from '../order/texts.ts';
+import { alreadyChangedText, badTrackingUrlText, changedText } from '../order/texts.ts';
 import { discordText, fixButton, modalText, OrderIds, staffModal } from '../order/ui.ts';
 import { isHttpUrl } from '../order/validate.ts';
 import type { LifecycleStatus, OrderRepository, StatusChange, StoredOrder } from '../store/engine.ts';
@@ -116,20 +108,20 @@ async function admit(
   const member = (ctx.interaction as { member?: { permissions?: string; roles?: string[] } }).member;
   if (!isStaff(member, config.staff_role_ids)) {
     log.warn('staff.denied', { action: args[0]?.slice(0, 20) });
-    await reply(ctx, NOT_STAFF);
+    await reply(ctx, ctx.t('not_staff'));
     return undefined;
   }
   const [action = '', id = '', from = ''] = args;
   const orderId = Number(id);
   if (!isStaffAction(action) || !isLifecycleStatus(from) || !Number.isSafeInteger(orderId) || orderId <= 0) {
     log.warn('staff.bad_custom_id', {});
-    await reply(ctx, EXPIRED);
+    await reply(ctx, ctx.t('expired'));
     return undefined;
   }
   const order = await deps.orders.get(orderId);
   // Outside the staff channel, an order of another server (a forged custom_id) is as good as missing.
   if (!order || order.purgedAt !== null || (!inStaffChannel && order.guildId !== ctx.guildId)) {
-    await reply(ctx, ORDER_NOT_FOUND);
+    await reply(ctx, ctx.staffT('order_not_found'));
     return undefined;
   }
   return { target: { action, orderId, from }, order };
@@ -144,7 +136,7 @@ async function apply(
 ): Promise<void> {
   const { config, log } = ctx;
   if (!canMove(change.from, change.to)) {
-    await reply(ctx, alreadyChangedText(order.lifecycle, undefined));
+    await reply(ctx, alreadyChangedText(ctx.staffT, order.lifecycle, undefined));
     return;
   }
   const result = await deps.orders.changeStatus(
@@ -152,16 +144,16 @@ async function apply(
     changeJobs({ config, mailEnabled: deps.mailEnabled }),
   );
   if (!result.ok) {
-    if (result.reason === 'missing') return reply(ctx, ORDER_NOT_FOUND);
+    if (result.reason === 'missing') return reply(ctx, ctx.staffT('order_not_found'));
     log.info('staff.change_lost', { order_id: order.id, to: change.to, now: result.order.lifecycle });
-    return reply(ctx, alreadyChangedText(result.order.lifecycle, result.last?.actor));
+    return reply(ctx, alreadyChangedText(ctx.staffT, result.order.lifecycle, result.last?.actor));
   }
   deps.crashPoint?.('after_status_change');
   deps.outbox.notify();
   deps.onStatusChanged?.();
   log.info('order.status_changed', { order_id: order.id, from: change.from, to: change.to });
   const reference = discordText(ownReference(order.id, config.order_reference_format), 50);
-  await reply(ctx, changedText(reference, change.to));
+  await reply(ctx, changedText(ctx.staffT, reference, change.to));
 }
 
 /** Creates the staff buttons' handler: `order_staff:<action>:<order id>:<status shown>`. */
@@ -174,12 +166,15 @@ export function createStaffButton(deps: StaffActionDeps): Component {
       if (!admitted) return;
       const { target, order } = admitted;
       if (order.lifecycle !== target.from) {
-        return reply(ctx, alreadyChangedText(order.lifecycle, undefined));
+        return reply(ctx, alreadyChangedText(ctx.staffT, order.lifecycle, undefined));
       }
       if (target.action === 'ship' || target.action === 'cancel') {
         const reference = ownReference(order.id, ctx.config.order_reference_format);
         const prefill = target.action === 'ship' ? deps.drafts.take(ctx.userId, order.id) : undefined;
-        return openModal(ctx, staffModal(target.action, order.id, target.from, reference, prefill));
+        return openModal(
+          ctx,
+          staffModal(ctx.staffT, target.action, order.id, target.from, reference, prefill),
+        );
       }
       return apply(ctx, deps, order, {
         orderId: order.id,
@@ -218,8 +213,8 @@ export function createStaffModal(deps: StaffActionDeps): Modal {
             tracking_url: trackingUrl,
           });
           return ctx.respond.reply({
-            content: badTrackingUrlText(),
-            components: fixButton(order.id, target.from),
+            content: badTrackingUrlText(ctx.staffT),
+            components: fixButton(ctx.staffT, order.id, target.from),
             flags: MessageFlags.Ephemeral,
           });
         }
@@ -227,12 +222,12 @@ export function createStaffModal(deps: StaffActionDeps): Modal {
         if (trackingUrl) change.trackingUrl = trackingUrl;
       } else if (target.action === 'cancel') {
         const reason = modalText(data, 'reason', LIMITS.reason);
-        if (!reason) return reply(ctx, REASON_REQUIRED);
+        if (!reason) return reply(ctx, ctx.staffT('reason_required'));
         change.reason = reason;
       } else {
         // Accept and Mark delivered open no modal: a submit naming them is forged.
         ctx.log.warn('staff.bad_custom_id', {});
-        return reply(ctx, EXPIRED);
+        return reply(ctx, ctx.t('expired'));
       }
       return apply(ctx, deps, order, change);
     },

@@ -9,18 +9,20 @@
  */
 import type { REST } from '@discordjs/rest';
 import { type APIMessage, MessageFlags, Routes } from 'discord-api-types/v10';
-import type { BotConfig, EmailTemplate } from '../config.ts';
+import { type BotConfig, type EmailTemplate, staffLanguageOf } from '../config.ts';
 import { describeDiscordFailure } from '../discord/failure.ts';
 import { DiscordRequestError, type InteractionApi } from '../discord/interactions.ts';
 import { httpStatusOf } from '../discord/rest.ts';
 import { MailError } from '../errors.ts';
+import { languageOr } from '../i18n/languages.ts';
+import { type Translator, translator } from '../i18n/translate.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { CounterName } from '../metrics.ts';
 import type { JobQueue, NewJob, OrderRepository, StoredJob, StoredOrder } from '../store/engine.ts';
 import type { JobEvent, JobHandler, JobOutcome } from '../store/outbox.ts';
-import { confirmationJob } from './email.ts';
+import { confirmationJob, type LanguageTemplates } from './email.ts';
 import { type Order, toOrder } from './fields.ts';
-import { formOfOrder, type OrderForm } from './form.ts';
+import { formIn, formOfOrder, type OrderForm } from './form.ts';
 import { createdWebhookJob } from './lifecycle.ts';
 import { emailOutcomeText } from './texts.ts';
 import { discordText, staffMessage } from './ui.ts';
@@ -106,10 +108,10 @@ export function orderJobs(options: {
 }
 
 /** What the customer is told once the email job has settled (words in texts.ts). */
-export function emailOutcome(email: string, emailJob: StoredJob | undefined): string {
+export function emailOutcome(t: Translator, email: string, emailJob: StoredJob | undefined): string {
   const to = discordText(email, 300);
-  if (emailJob?.status === 'done') return emailOutcomeText(to, 'sent');
-  return emailOutcomeText(to, emailJob?.reason === 'recipient_rejected' ? 'address_refused' : 'not_sent');
+  if (emailJob?.status === 'done') return emailOutcomeText(t, to, 'sent');
+  return emailOutcomeText(t, to, emailJob?.reason === 'recipient_rejected' ? 'address_refused' : 'not_sent');
 }
 
 /** What the handlers use. */
@@ -120,8 +122,13 @@ export interface DeliveryOptions {
   /** Bot-token REST routes (the staff channel). */
   rest: REST;
   interactions: InteractionApi;
-  /** The configuration in force now. */
-  settings: () => { config: BotConfig; template: EmailTemplate; form: OrderForm };
+  /** The configuration in force now (`byLanguage`: the emails of each language). */
+  settings: () => {
+    config: BotConfig;
+    template: EmailTemplate;
+    form: OrderForm;
+    byLanguage?: LanguageTemplates | undefined;
+  };
   /** Called right after the SMTP server accepted a message (a crash test point). */
   afterEmailAccepted?: () => void;
   /** Called right after Discord accepted the staff post (a crash test point). */
@@ -197,11 +204,17 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
     async run(job) {
       const order = await load(job);
       if (!('orderNumber' in order)) return order;
-      const { config, template } = settings();
+      const { config, template, byLanguage } = settings();
       const taken = await read(order);
+      const language = languageOr(order.language, config.default_language);
       try {
         await mailer.send({
-          ...confirmationJob(taken.order, { config, template, form: taken.form }, order.id),
+          ...confirmationJob(
+            taken.order,
+            { config, template, form: taken.form, byLanguage },
+            order.id,
+            language,
+          ),
           messageId: `<order-${order.id}.${orders.storeId}@${domain}>`,
         });
       } catch (error) {
@@ -228,13 +241,16 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
       const taken = await read(record);
       // Posted late (Discord was down), the order may have moved on already: the post shows it as it is.
       const last = record.lifecycle === 'received' ? undefined : (await orders.history(record.id)).at(-1);
+      const { config } = settings();
+      const staffLanguage = staffLanguageOf(config);
       const post = staffMessage(
-        taken.form,
+        translator(staffLanguage),
+        formIn(taken.form, staffLanguage),
         taken.order,
         record.userId,
         record.id,
         record.createdAt,
-        settings().config.order_reference_format,
+        config.order_reference_format,
         emailNote,
         {
           status: record.lifecycle,
@@ -243,6 +259,7 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
           trackingNumber: record.trackingNumber,
           trackingUrl: record.trackingUrl,
           reason: last?.to === 'cancelled' ? last.reason : null,
+          language: record.language,
         },
       );
       if (job.startedAt !== null) {
@@ -298,7 +315,8 @@ export function createDeliveryHandlers(options: DeliveryOptions): Record<string,
       const record = await load(job);
       if (!('orderNumber' in record)) return done(record);
       const emailJob = job.afterJob === null ? undefined : await jobs.job(job.afterJob);
-      const content = emailOutcome(record.email, emailJob);
+      const language = languageOr(record.language, settings().config.default_language);
+      const content = emailOutcome(translator(language), record.email, emailJob);
       try {
         if (payload.mode === 'edit') {
           await options.interactions.editOriginal(payload.application_id, payload.token, { content });

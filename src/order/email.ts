@@ -11,11 +11,9 @@
  * domain names in typed text are written so mail programs do not turn them into links
  * (`https[:]//evil[.]example`).
  */
-import ANY_FORM_TEMPLATE from '../../config/defaults/email_template_any_form.json' with { type: 'json' };
-import STATUS_ACCEPTED from '../../config/defaults/status_email_accepted.json' with { type: 'json' };
-import STATUS_CANCELLED from '../../config/defaults/status_email_cancelled.json' with { type: 'json' };
-import STATUS_DELIVERED from '../../config/defaults/status_email_delivered.json' with { type: 'json' };
-import STATUS_SHIPPED from '../../config/defaults/status_email_shipped.json' with { type: 'json' };
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type BotConfig,
   type ConfigFiles,
@@ -25,6 +23,8 @@ import {
   shippedFiles,
 } from '../config.ts';
 import { ConfigError } from '../errors.ts';
+import { LANGUAGES, type Language } from '../i18n/languages.ts';
+import { EN, formatAmount, formatDate, type Translator, translator } from '../i18n/translate.ts';
 import type { MailJob } from '../mail/mailer.ts';
 import {
   checkTemplate,
@@ -36,7 +36,9 @@ import {
   type TemplateSource,
 } from '../mail/template.ts';
 import { type Order, ownReference, shownValue } from './fields.ts';
-import { type FormField, fieldOf, loadForm, type OrderForm, RESERVED_KEYS } from './form.ts';
+import { type FormField, fieldOf, formIn, loadForm, type OrderForm, RESERVED_KEYS } from './form.ts';
+import { SHIPPED_TEMPLATES } from './shipped-templates.ts';
+import { statusName } from './texts.ts';
 
 /** Placeholders every template may use besides the form's field keys. */
 export const BUILT_IN_PLACEHOLDERS: readonly string[] = RESERVED_KEYS;
@@ -54,7 +56,14 @@ export interface ShopSettings extends ConfigFiles {
   form: OrderForm;
   /** The status emails, `status_email_<status>.json` (over the shipped ones). */
   statusTemplates: StatusTemplates;
+  /** The emails of a customer of each language (see {@link loadLanguageTemplates}). */
+  byLanguage: LanguageTemplates;
 }
+
+/** The confirmation and status emails of each language. */
+export type LanguageTemplates = Readonly<
+  Record<Language, { readonly template: EmailTemplate; readonly statusTemplates: StatusTemplates }>
+>;
 
 /** The statuses a customer is emailed about (an order is `received` when the confirmation goes). */
 export type EmailedStatus = 'accepted' | 'shipped' | 'delivered' | 'cancelled';
@@ -62,15 +71,42 @@ export type EmailedStatus = 'accepted' | 'shipped' | 'delivered' | 'cancelled';
 /** The template of each status email. */
 export type StatusTemplates = Readonly<Record<EmailedStatus, EmailTemplate>>;
 
-const SHIPPED_STATUS_TEMPLATES: Readonly<Record<EmailedStatus, Record<string, unknown>>> = {
-  accepted: STATUS_ACCEPTED,
-  shipped: STATUS_SHIPPED,
-  delivered: STATUS_DELIVERED,
-  cancelled: STATUS_CANCELLED,
-};
+/** The statuses emailed about, in order. */
+const EMAILED_STATUSES: readonly EmailedStatus[] = ['accepted', 'shipped', 'delivered', 'cancelled'];
 
 /** Placeholders a status email has on top of the confirmation's. */
 export const STATUS_PLACEHOLDERS: readonly string[] = ['status', 'tracking_number', 'tracking_url', 'reason'];
+
+/** Checks a status email's placeholders and subject; throws a `ConfigError` naming `path`. */
+function checkStatusTemplate(template: EmailTemplate, known: readonly string[], path: string): void {
+  const problem = checkTemplate(template, known);
+  if (problem) throw new ConfigError(`${path}: ${problem}`);
+  const typed = [...template.subject.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)]
+    .map((match) => match[1]!)
+    .filter((name) => !SUBJECT_PLACEHOLDERS.includes(name) && name !== 'status');
+  if (typed.length > 0) {
+    throw new ConfigError(
+      `${path}: subject: ${typed.map((n) => `{{${n}}}`).join(', ')} would put text the customer typed into your subject line`,
+    );
+  }
+}
+
+/** Checks a confirmation's placeholders and subject against `form`; throws a `ConfigError` naming `path`. */
+function checkConfirmation(template: EmailTemplate, form: OrderForm, path: string): void {
+  const unknown = checkTemplate(template, placeholdersOf(form));
+  if (unknown) {
+    const hint = form.isDefault ? '' : ' (your form.json names the fields; {{order_table}} lists them all)';
+    throw new ConfigError(`${path}: ${unknown}${hint}`);
+  }
+  const typed = [...template.subject.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)]
+    .map((match) => match[1]!)
+    .filter((name) => !SUBJECT_PLACEHOLDERS.includes(name));
+  if (typed.length > 0) {
+    throw new ConfigError(
+      `${path}: subject: ${typed.map((n) => `{{${n}}}`).join(', ')} would put text the customer typed into your subject line; a subject may use ${SUBJECT_PLACEHOLDERS.map((n) => `{{${n}}}`).join(', ')}`,
+    );
+  }
+}
 
 /**
  * Reads `status_email_<status>.json` for each status from `dir`, each over the shipped one, and
@@ -80,22 +116,72 @@ export const STATUS_PLACEHOLDERS: readonly string[] = ['status', 'tracking_numbe
 export function loadStatusTemplates(dir: string, form: OrderForm): StatusTemplates {
   const known = [...placeholdersOf(form), ...STATUS_PLACEHOLDERS];
   const loaded = {} as Record<EmailedStatus, EmailTemplate>;
-  for (const status of Object.keys(SHIPPED_STATUS_TEMPLATES) as EmailedStatus[]) {
+  for (const status of EMAILED_STATUSES) {
     const name = `status_email_${status}.json`;
-    const template = loadTemplateFile(dir, name, SHIPPED_STATUS_TEMPLATES[status]);
-    const problem = checkTemplate(template, known);
-    if (problem) throw new ConfigError(`${dir}/${name}: ${problem}`);
-    const typed = [...template.subject.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)]
-      .map((match) => match[1]!)
-      .filter((name) => !SUBJECT_PLACEHOLDERS.includes(name) && name !== 'status');
-    if (typed.length > 0) {
-      throw new ConfigError(
-        `${dir}/${name}: subject: ${typed.map((n) => `{{${n}}}`).join(', ')} would put text the customer typed into your subject line`,
-      );
-    }
+    const template = loadTemplateFile(dir, name, SHIPPED_TEMPLATES['en-US'].status[status]);
+    checkStatusTemplate(template, known, `${dir}/${name}`);
     loaded[status] = template;
   }
   return loaded;
+}
+
+/**
+ * The emails of a customer of each language: `email_template.<language>.json` (and
+ * `status_email_<status>.<language>.json`) from `dir`, each over the shipped file of that language;
+ * without one, the owner's `email_template.json` (or `status_email_<status>.json`) when they have
+ * made one of their own, else the shipped file of that language (an unchanged copy of the shipped
+ * English file is not one of their own). With a form of its own, a shipped confirmation is the one
+ * written for any form (`{{order_table}}`).
+ */
+export function loadLanguageTemplates(
+  dir: string,
+  form: OrderForm,
+  fallback: { template: EmailTemplate; statusTemplates: StatusTemplates },
+): LanguageTemplates {
+  const known = [...placeholdersOf(form), ...STATUS_PLACEHOLDERS];
+  const byLanguage = {} as Record<Language, { template: EmailTemplate; statusTemplates: StatusTemplates }>;
+  const ownFile = (name: string) => existsSync(join(dir, name));
+  const english = SHIPPED_TEMPLATES['en-US'];
+  const same = (a: EmailTemplate, b: { subject: string; html_body: string; text_body?: string }) =>
+    a.subject === b.subject && a.html_body === b.html_body && (a.text_body ?? '') === (b.text_body ?? '');
+  const ownConfirmation =
+    ownFile('email_template.json') &&
+    !same(fallback.template, english.confirmation) &&
+    !same(fallback.template, english.anyForm);
+  for (const language of LANGUAGES) {
+    const shipped = SHIPPED_TEMPLATES[language];
+    const name = `email_template.${language}.json`;
+    let template: EmailTemplate;
+    if (ownFile(name)) {
+      template = loadTemplateFile(dir, name, shipped.confirmation);
+      if (!form.isDefault && template.html_body === shipped.confirmation.html_body) {
+        template = { ...template, html_body: shipped.anyForm.html_body };
+      }
+      checkConfirmation(template, form, join(dir, name));
+    } else if (ownConfirmation) {
+      template = fallback.template;
+    } else {
+      template = loadTemplateFile(dir, name, form.isDefault ? shipped.confirmation : shipped.anyForm);
+    }
+    const statusTemplates = {} as Record<EmailedStatus, EmailTemplate>;
+    for (const status of EMAILED_STATUSES) {
+      const own = `status_email_${status}.${language}.json`;
+      if (ownFile(own)) {
+        const loaded = loadTemplateFile(dir, own, shipped.status[status]);
+        checkStatusTemplate(loaded, known, join(dir, own));
+        statusTemplates[status] = loaded;
+      } else if (
+        ownFile(`status_email_${status}.json`) &&
+        !same(fallback.statusTemplates[status], english.status[status])
+      ) {
+        statusTemplates[status] = fallback.statusTemplates[status];
+      } else {
+        statusTemplates[status] = loadTemplateFile(dir, own, shipped.status[status]);
+      }
+    }
+    byLanguage[language] = { template, statusTemplates };
+  }
+  return byLanguage;
 }
 
 /**
@@ -108,22 +194,25 @@ export function loadShopSettings(dir: string): ShopSettings {
   const form = loadForm(dir);
   const template =
     !form.isDefault && files.template.html_body === shippedFiles().template.html_body
-      ? { ...files.template, html_body: ANY_FORM_TEMPLATE.html_body }
+      ? { ...files.template, html_body: SHIPPED_TEMPLATES['en-US'].anyForm.html_body }
       : files.template;
-  const unknown = checkTemplate(template, placeholdersOf(form));
-  if (unknown) {
-    const hint = form.isDefault ? '' : ' (your form.json names the fields; {{order_table}} lists them all)';
-    throw new ConfigError(`${files.templatePath}: ${unknown}${hint}`);
-  }
-  const typed = [...template.subject.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)]
-    .map((match) => match[1]!)
-    .filter((name) => !SUBJECT_PLACEHOLDERS.includes(name));
-  if (typed.length > 0) {
-    throw new ConfigError(
-      `${files.templatePath}: subject: ${typed.map((n) => `{{${n}}}`).join(', ')} would put text the customer typed into your subject line; a subject may use ${SUBJECT_PLACEHOLDERS.map((n) => `{{${n}}}`).join(', ')}`,
-    );
-  }
-  return { ...files, template, form, statusTemplates: loadStatusTemplates(dir, form) };
+  checkConfirmation(template, form, files.templatePath);
+  const statusTemplates = loadStatusTemplates(dir, form);
+  return {
+    ...files,
+    template,
+    form,
+    statusTemplates,
+    byLanguage: loadLanguageTemplates(dir, form, { template, statusTemplates }),
+  };
+}
+
+/** The confirmation and status emails for a customer of `language` (the defaults when none are loaded). */
+export function templatesFor(
+  settings: { template: EmailTemplate; statusTemplates: StatusTemplates; byLanguage?: LanguageTemplates },
+  language: Language,
+): { template: EmailTemplate; statusTemplates: StatusTemplates } {
+  return settings.byLanguage?.[language] ?? settings;
 }
 
 /** Writes web addresses and domain names so mail programs show them as text, not links. */
@@ -157,18 +246,34 @@ export interface ConfirmationOptions {
   imageHosts?: readonly string[];
   /** @defaultValue the current year */
   year?: number;
+  /** The customer's language (dates, amounts and the plain-text part). @defaultValue English */
+  t?: Translator;
 }
 
-/** The rows of every field of the order, label and value escaped, as the `details` table of the shipped template. */
+/**
+ * A field's value as the customer reads it in their language: a choice by its label, a date in the
+ * language's words, an amount with its decimal separator (English: as typed).
+ */
+function readable(t: Translator, field: FormField | undefined, value: string): string {
+  if (field?.type === 'date') return formatDate(t, value);
+  if (field?.type === 'price') return formatAmount(t, value);
+  return shownValue(field, value);
+}
+
+/** Every field's value made readable (see {@link readable}) and defanged, by key. */
+function readableFields(t: Translator, form: OrderForm, order: Order): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(order.fields).map(([key, value]) => [key, defang(readable(t, fieldOf(form, key), value))]),
+  );
+}
+
+/** The rows of every field of the order (values as `shown` holds them), label and value escaped, as the `details` table of the shipped template. */
 function orderTable(
   form: OrderForm,
   order: Order,
-  typed: Readonly<Record<string, string>>,
+  shown: Readonly<Record<string, string>>,
 ): { html: string; text: string } {
-  const rows = labelled(form, order).map(({ label, key, field }) => ({
-    label,
-    value: shownValue(field, typed[key] ?? ''),
-  }));
+  const rows = labelled(form, order).map(({ label, key }) => ({ label, value: shown[key] ?? '' }));
   const html = rows
     .map((row) => `<tr><th>${escapeHtml(row.label)}</th><td>${escapeHtml(row.value)}</td></tr>`)
     .join('\n');
@@ -209,10 +314,11 @@ export function renderConfirmation(
   options: ConfirmationOptions,
 ): RenderedEmail {
   const { form } = options;
+  const t = options.t ?? EN;
   const year = options.year ?? new Date().getFullYear();
   const url = safeUrl(order.fields.product_image_url ?? '');
   const shown = isShopImage(url, options.imageHosts ?? []);
-  const typed = Object.fromEntries(Object.entries(order.fields).map(([key, value]) => [key, defang(value)]));
+  const typed = readableFields(t, form, order);
   const name = escapeHtml(typed.product_name ?? '');
   const image = !url
     ? { html: '', text: '' }
@@ -229,7 +335,7 @@ export function renderConfirmation(
   const shownFields = Object.fromEntries(
     Object.entries(typed).map(([key, value]) => {
       const field = fieldOf(form, key);
-      return [key, field?.type === 'url' ? (order.fields[key] ?? '') : shownValue(field, value)];
+      return [key, field?.type === 'url' ? (order.fields[key] ?? '') : value];
     }),
   );
   return renderEmail(template, {
@@ -244,17 +350,30 @@ export function renderConfirmation(
     },
     urls: new Set(form.fields.filter((field) => field.type === 'url').map((field) => field.key)),
     markup: { product_image: image, order_table: orderTable(form, order, typed) },
-    fallbackText: confirmationText(form, { ...order, fields: typed }, options.shopName, year, own),
+    fallbackText: confirmationText(form, { ...order, fields: typed }, options.shopName, year, own, t),
   });
 }
 
-/** The message for `order`, rendered when it is sent with the template, form and settings given. */
+/**
+ * The message for `order`, rendered when it is sent with the template, form and settings given;
+ * for a customer of `language`, that language's template (see {@link loadLanguageTemplates}),
+ * labels, dates and amounts.
+ */
 export function confirmationJob(
   order: Order,
-  settings: { config: BotConfig; template: TemplateSource; form: OrderForm },
+  settings: {
+    config: BotConfig;
+    template: TemplateSource;
+    form: OrderForm;
+    byLanguage?: LanguageTemplates | undefined;
+  },
   orderId?: number,
+  language: Language = 'en-US',
 ): MailJob {
-  const { config, template, form } = settings;
+  const { config } = settings;
+  const template = settings.byLanguage?.[language]?.template ?? settings.template;
+  const form = formIn(settings.form, language);
+  const t = translator(language);
   const shopName = config.shop_name;
   return {
     to: order.email,
@@ -268,6 +387,7 @@ export function confirmationJob(
         orderId,
         referenceFormat: config.order_reference_format,
         imageHosts: config.image_hosts,
+        t,
       }),
   };
 }
@@ -284,27 +404,39 @@ export interface StatusChangeValues {
 export function statusEmailJob(
   order: Order,
   change: StatusChangeValues,
-  settings: { config: BotConfig; statusTemplates: StatusTemplates; form: OrderForm },
+  settings: {
+    config: BotConfig;
+    statusTemplates: StatusTemplates;
+    form: OrderForm;
+    byLanguage?: LanguageTemplates | undefined;
+  },
   orderId: number,
+  language: Language = 'en-US',
 ): MailJob {
-  const { config, form } = settings;
+  const { config } = settings;
+  const form = formIn(settings.form, language);
+  const t = translator(language);
   const shopName = config.shop_name;
-  const template = settings.statusTemplates[change.status];
+  const template = (settings.byLanguage?.[language]?.statusTemplates ?? settings.statusTemplates)[
+    change.status
+  ];
   const own = ownReference(orderId, config.order_reference_format);
   return {
     to: order.email,
     replyTo: config.reply_to,
     fromName: headerSafe(config.sender_name ?? shopName, 100),
     render: () => {
+      const shown = readableFields(t, form, order);
       const typed = Object.fromEntries(
-        Object.entries(order.fields).map(([key, value]) => {
-          const field = fieldOf(form, key);
-          return [key, field?.type === 'url' ? value : shownValue(field, defang(value))];
-        }),
+        Object.entries(order.fields).map(([key, value]) => [
+          key,
+          fieldOf(form, key)?.type === 'url' ? value : (shown[key] ?? ''),
+        ]),
       );
-      const table = orderTable(form, order, typed);
+      const table = orderTable(form, order, shown);
       const tracking = change.trackingUrl ? safeUrl(change.trackingUrl) : '';
-      const status = change.status;
+      // The status as the customer's language writes it ("shipped", "versandt").
+      const status = statusName(t, change.status).toLowerCase();
       return renderEmail(template, {
         values: {
           ...typed,
@@ -325,10 +457,10 @@ export function statusEmailJob(
         ]),
         markup: { product_image: { html: '', text: '' }, order_table: table },
         fallbackText: [
-          `${shopName}: order ${own} is ${status}`,
-          change.trackingNumber ? `Tracking number: ${change.trackingNumber}` : '',
-          tracking ? `Track it: ${tracking}` : '',
-          change.reason ? `Reason: ${change.reason}` : '',
+          t('mail_status_title', { shop: shopName, reference: own, status }),
+          change.trackingNumber ? t('mail_tracking_number', { number: change.trackingNumber }) : '',
+          tracking ? t('mail_track_it', { url: tracking }) : '',
+          change.reason ? t('mail_reason', { reason: change.reason }) : '',
           '',
           `© ${new Date().getFullYear()} ${shopName}`,
           '',
@@ -347,21 +479,29 @@ export function confirmationText(
   shopName: string,
   year: number,
   reference: string,
+  t: Translator = EN,
 ): string {
+  // The values as the email shows them (a choice by its label; the caller has made them readable).
   const rows = labelled(form, order)
     .filter((row) => row.key !== 'product_image_url')
-    .map((row) => ({ label: row.label, value: shownValue(row.field, order.fields[row.key] ?? '') }));
+    .map((row) => ({ label: row.label, value: order.fields[row.key] ?? '' }));
   return [
-    `${shopName}: order confirmation${reference ? ` ${reference}` : ''}`,
+    reference
+      ? t('mail_confirmation_title_ref', { shop: shopName, reference })
+      : t('mail_confirmation_title', { shop: shopName }),
     '',
-    `Thank you for your order. Here is what we received:`,
+    t('mail_thanks'),
     '',
     textRows(rows),
     '',
-    `Questions? Reply to this email and quote your order ${form.fields.some((f) => f.key === 'order_number') ? 'number' : 'reference'}.`,
+    t(
+      form.fields.some((f) => f.key === 'order_number')
+        ? 'mail_questions_number'
+        : 'mail_questions_reference',
+    ),
     '',
-    `You received this because someone entered this address in ${shopName}'s Discord order form.`,
-    `If that wasn't you, ignore this email or reply to tell us.`,
+    t('mail_why', { shop: shopName }),
+    t('mail_not_you'),
     '',
     `© ${year} ${shopName}`,
     '',

@@ -62,9 +62,20 @@ export function choicesOf(value: string): string[] {
   return value.split('\n').filter((choice) => choice !== '');
 }
 
-/** A field's value as people read it: a checkbox group's choices separated by commas. */
-export function shownValue(field: Pick<FormField, 'type'> | undefined, value: string): string {
-  return field?.type === 'checkboxes' ? choicesOf(value).join(', ') : value;
+/**
+ * A field's value as people read it: a choice in the form's language (see `formIn`), a checkbox
+ * group's choices separated by commas.
+ */
+export function shownValue(
+  field: (Pick<FormField, 'type'> & Partial<Pick<FormField, 'options' | 'optionLabels'>>) | undefined,
+  value: string,
+): string {
+  const label = (choice: string) => {
+    const at = field?.options?.indexOf(choice) ?? -1;
+    return at >= 0 ? (field?.optionLabels?.[at] ?? choice) : choice;
+  };
+  if (field?.type === 'checkboxes') return choicesOf(value).map(label).join(', ');
+  return field?.type === 'select' || field?.type === 'radio' ? label(value) : value;
 }
 
 /**

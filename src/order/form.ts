@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { ConfigError } from '../errors.ts';
+import { LANGUAGES, type Language, SOURCE_LANGUAGE } from '../i18n/languages.ts';
 
 /** What a field asks for; each renders as its own Discord component inside a Label. */
 export type FieldType =
@@ -59,8 +60,13 @@ export interface FormField {
   readonly min: number | undefined;
   readonly max: number | undefined;
   readonly integer: boolean;
-  /** `select`, `radio`, `checkboxes`: the choices, shown and stored as written. */
+  /**
+   * `select`, `radio`, `checkboxes`: the choices as stored (a choice written as a map by language
+   * is stored as its first text, whatever the customer's language: orders stay comparable).
+   */
   readonly options: readonly string[];
+  /** The choices as shown, in the form's language (the same as `options` when not translated). */
+  readonly optionLabels: readonly string[];
 }
 
 /** One modal of the form. */
@@ -80,6 +86,8 @@ export interface OrderForm {
   readonly isDefault: boolean;
   /** The definition as JSON, as stored with the orders taken under it. */
   readonly definition: string;
+  /** The language its texts are in (see {@link formIn}). */
+  readonly language: Language;
 }
 
 /** Placeholders of the email that are not fields: no field may take their key. */
@@ -155,21 +163,43 @@ const option = v.pipe(
 );
 const options = (kind: string, min: number, max: number) =>
   v.pipe(
-    v.array(option, `a ${kind} needs ${min}-${max} options`),
+    v.array(localized(option, 'an option'), `a ${kind} needs ${min}-${max} options`),
     v.minLength(min, `a ${kind} needs ${min}-${max} options`),
     v.maxLength(max, `a ${kind} needs ${min}-${max} options`),
-    v.check((list) => new Set(list).size === list.length, `a ${kind}'s options must all differ`),
+    v.check(
+      (list) => new Set(list.map(canonical)).size === list.length,
+      `a ${kind}'s options must all differ`,
+    ),
+  );
+
+/** A text of the form: one string, or a map by Discord locale (`{"en-US": "Size", "de": "Größe"}`). */
+const localized = <T extends v.GenericSchema<unknown, string>>(text: T, what: string) =>
+  v.union(
+    [
+      text,
+      v.pipe(
+        v.record(
+          v.picklist(LANGUAGES, `a language is one of ${LANGUAGES.join(', ')}`),
+          text,
+          `expected ${what} (text), or a map by language such as {"en-US": "…", "de": "…"}`,
+        ),
+        v.check((map) => Object.keys(map).length > 0, `${what} needs at least one language`),
+      ),
+    ],
+    `expected ${what} (text), or a map by language such as {"en-US": "…", "de": "…"}`,
   );
 
 const common = {
   key: v.pipe(str('a key'), v.regex(/^[a-z][a-z0-9_]{0,31}$/, KEY_RULE)),
-  label: bounded('a label', 1, 45),
-  description: v.optional(bounded('a description', 1, 100)),
+  label: localized(bounded('a label', 1, 45), 'a label'),
+  description: v.optional(localized(bounded('a description', 1, 100), 'a description')),
   required: v.optional(v.boolean('expected true or false')),
   private: v.optional(v.boolean('expected true or false')),
 };
 /** Only what the customer types into, and a select, show a placeholder (Discord has none for the others). */
-const placeholder = { placeholder: v.optional(bounded('a placeholder', 1, 100)) };
+const placeholder = {
+  placeholder: v.optional(localized(bounded('a placeholder', 1, 100), 'a placeholder')),
+};
 const lengths = {
   min_length: v.optional(whole(0, 4000)),
   max_length: v.optional(whole(1, 4000)),
@@ -219,7 +249,7 @@ const FieldSchema = v.variant(
 );
 
 const StepSchema = v.strictObject({
-  title: bounded('a title', 1, 45),
+  title: localized(bounded('a title', 1, 45), 'a title'),
   fields: v.pipe(
     v.array(FieldSchema, 'expected a list of fields'),
     v.minLength(1, `a step has 1-${MAX_FIELDS_PER_STEP} fields`),
@@ -237,6 +267,37 @@ const FormSchema = v.strictObject({
 
 type RawForm = v.InferOutput<typeof FormSchema>;
 type RawField = v.InferOutput<typeof FieldSchema>;
+
+/** A text of form.json: a string, or a map by language. */
+type Localized = string | Readonly<Partial<Record<Language, string>>>;
+
+/** A choice as stored: the text itself, or a map's first text. */
+function canonical(text: Localized): string {
+  return typeof text === 'string' ? text : (Object.values(text)[0] ?? '');
+}
+
+/** A text in `language`: its own, else the source language's (en-US), else the map's first. */
+function pick(text: Localized, language: Language): string {
+  if (typeof text === 'string') return text;
+  return text[language] ?? text[SOURCE_LANGUAGE] ?? canonical(text);
+}
+
+/** Whether the form has any text written as a map by language. */
+function isTranslated(form: RawForm): boolean {
+  return form.steps.some(
+    (step) =>
+      typeof step.title !== 'string' ||
+      step.fields.some(
+        (field) =>
+          typeof field.label !== 'string' ||
+          (field.description !== undefined && typeof field.description !== 'string') ||
+          ('placeholder' in field &&
+            field.placeholder !== undefined &&
+            typeof field.placeholder !== 'string') ||
+          ('options' in field && field.options.some((o) => typeof o !== 'string')),
+      ),
+  );
+}
 
 /** Writes a valibot path as `steps[1].fields[2].options`. */
 function pathOf(path: readonly { key: unknown }[] | undefined): string {
@@ -278,13 +339,14 @@ export function fieldCapacity(field: FormField): number {
   return field.maxLength;
 }
 
-function toField(raw: RawField): FormField {
+function toField(raw: RawField, language: Language): FormField {
+  const optional = (text: Localized | undefined) => (text === undefined ? undefined : pick(text, language));
   const base = {
     key: raw.key,
-    label: raw.label,
+    label: pick(raw.label, language),
     type: raw.type,
-    description: raw.description,
-    placeholder: 'placeholder' in raw ? raw.placeholder : undefined,
+    description: optional(raw.description),
+    placeholder: 'placeholder' in raw ? optional(raw.placeholder) : undefined,
     required: raw.required ?? true,
     private: raw.private ?? (raw.type === 'paragraph' || raw.type === 'email'),
     minLength: 0,
@@ -294,7 +356,12 @@ function toField(raw: RawField): FormField {
     max: undefined,
     integer: false,
     options: [],
+    optionLabels: [],
   };
+  const choices = (list: readonly Localized[]) => ({
+    options: list.map(canonical),
+    optionLabels: list.map((text) => pick(text, language)),
+  });
   switch (raw.type) {
     case 'date':
       return { ...base, notBefore: raw.not_before };
@@ -308,9 +375,9 @@ function toField(raw: RawField): FormField {
       };
     case 'select':
     case 'radio':
-      return { ...base, options: raw.options };
+      return { ...base, ...choices(raw.options) };
     case 'checkboxes':
-      return { ...base, options: raw.options, min: raw.min, max: raw.max };
+      return { ...base, ...choices(raw.options), min: raw.min, max: raw.max };
     default:
       return { ...base, minLength: raw.min_length ?? 0, maxLength: raw.max_length ?? base.maxLength };
   }
@@ -382,8 +449,46 @@ function crossChecks(form: RawForm, fields: readonly FormField[]): [string, stri
   return problems;
 }
 
-function digest(steps: readonly FormStep[]): string {
-  return createHash('sha256').update(JSON.stringify(steps)).digest('base64url').slice(0, 10);
+/**
+ * The form's ID: a digest of its steps in the source language (as before translations existed, so
+ * a form without any keeps its ID), and of the translations when it has some.
+ */
+function digest(steps: readonly FormStep[], translations: RawForm | undefined): string {
+  const plain = steps.map((step) => ({
+    title: step.title,
+    fields: step.fields.map(({ optionLabels: _shown, ...field }) => field),
+  }));
+  const hash = createHash('sha256').update(JSON.stringify(plain));
+  if (translations) hash.update(JSON.stringify(translations));
+  return hash.digest('base64url').slice(0, 10);
+}
+
+/** Each parsed form's definition as validated (its texts by language), for {@link formIn}. */
+const sources = new WeakMap<OrderForm, { raw: RawForm; byLanguage: Map<Language, OrderForm> }>();
+
+function resolve(raw: RawForm, language: Language) {
+  return raw.steps.map((step) => ({
+    title: pick(step.title, language),
+    fields: step.fields.map((field) => toField(field, language)),
+  }));
+}
+
+/**
+ * The form with its texts (titles, labels, descriptions, placeholders, choices) in `language`;
+ * the same ID, definition and stored choices. A text not written in that language is shown in
+ * en-US, else in the first language it is written in.
+ */
+export function formIn(form: OrderForm, language: Language): OrderForm {
+  if (form.language === language) return form;
+  const source = sources.get(form);
+  if (!source) return form;
+  const known = source.byLanguage.get(language);
+  if (known) return known;
+  const steps = resolve(source.raw, language);
+  const localized: OrderForm = { ...form, steps, fields: steps.flatMap((step) => step.fields), language };
+  source.byLanguage.set(language, localized);
+  sources.set(localized, source);
+  return localized;
 }
 
 /** Validates a form definition; throws a `ConfigError` of one line per problem, each naming `file`. */
@@ -393,88 +498,234 @@ export function parseForm(input: unknown, file: string, isDefault = false): Orde
     const lines = result.issues.map((issue) => `${file}: ${pathOf(issue.path)}: ${explain(issue)}`);
     throw new ConfigError(lines.join('\n'), { cause: result.issues });
   }
-  const steps = result.output.steps.map((step) => ({ title: step.title, fields: step.fields.map(toField) }));
+  const raw = result.output;
+  const steps = resolve(raw, SOURCE_LANGUAGE);
   const fields = steps.flatMap((step) => step.fields);
-  const problems = crossChecks(result.output, fields);
+  const problems = crossChecks(raw, fields);
   if (problems.length > 0) {
     throw new ConfigError(problems.map(([path, message]) => `${file}: ${path}: ${message}`).join('\n'));
   }
-  return { steps, fields, id: digest(steps), isDefault, definition: JSON.stringify(input) };
+  const id = digest(steps, isTranslated(raw) ? raw : undefined);
+  const form: OrderForm = {
+    steps,
+    fields,
+    id,
+    isDefault,
+    definition: JSON.stringify(input),
+    language: SOURCE_LANGUAGE,
+  };
+  sources.set(form, { raw, byLanguage: new Map([[SOURCE_LANGUAGE, form]]) });
+  return form;
 }
 
-/** The shipped form: the original three steps, field for field. */
+/** How a date is written, by language (the customer types the digits in this order everywhere). */
+const DATE_PLACEHOLDER = {
+  'en-US': 'YYYY-MM-DD',
+  de: 'JJJJ-MM-TT',
+  fr: 'AAAA-MM-JJ',
+  'es-ES': 'AAAA-MM-DD',
+  'pt-BR': 'AAAA-MM-DD',
+} as const;
+
+/** The shipped form: the original three steps, field for field, in every shipped language. */
 export const DEFAULT_FORM_JSON = {
   steps: [
     {
-      title: 'Order Details - Step 1',
+      title: {
+        'en-US': 'Order Details - Step 1',
+        de: 'Bestelldaten – Schritt 1',
+        fr: 'Détails de la commande – Étape 1',
+        'es-ES': 'Datos del pedido - Paso 1',
+        'pt-BR': 'Dados do pedido - Etapa 1',
+      },
       fields: [
         {
           key: 'order_number',
-          label: 'Order Number',
+          label: {
+            'en-US': 'Order Number',
+            de: 'Bestellnummer',
+            fr: 'Numéro de commande',
+            'es-ES': 'Número de pedido',
+            'pt-BR': 'Número do pedido',
+          },
           type: 'text',
           placeholder: 'ORD-12345',
           max_length: 50,
         },
         {
           key: 'estimated_arrival_start_date',
-          label: 'Arrival Start',
+          label: {
+            'en-US': 'Arrival Start',
+            de: 'Ankunft frühestens',
+            fr: 'Arrivée au plus tôt',
+            'es-ES': 'Llegada desde',
+            'pt-BR': 'Chegada a partir de',
+          },
           type: 'date',
-          placeholder: 'YYYY-MM-DD',
+          placeholder: DATE_PLACEHOLDER,
         },
         {
           key: 'estimated_arrival_end_date',
-          label: 'Arrival End',
+          label: {
+            'en-US': 'Arrival End',
+            de: 'Ankunft spätestens',
+            fr: 'Arrivée au plus tard',
+            'es-ES': 'Llegada hasta',
+            'pt-BR': 'Chegada até',
+          },
           type: 'date',
-          placeholder: 'YYYY-MM-DD',
+          placeholder: DATE_PLACEHOLDER,
           not_before: 'estimated_arrival_start_date',
         },
         {
           key: 'product_image_url',
-          label: 'Image URL',
+          label: {
+            'en-US': 'Image URL',
+            de: 'Bild-URL',
+            fr: 'URL de l’image',
+            'es-ES': 'URL de la imagen',
+            'pt-BR': 'URL da imagem',
+          },
           type: 'url',
           placeholder: 'https://example.com/image.jpg',
           max_length: 500,
         },
         {
           key: 'product_name',
-          label: 'Product Name',
+          label: {
+            'en-US': 'Product Name',
+            de: 'Produktname',
+            fr: 'Nom du produit',
+            'es-ES': 'Nombre del producto',
+            'pt-BR': 'Nome do produto',
+          },
           type: 'text',
-          placeholder: 'Product Name',
+          placeholder: {
+            'en-US': 'Product Name',
+            de: 'Produktname',
+            fr: 'Nom du produit',
+            'es-ES': 'Nombre del producto',
+            'pt-BR': 'Nome do produto',
+          },
           max_length: 100,
         },
       ],
     },
     {
-      title: 'Order Details - Step 2',
+      title: {
+        'en-US': 'Order Details - Step 2',
+        de: 'Bestelldaten – Schritt 2',
+        fr: 'Détails de la commande – Étape 2',
+        'es-ES': 'Datos del pedido - Paso 2',
+        'pt-BR': 'Dados do pedido - Etapa 2',
+      },
       fields: [
-        { key: 'style_id', label: 'Style ID', type: 'text', placeholder: 'STY-789', max_length: 50 },
-        { key: 'product_size', label: 'Product Size', type: 'text', placeholder: '10', max_length: 20 },
-        { key: 'product_condition', label: 'Condition', type: 'text', placeholder: 'New', max_length: 50 },
         {
-          key: 'purchase_price',
-          label: 'Purchase Price',
-          type: 'price',
-          placeholder: '$150.00',
+          key: 'style_id',
+          label: {
+            'en-US': 'Style ID',
+            de: 'Artikelnummer',
+            fr: 'Référence article',
+            'es-ES': 'Referencia del artículo',
+            'pt-BR': 'Código do modelo',
+          },
+          type: 'text',
+          placeholder: 'STY-789',
+          max_length: 50,
+        },
+        {
+          key: 'product_size',
+          label: {
+            'en-US': 'Product Size',
+            de: 'Größe',
+            fr: 'Taille',
+            'es-ES': 'Talla',
+            'pt-BR': 'Tamanho',
+          },
+          type: 'text',
+          placeholder: '10',
           max_length: 20,
         },
-        { key: 'color', label: 'Color', type: 'text', placeholder: 'Black', max_length: 30 },
+        {
+          key: 'product_condition',
+          label: { 'en-US': 'Condition', de: 'Zustand', fr: 'État', 'es-ES': 'Estado', 'pt-BR': 'Condição' },
+          type: 'text',
+          placeholder: { 'en-US': 'New', de: 'Neu', fr: 'Neuf', 'es-ES': 'Nuevo', 'pt-BR': 'Novo' },
+          max_length: 50,
+        },
+        {
+          key: 'purchase_price',
+          label: {
+            'en-US': 'Purchase Price',
+            de: 'Kaufpreis',
+            fr: 'Prix d’achat',
+            'es-ES': 'Precio de compra',
+            'pt-BR': 'Preço de compra',
+          },
+          type: 'price',
+          placeholder: {
+            'en-US': '$150.00',
+            de: '150,00 €',
+            fr: '150,00 €',
+            'es-ES': '150,00 €',
+            'pt-BR': 'R$ 150,00',
+          },
+          max_length: 20,
+        },
+        {
+          key: 'color',
+          label: { 'en-US': 'Color', de: 'Farbe', fr: 'Couleur', 'es-ES': 'Color', 'pt-BR': 'Cor' },
+          type: 'text',
+          placeholder: { 'en-US': 'Black', de: 'Schwarz', fr: 'Noir', 'es-ES': 'Negro', 'pt-BR': 'Preto' },
+          max_length: 30,
+        },
       ],
     },
     {
-      title: 'Order Details - Step 3',
+      title: {
+        'en-US': 'Order Details - Step 3',
+        de: 'Bestelldaten – Schritt 3',
+        fr: 'Détails de la commande – Étape 3',
+        'es-ES': 'Datos del pedido - Paso 3',
+        'pt-BR': 'Dados do pedido - Etapa 3',
+      },
       fields: [
         {
           key: 'shipping_address',
-          label: 'Shipping Address',
+          label: {
+            'en-US': 'Shipping Address',
+            de: 'Lieferadresse',
+            fr: 'Adresse de livraison',
+            'es-ES': 'Dirección de envío',
+            'pt-BR': 'Endereço de entrega',
+          },
           type: 'paragraph',
-          placeholder: '123 Main St, City, State 12345',
+          placeholder: {
+            'en-US': '123 Main St, City, State 12345',
+            de: 'Hauptstraße 1, 12345 Berlin',
+            fr: '1 rue de la Paix, 75002 Paris',
+            'es-ES': 'Calle Mayor 1, 28013 Madrid',
+            'pt-BR': 'Rua das Flores, 123, São Paulo - SP',
+          },
           max_length: 500,
         },
         {
           key: 'notes',
-          label: 'Additional Notes',
+          label: {
+            'en-US': 'Additional Notes',
+            de: 'Anmerkungen',
+            fr: 'Remarques',
+            'es-ES': 'Notas adicionales',
+            'pt-BR': 'Observações',
+          },
           type: 'paragraph',
-          placeholder: 'Additional delivery instructions',
+          placeholder: {
+            'en-US': 'Additional delivery instructions',
+            de: 'Zusätzliche Lieferhinweise',
+            fr: 'Instructions de livraison supplémentaires',
+            'es-ES': 'Instrucciones de entrega adicionales',
+            'pt-BR': 'Instruções adicionais de entrega',
+          },
           max_length: 1000,
           required: false,
         },
@@ -485,6 +736,12 @@ export const DEFAULT_FORM_JSON = {
 
 /** The shipped form, validated. */
 export const DEFAULT_FORM: OrderForm = parseForm(DEFAULT_FORM_JSON, '(shipped form)', true);
+
+/**
+ * The ID of the shipped form before it was translated (0.3): orders taken under it, and an
+ * owner's form.json copied from it, are the shipped form.
+ */
+export const ENGLISH_DEFAULT_FORM_ID = digest(DEFAULT_FORM.steps, undefined);
 
 /** Reads `form.json` from `dir`, or the shipped form when there is none. */
 export function loadForm(dir: string): OrderForm {
@@ -498,7 +755,7 @@ export function loadForm(dir: string): OrderForm {
   }
   const form = parseForm(json, path);
   // The same definition as the shipped one keeps the shipped email template and summary.
-  return form.id === DEFAULT_FORM.id ? DEFAULT_FORM : form;
+  return form.id === DEFAULT_FORM.id || form.id === ENGLISH_DEFAULT_FORM_ID ? DEFAULT_FORM : form;
 }
 
 /** The field of `form` with `key`, if any. */
@@ -520,7 +777,7 @@ export function formOfOrder(
 ): OrderForm {
   if (formId === null) return DEFAULT_FORM;
   if (formId === current.id) return current;
-  if (formId === DEFAULT_FORM.id) return DEFAULT_FORM;
+  if (formId === DEFAULT_FORM.id || formId === ENGLISH_DEFAULT_FORM_ID) return DEFAULT_FORM;
   const cached = stored.get(formId);
   if (cached) return cached;
   try {

@@ -9,18 +9,20 @@
  */
 import type { REST } from '@discordjs/rest';
 import { type APIChannel, Routes } from 'discord-api-types/v10';
-import type { BotConfig } from '../config.ts';
+import { type BotConfig, staffLanguageOf } from '../config.ts';
 import { DMS_CLOSED, describeDiscordFailure, discordCodeOf } from '../discord/failure.ts';
 import { httpStatusOf } from '../discord/rest.ts';
 import { MailError } from '../errors.ts';
+import { languageOr } from '../i18n/languages.ts';
+import { translator } from '../i18n/translate.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { CounterName } from '../metrics.ts';
 import type { JobQueue, OrderRepository, StoredJob, StoredOrder } from '../store/engine.ts';
 import type { JobEvent, JobHandler, JobOutcome } from '../store/outbox.ts';
 import { JobKind } from './delivery.ts';
-import { type EmailedStatus, type StatusTemplates, statusEmailJob } from './email.ts';
+import { type EmailedStatus, type LanguageTemplates, type StatusTemplates, statusEmailJob } from './email.ts';
 import { ownReference, toOrder } from './fields.ts';
-import { formOfOrder, type OrderForm } from './form.ts';
+import { formIn, formOfOrder, type OrderForm } from './form.ts';
 import { LifecycleJob, type NotificationPayload, type WebhookPayload } from './lifecycle.ts';
 import { statusDm } from './texts.ts';
 import { discordText, type StaffPostState, staffMessage } from './ui.ts';
@@ -48,7 +50,12 @@ export interface NotifyOptions {
   jobs: Pick<JobQueue, 'markStarted'>;
   mailer: Mailer;
   rest: REST;
-  settings: () => { config: BotConfig; form: OrderForm; statusTemplates: StatusTemplates };
+  settings: () => {
+    config: BotConfig;
+    form: OrderForm;
+    statusTemplates: StatusTemplates;
+    byLanguage?: LanguageTemplates | undefined;
+  };
   /** The webhook's signing key (`WEBHOOK_SECRET`). */
   webhookSecret: string | undefined;
   /** The bot's version, for the webhook's User-Agent. */
@@ -100,8 +107,9 @@ export function createLifecycleHandlers(options: NotifyOptions): Record<string, 
       if (!change || change.to === 'received') return failed('bad_payload', 'the job names no status change');
       const record = await load(job);
       if (!('orderNumber' in record)) return record;
-      const { config, statusTemplates } = settings();
+      const { config, statusTemplates, byLanguage } = settings();
       const form = await formOf(record);
+      const language = languageOr(record.language, config.default_language);
       try {
         await mailer.send({
           ...statusEmailJob(
@@ -112,8 +120,9 @@ export function createLifecycleHandlers(options: NotifyOptions): Record<string, 
               trackingUrl: change.tracking_url,
               reason: change.reason,
             },
-            { config, statusTemplates, form },
+            { config, statusTemplates, form, byLanguage },
             record.id,
+            language,
           ),
           messageId: `<order-${record.id}.status-${change.event_id}.${orders.storeId}@${domain}>`,
         });
@@ -142,7 +151,9 @@ export function createLifecycleHandlers(options: NotifyOptions): Record<string, 
       const reference = number
         ? `**${discordText(number, 100)}** (${discordText(own, 50)})`
         : `**${discordText(own, 50)}**`;
-      const content = statusDm({
+      // The customer's language, as the order was taken in.
+      const t = translator(languageOr(record.language, config.default_language));
+      const content = statusDm(t, {
         shopName: config.shop_name,
         reference,
         to: change.to,
@@ -195,9 +206,12 @@ export function createLifecycleHandlers(options: NotifyOptions): Record<string, 
         trackingNumber: record.trackingNumber,
         trackingUrl: record.trackingUrl,
         reason: last?.to === 'cancelled' ? last.reason : null,
+        language: record.language,
       };
+      const staffLanguage = staffLanguageOf(config);
       const message = staffMessage(
-        form,
+        translator(staffLanguage),
+        formIn(form, staffLanguage),
         toOrder(record.fields, record.email, form),
         record.userId,
         record.id,

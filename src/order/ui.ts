@@ -17,6 +17,8 @@ import {
   type ModalSubmitComponent,
   TextInputStyle,
 } from 'discord-api-types/v10';
+import { isLanguage, LANGUAGE_NAMES } from '../i18n/languages.ts';
+import { formatAmount, formatDate, type MessageKey, type Translator } from '../i18n/translate.ts';
 import { customId } from '../router/router.ts';
 import type { LifecycleStatus, StoredOrder } from '../store/engine.ts';
 import { choicesOf, type Order, ownReference, type StepValues, shownValue } from './fields.ts';
@@ -45,15 +47,16 @@ export const OrderIds = {
 } as const;
 
 /** Labels and styles of the staff buttons. */
-const STAFF_BUTTONS: Readonly<Record<StaffAction, { label: string; style: ActionStyle }>> = {
-  accept: { label: 'Accept', style: ButtonStyle.Success },
-  ship: { label: 'Mark shipped', style: ButtonStyle.Primary },
-  deliver: { label: 'Mark delivered', style: ButtonStyle.Success },
-  cancel: { label: 'Cancel order', style: ButtonStyle.Danger },
+const STAFF_BUTTONS: Readonly<Record<StaffAction, { label: MessageKey; style: ActionStyle }>> = {
+  accept: { label: 'staff_accept', style: ButtonStyle.Success },
+  ship: { label: 'staff_ship', style: ButtonStyle.Primary },
+  deliver: { label: 'staff_deliver', style: ButtonStyle.Success },
+  cancel: { label: 'staff_cancel', style: ButtonStyle.Danger },
 };
 
-/** The staff post's buttons for an order in `status` (none once it is delivered or cancelled). */
+/** The staff post's buttons for an order in `status` (none once it is delivered or cancelled), in the staff's language. */
 export function staffButtons(
+  t: Translator,
   orderId: number,
   status: LifecycleStatus,
 ): APIActionRowComponent<APIButtonComponent>[] {
@@ -65,7 +68,7 @@ export function staffButtons(
       components: actions.map((action) =>
         button(
           customId(OrderIds.Staff, action, orderId, status),
-          STAFF_BUTTONS[action].label,
+          t(STAFF_BUTTONS[action].label),
           STAFF_BUTTONS[action].style,
         ),
       ),
@@ -75,6 +78,7 @@ export function staffButtons(
 
 /** The modal of Mark shipped (optional tracking number and URL) or Cancel order (a required reason). */
 export function staffModal(
+  t: Translator,
   action: 'ship' | 'cancel',
   orderId: number,
   from: LifecycleStatus,
@@ -104,29 +108,30 @@ export function staffModal(
       },
     };
   };
-  const title = `${action === 'ship' ? 'Ship' : 'Cancel'} order ${reference}`.slice(0, 45);
+  const title = t(action === 'ship' ? 'staff_ship_title' : 'staff_cancel_title', { reference }).slice(0, 45);
   return {
     custom_id: customId(OrderIds.StaffModal, action, orderId, from),
     title,
     components:
       action === 'ship'
         ? [
-            input('tracking_number', 'Tracking number', LIMITS.trackingNumber, false),
+            input('tracking_number', t('staff_tracking_number'), LIMITS.trackingNumber, false),
             input(
               'tracking_url',
-              'Tracking link',
+              t('staff_tracking_url'),
               LIMITS.trackingUrl,
               false,
               TextInputStyle.Short,
               'https://',
             ),
           ]
-        : [input('reason', 'Reason (the customer reads it)', LIMITS.reason, true, TextInputStyle.Paragraph)],
+        : [input('reason', t('staff_reason'), LIMITS.reason, true, TextInputStyle.Paragraph)],
   };
 }
 
 /** "Fix the tracking link": reopens Mark shipped (prefilled with what was typed, where it was kept). */
 export function fixButton(
+  t: Translator,
   orderId: number,
   from: LifecycleStatus,
 ): APIActionRowComponent<APIButtonComponent>[] {
@@ -134,7 +139,11 @@ export function fixButton(
     {
       type: ComponentType.ActionRow,
       components: [
-        button(customId(OrderIds.Staff, 'ship', orderId, from), 'Fix the tracking link', ButtonStyle.Primary),
+        button(
+          customId(OrderIds.Staff, 'ship', orderId, from),
+          t('staff_fix_tracking_url'),
+          ButtonStyle.Primary,
+        ),
       ],
     },
   ];
@@ -163,15 +172,16 @@ export function modalText(data: APIModalSubmission, key: string, max: number): s
  * each order that is still `received`.
  */
 export function myOrdersMessage(
+  t: Translator,
   orders: readonly StoredOrder[],
   referenceFormat: string,
 ): { content: string; components: APIActionRowComponent<APIButtonComponent>[] } {
-  const lines = orders.map((order) => myOrderLine(order, ownReference(order.id, referenceFormat)));
+  const lines = orders.map((order) => myOrderLine(t, order, ownReference(order.id, referenceFormat)));
   const cancellable = orders.filter((order) => order.lifecycle === 'received');
   const buttons = cancellable.map((order) =>
     button(
       customId(OrderIds.MyCancel, order.id),
-      `Cancel ${ownReference(order.id, referenceFormat)}`.slice(0, 80),
+      t('my_orders_cancel_button', { reference: ownReference(order.id, referenceFormat) }).slice(0, 80),
       ButtonStyle.Secondary,
     ),
   );
@@ -183,13 +193,13 @@ export function myOrdersMessage(
 }
 
 /** The confirmation step of a customer's cancel. */
-export function myCancelButtons(orderId: number): APIActionRowComponent<APIButtonComponent>[] {
+export function myCancelButtons(t: Translator, orderId: number): APIActionRowComponent<APIButtonComponent>[] {
   return [
     {
       type: ComponentType.ActionRow,
       components: [
-        button(customId(OrderIds.MyConfirm, orderId), 'Yes, cancel it', ButtonStyle.Danger),
-        button(OrderIds.MyKeep, 'Keep it', ButtonStyle.Secondary),
+        button(customId(OrderIds.MyConfirm, orderId), t('confirm_cancel_yes'), ButtonStyle.Danger),
+        button(OrderIds.MyKeep, t('confirm_cancel_keep'), ButtonStyle.Secondary),
       ],
     },
   ];
@@ -199,18 +209,19 @@ export function myCancelButtons(orderId: number): APIActionRowComponent<APIButto
 const BRAND_COLOR = 0x2f855a;
 
 /** The placeholder of a typed field when the form sets none. */
-const PLACEHOLDERS: Partial<Record<FormField['type'], string>> = {
-  date: 'YYYY-MM-DD',
-  email: 'name@example.com',
-  url: 'https://',
-  price: '$0.00',
+const PLACEHOLDERS: Partial<Record<FormField['type'], MessageKey>> = {
+  date: 'placeholder_date',
+  email: 'placeholder_email',
+  url: 'placeholder_url',
+  price: 'placeholder_price',
 };
 
 /** One field as Discord's component inside a Label, prefilled with `value` when given. */
-function fieldComponent(field: FormField, value: string | undefined): APIComponentInLabel {
+function fieldComponent(t: Translator, field: FormField, value: string | undefined): APIComponentInLabel {
   const chosen = new Set(field.type === 'checkboxes' ? choicesOf(value ?? '') : value ? [value] : []);
-  const options = field.options.map((option) => ({
-    label: option,
+  // Shown in the customer's language, stored as the form's own value (the same in every language).
+  const options = field.options.map((option, i) => ({
+    label: field.optionLabels[i] ?? option,
     value: option,
     ...(chosen.has(option) ? { default: true } : {}),
   }));
@@ -240,7 +251,8 @@ function fieldComponent(field: FormField, value: string | undefined): APICompone
     }
     default: {
       const prefill = value?.slice(0, field.maxLength);
-      const placeholder = field.placeholder ?? PLACEHOLDERS[field.type];
+      const fallback = PLACEHOLDERS[field.type];
+      const placeholder = field.placeholder ?? (fallback ? t(fallback) : undefined);
       return {
         type: ComponentType.TextInput,
         custom_id: field.key,
@@ -255,8 +267,9 @@ function fieldComponent(field: FormField, value: string | undefined): APICompone
   }
 }
 
-/** Builds the modal of step `step` (1-based) of `form`, prefilled with `values` when given. */
+/** Builds the modal of step `step` (1-based) of `form` (in the customer's language), prefilled with `values` when given. */
 export function buildModal(
+  t: Translator,
   form: OrderForm,
   step: number,
   nonce: string,
@@ -270,7 +283,7 @@ export function buildModal(
       type: ComponentType.Label,
       label: field.label,
       ...(field.description ? { description: field.description } : {}),
-      component: fieldComponent(field, values[field.key]),
+      component: fieldComponent(t, field, values[field.key]),
     })),
   };
 }
@@ -331,6 +344,7 @@ const button = (custom_id: string, label: string, style: ActionStyle): APIButton
 
 /** The "Continue" (or "Fix Step N") and "Cancel" buttons. */
 export function stepButtons(
+  t: Translator,
   openStep: number,
   nonce: string,
   label: string,
@@ -341,26 +355,26 @@ export function stepButtons(
       type: ComponentType.ActionRow,
       components: [
         button(customId(OrderIds.Open, openStep, nonce), label, style),
-        button(customId(OrderIds.Cancel, nonce), 'Cancel', ButtonStyle.Secondary),
+        button(customId(OrderIds.Cancel, nonce), t('button_cancel'), ButtonStyle.Secondary),
       ],
     },
   ];
 }
 
 /** Label of the button that opens step `next` of `steps`. */
-export function continueLabel(next: number, steps: number): string {
-  return next === steps ? 'Continue to Final Step' : `Continue to Step ${next}`;
+export function continueLabel(t: Translator, next: number, steps: number): string {
+  return next === steps ? t('button_continue_final') : t('button_continue', { step: next });
 }
 
 /** The ephemeral message listing a step's problems, one line per field. */
-export function problemsMessage(step: number, steps: number, problems: readonly FieldProblem[]): string {
-  const lines = problems.map((p) => `• **${p.label}** ${p.message}.`);
-  return [
-    `⚠️ Step ${step} of ${steps} needs a fix:`,
-    ...lines,
-    '',
-    `Press **Fix Step ${step}**: the form reopens with everything you typed.`,
-  ].join('\n');
+export function problemsMessage(
+  t: Translator,
+  step: number,
+  steps: number,
+  problems: readonly FieldProblem[],
+): string {
+  const lines = problems.map((p) => t('problem_line', { label: p.label, message: t(p.message, p.params) }));
+  return [t('problems_heading', { step, steps }), ...lines, '', t('problems_footer', { step })].join('\n');
 }
 
 /** Escapes Discord markdown so user text shows exactly as typed. */
@@ -418,6 +432,7 @@ function thumbnail(order: Order) {
  * out when `showPrivate` is false (a public summary).
  */
 export function summaryEmbed(
+  t: Translator,
   form: OrderForm,
   order: Order,
   showPrivate: boolean,
@@ -425,43 +440,51 @@ export function summaryEmbed(
   referenceFormat: string,
 ): APIEmbed {
   const own = ownReference(orderId, referenceFormat);
-  if (form.isDefault) return defaultSummary(order, showPrivate, own);
+  if (form.isDefault) return defaultSummary(t, order, showPrivate, own);
   const fields = form.fields
     .filter((field) => showPrivate || !field.private)
     .map((field) => embedField(field, order.fields[field.key] ?? ''));
   const number = order.fields.order_number;
   const description = number
-    ? `Order **${discordText(number, 200)}** · reference ${own}`
-    : `Reference **${own}**`;
+    ? t('summary_order', { number: discordText(number, 200), reference: own })
+    : t('summary_reference', { reference: own });
+  const title = t('summary_title');
   return {
-    title: '📦 Order Submitted!',
+    title,
     description,
     color: BRAND_COLOR,
-    fields: fitEmbed(`📦 Order Submitted!${description}`, fields),
+    fields: fitEmbed(`${title}${description}`, fields),
     ...thumbnail(order),
   };
 }
 
 /** The shipped form's summary, as it always looked. */
-function defaultSummary(order: Order, showAddress: boolean, own: string): APIEmbed {
+function defaultSummary(t: Translator, order: Order, showAddress: boolean, own: string): APIEmbed {
   const value = (key: string) => order.fields[key] ?? '';
-  const field = (name: string, text: string, inline = true) => ({ name, value: discordText(text), inline });
+  const field = (name: MessageKey, text: string, inline = true) => ({
+    name: t(name),
+    value: discordText(text),
+    inline,
+  });
   const fields = [
-    field('📦 Product', value('product_name'), false),
-    field('💰 Total Paid', value('purchase_price')),
+    field('summary_product', value('product_name'), false),
+    field('summary_total', formatAmount(t, value('purchase_price'))),
     field(
-      '📅 Estimated Arrival',
-      `${value('estimated_arrival_start_date')} to ${value('estimated_arrival_end_date')}`,
+      'summary_arrival',
+      t('summary_arrival_range', {
+        start: formatDate(t, value('estimated_arrival_start_date')),
+        end: formatDate(t, value('estimated_arrival_end_date')),
+      }),
     ),
-    field('👗 Style ID', value('style_id')),
-    field('📏 Size', value('product_size')),
-    field('🎨 Color', value('color')),
-    field('🧼 Condition', value('product_condition')),
+    field('summary_style', value('style_id')),
+    field('summary_size', value('product_size')),
+    field('summary_color', value('color')),
+    field('summary_condition', value('product_condition')),
   ];
-  if (showAddress) fields.push(field('📦 Shipping To', value('shipping_address'), false));
+  if (showAddress) fields.push(field('summary_shipping', value('shipping_address'), false));
   return {
-    title: '📦 Order Submitted!',
-    description: `Order **${discordText(value('order_number'), 200)}** · reference ${own}`,
+    title: t('summary_title'),
+    description: t('summary_order', { number: discordText(value('order_number'), 200), reference: own }),
     color: BRAND_COLOR,
     fields,
     ...thumbnail(order),
@@ -477,15 +500,21 @@ export interface StaffPostState {
   trackingNumber?: string | null | undefined;
   trackingUrl?: string | null | undefined;
   reason?: string | null | undefined;
+  /** The customer's language (stored with the order): shown when it is not the staff's. */
+  language?: string | null | undefined;
 }
 
 /** The staff post's status line: `**Shipped** · by @someone · <time>`. */
-function staffStatusLine(state: StaffPostState | undefined): string {
-  const name = `**${statusName(state?.status ?? 'received')}**`;
+function staffStatusLine(t: Translator, state: StaffPostState | undefined): string {
+  const name = `**${statusName(t, state?.status ?? 'received')}**`;
   if (!state?.by || state.at === undefined) return name;
   const who =
-    state.by === 'cli' ? 'the owner (CLI)' : /^\d{1,20}$/.test(state.by) ? `<@${state.by}>` : 'someone';
-  return `${name} · by ${who} · <t:${Math.floor(state.at / 1000)}:f>`;
+    state.by === 'cli'
+      ? t('staff_by_cli')
+      : /^\d{1,20}$/.test(state.by)
+        ? `<@${state.by}>`
+        : t('staff_by_someone');
+  return t('staff_changed_by', { status: name, who, time: `<t:${Math.floor(state.at / 1000)}:f>` });
 }
 
 /**
@@ -493,6 +522,7 @@ function staffStatusLine(state: StaffPostState | undefined): string {
  * as the description), the email address and the bot's reference.
  */
 export function staffMessage(
+  t: Translator,
   form: OrderForm,
   order: Order,
   userId: string,
@@ -511,34 +541,44 @@ export function staffMessage(
       fields.push({ name: key, value: discordText(value), inline: true });
     }
   }
-  fields.push({ name: 'Email', value: discordText(order.email), inline: false });
+  fields.push({ name: t('staff_email'), value: discordText(order.email), inline: false });
+  // The staff answer the customer in their language: it is named when it is not the staff's own.
+  if (isLanguage(state?.language) && state.language !== t.language) {
+    fields.push({ name: t('staff_language_note'), value: LANGUAGE_NAMES[state.language], inline: true });
+  }
   const status = state?.status ?? 'received';
-  fields.unshift({ name: 'Status', value: staffStatusLine(state), inline: false });
+  fields.unshift({ name: t('staff_status'), value: staffStatusLine(t, state), inline: false });
   if (status === 'shipped' && (state?.trackingNumber || state?.trackingUrl)) {
     const tracking = [
       state.trackingNumber ? discordText(state.trackingNumber, 100) : '',
       state.trackingUrl ? discordText(state.trackingUrl, 500) : '',
     ].filter(Boolean);
-    fields.splice(1, 0, { name: 'Tracking', value: tracking.join('\n'), inline: false });
+    fields.splice(1, 0, { name: t('staff_tracking'), value: tracking.join('\n'), inline: false });
   }
   if (status === 'cancelled' && state?.reason) {
-    fields.splice(1, 0, { name: 'Reason', value: discordText(state.reason, 500), inline: false });
+    fields.splice(1, 0, {
+      name: t('staff_reason_field'),
+      value: discordText(state.reason, 500),
+      inline: false,
+    });
   }
   if (emailNote) {
-    fields.push({ name: '⚠️ No confirmation email sent', value: discordText(emailNote), inline: false });
+    fields.push({ name: t('staff_no_email'), value: discordText(emailNote), inline: false });
   }
   const own = ownReference(orderId, referenceFormat);
   const number = order.fields.order_number;
-  const title = number ? `Order ${discordText(number, 200)} (${own})` : `Order ${own}`;
+  const title = number
+    ? t('staff_order_title', { number: discordText(number, 200), reference: own })
+    : t('staff_order_title_own', { reference: own });
   const notes = order.fields.notes;
-  const description = notes ? `**Notes:**\n${discordText(notes, 3000)}` : 'No notes.';
+  const description = notes ? `${t('staff_notes')}\n${discordText(notes, 3000)}` : t('staff_no_notes');
   // Discord takes 25 fields an embed: a longer form continues in a second embed of the message.
   const fitted = fitEmbed(title + description, fields);
   const [first, ...more] = [fitted.slice(0, 25), ...(fitted.length > 25 ? [fitted.slice(25)] : [])];
   return {
-    content: `🛒 New order from <@${userId}>`,
+    content: t('staff_new_order', { user: userId }),
     allowed_mentions: { parse: [] },
-    components: staffButtons(orderId, status),
+    components: staffButtons(t, orderId, status),
     embeds: [
       {
         title,

@@ -8,15 +8,21 @@
  */
 import * as v from 'valibot';
 import { normalizeEmailAddress } from '../email-address.ts';
+import type { MessageKey, Params } from '../i18n/translate.ts';
 import { choicesOf, type StepValues } from './fields.ts';
 import { CHOICE, type FormField, type OrderForm, TYPED } from './form.ts';
 
-/** One field's problem, ready to show the customer. */
+/** One field's problem: the field, and the catalog message (with its values) that explains it. */
 export interface FieldProblem {
   key: string;
+  /** The field's label, in the form's language. */
   label: string;
-  message: string;
+  message: MessageKey;
+  params?: Params;
 }
+
+/** A check's message: a catalog key and its values. */
+type Explained = { message: MessageKey; params?: Params };
 
 /** Whether `value` is a real calendar date written `YYYY-MM-DD`. */
 export function isCalendarDate(value: string): boolean {
@@ -72,80 +78,72 @@ export function earliestToday(now: number): string {
 /** A number as people type one: a decimal point, or a decimal comma with one or two digits after it ("2,5"); "99,999" is refused rather than read as 99.999 or 99999. */
 const NUMBER = /^[-+]?\d+(?:\.\d+|,\d{1,2})?$/;
 
-function range(field: FormField): string {
+function range(field: FormField): Explained {
   const { min, max } = field;
-  if (min !== undefined && max !== undefined) return `from ${min} to ${max}`;
-  if (min !== undefined) return `${min} or more`;
-  return `${max} or less`;
+  if (min !== undefined && max !== undefined) return { message: 'invalid_between', params: { min, max } };
+  if (min !== undefined) return { message: 'invalid_at_least', params: { min } };
+  return { message: 'invalid_at_most', params: { max: max ?? 0 } };
 }
 
+const is = (message: MessageKey, params?: Params): Explained => (params ? { message, params } : { message });
+
 /** The checks of one field after cleaning, in order; the first that fails is the field's message. */
-function rules(field: FormField, today: string): [(value: string) => boolean, string][] {
-  const list: [(value: string) => boolean, string][] = [];
+function rules(field: FormField, today: string): [(value: string) => boolean, Explained][] {
+  const list: [(value: string) => boolean, Explained][] = [];
   if (TYPED.has(field.type)) {
     // Lengths count UTF-16 code units, as Discord's max_length does.
-    list.push([
-      (value) => value.length <= field.maxLength,
-      `is too long: at most ${field.maxLength} characters`,
-    ]);
+    list.push([(value) => value.length <= field.maxLength, is('invalid_too_long', { max: field.maxLength })]);
     if (field.minLength > 0) {
       list.push([
         (value) => value.length >= field.minLength,
-        `is too short: at least ${field.minLength} characters`,
+        is('invalid_too_short', { min: field.minLength }),
       ]);
     }
   }
   switch (field.type) {
     case 'email':
-      list.push([
-        (value) => normalizeEmailAddress(value) !== undefined,
-        'must be an email address such as name@example.com',
-      ]);
+      list.push([(value) => normalizeEmailAddress(value) !== undefined, is('invalid_email_field')]);
       break;
     case 'url':
-      list.push([isHttpUrl, 'must be a web address starting with http:// or https://']);
+      list.push([isHttpUrl, is('invalid_url')]);
       break;
     case 'price':
-      list.push([isPrice, 'must be an amount such as $150.00, 150, €99,99 or 150 USD']);
+      list.push([isPrice, is('invalid_price')]);
       break;
     case 'date':
-      list.push([isCalendarDate, 'must be a real date written YYYY-MM-DD, for example 2025-03-14']);
-      if (field.notBefore === 'today') list.push([(value) => value >= today, 'must not be in the past']);
+      list.push([isCalendarDate, is('invalid_date')]);
+      if (field.notBefore === 'today') list.push([(value) => value >= today, is('invalid_past')]);
       break;
     case 'number': {
       const whole = field.integer ? /^[-+]?\d+$/ : NUMBER;
-      list.push([
-        (value) => whole.test(value),
-        field.integer ? 'must be a whole number such as 3' : 'must be a number such as 3 or 2.5',
-      ]);
+      list.push([(value) => whole.test(value), is(field.integer ? 'invalid_whole' : 'invalid_number')]);
       if (field.min !== undefined || field.max !== undefined) {
         list.push([
           (value) => {
             const n = Number(value.replace(',', '.'));
             return (field.min === undefined || n >= field.min) && (field.max === undefined || n <= field.max);
           },
-          `must be ${range(field)}`,
+          range(field),
         ]);
       }
       break;
     }
     case 'select':
     case 'radio':
-      list.push([(value) => field.options.includes(value), 'is not one of the choices']);
+      list.push([(value) => field.options.includes(value), is('invalid_choice')]);
       break;
     case 'checkboxes': {
       const min = field.min ?? (field.required ? 1 : 0);
       const max = field.max ?? field.options.length;
-      list.push([
-        (value) => choicesOf(value).every((c) => field.options.includes(c)),
-        'is not one of the choices',
-      ]);
+      list.push([(value) => choicesOf(value).every((c) => field.options.includes(c)), is('invalid_choice')]);
       list.push([
         (value) => new Set(choicesOf(value)).size === choicesOf(value).length,
-        'names a choice twice',
+        is('invalid_choice_twice'),
       ]);
-      if (min > 0) list.push([(value) => choicesOf(value).length >= min, `needs at least ${min} ticked`]);
-      list.push([(value) => choicesOf(value).length <= max, `takes at most ${max} ticked`]);
+      if (min > 0) {
+        list.push([(value) => choicesOf(value).length >= min, is('invalid_min_ticked', { min })]);
+      }
+      list.push([(value) => choicesOf(value).length <= max, is('invalid_max_ticked', { max })]);
       break;
     }
     default:
@@ -163,13 +161,14 @@ function fieldSchema(field: FormField, today: string) {
     v.trim(),
     v.check(
       (value: string) => value !== '' || !field.required,
-      CHOICE.has(field.type) ? 'needs a choice' : 'is required',
+      CHOICE.has(field.type) ? 'invalid_needs_choice' : 'invalid_required',
     ),
     // An optional field left empty is accepted as empty; anything given is checked, first failure told.
     v.rawCheck(({ dataset, addIssue }) => {
       if (!dataset.typed || dataset.value === '') return;
       const failed = checks.find(([test]) => !test(dataset.value as string));
-      if (failed) addIssue({ message: failed[1] });
+      // The issue's message carries the check's index; its words come from the catalog.
+      if (failed) addIssue({ message: String(checks.indexOf(failed)) });
     }),
     v.transform((value: string) =>
       field.type === 'email' ? (normalizeEmailAddress(value) ?? value) : value,
@@ -204,10 +203,13 @@ export function validateStep(
     const given = Object.hasOwn(typed, field.key) ? typed[field.key] : undefined;
     const result = v.safeParse(fieldSchema(field, today), typeof given === 'string' ? given : '');
     if (!result.success) {
-      const message = result.issues[0]!.message;
-      problems.push({ key: field.key, label: field.label, message });
+      const issue = result.issues[0]!.message;
+      const explained: Explained = /^\d+$/.test(issue)
+        ? rules(field, today)[Number(issue)]![1]
+        : { message: issue as MessageKey };
+      problems.push({ key: field.key, label: field.label, ...explained });
       // The Discord client offers only the options, each once: anything else was forged.
-      if (message === 'is not one of the choices' || message === 'names a choice twice')
+      if (explained.message === 'invalid_choice' || explained.message === 'invalid_choice_twice')
         forged.push(field.key);
       continue;
     }
@@ -220,7 +222,7 @@ export function validateStep(
     const other = own(values, field.notBefore) ?? own(earlier, field.notBefore);
     if (value && other && value < other) {
       const label = form.fields.find((f) => f.key === field.notBefore)?.label ?? field.notBefore;
-      problems.push({ key: field.key, label: field.label, message: `must not be before ${label}` });
+      problems.push({ key: field.key, label: field.label, message: 'invalid_before', params: { label } });
     }
   }
   if (problems.length > 0) {

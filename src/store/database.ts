@@ -152,6 +152,11 @@ const MIGRATIONS: readonly (string | ((db: Database) => void))[] = [
   ALTER TABLE orders ADD COLUMN session_key TEXT;
   CREATE UNIQUE INDEX orders_by_session_key ON orders (session_key) WHERE session_key IS NOT NULL;
   `,
+  // 8: the customer's language (`language`, a Discord locale code), for everything the order tells
+  // them later (status emails and messages); older orders have none and use `default_language`.
+  `
+  ALTER TABLE orders ADD COLUMN language TEXT;
+  `,
 ];
 
 /** The schema version this build writes. */

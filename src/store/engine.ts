@@ -192,8 +192,17 @@ export interface GatewaySessionStore {
 export interface SessionStore {
   /** Forms in progress, as last counted (the in-process store knows it exactly; Redis counts on a timer). */
   readonly size: number;
-  /** Starts a new form for the user, replacing any older one; `full` when `max` are in progress. */
-  start(userId: string, email: string, guildId: string | undefined, formId: string): Promise<StartResult>;
+  /**
+   * Starts a new form for the user, replacing any older one; `full` when `max` are in progress.
+   * `language` (the customer's, opaque to the store) is kept for the form's later messages.
+   */
+  start(
+    userId: string,
+    email: string,
+    guildId: string | undefined,
+    formId: string,
+    language?: string,
+  ): Promise<StartResult>;
   /** The user's live session when `nonce` matches it, refreshing its idle time. */
   get(userId: string, nonce: string): Promise<OrderSession | undefined>;
   /** Keeps what was typed into `step` to prefill a retry; undefined when the session is gone. */
@@ -253,6 +262,8 @@ export interface OrderSession {
   readonly guildId: string | undefined;
   /** Which form the session is filling in (opaque to the store). */
   readonly formId: string;
+  /** The customer's language when the form started (opaque to the store); undefined when not given. */
+  readonly language: string | undefined;
   readonly createdAt: number;
   readonly touchedAt: number;
   /** Whether starting this session discarded an unfinished one (the customer is told once). */

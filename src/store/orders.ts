@@ -79,6 +79,8 @@ export interface NewOrder {
    * the first order, marked {@link Committed.existing}, and writes nothing.
    */
   sessionKey?: string;
+  /** The customer's language (a Discord locale code), for everything the order tells them later. */
+  language?: string;
 }
 
 /** A job to commit with its order. */
@@ -246,7 +248,7 @@ const EACH_PAGE = 500;
 export function createOrderStore(db: Database): OrderStore {
   const sql = (text: string) => db.prepare(text);
   const insertOrder = sql(
-    `INSERT INTO orders (order_number, user_id, guild_id, email, email_key, fields, created_at, form_id, session_key)
+    `INSERT INTO orders (order_number, user_id, guild_id, email, email_key, fields, created_at, form_id, session_key, language)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   );
   const selectBySessionKey = sql('SELECT * FROM orders WHERE session_key = ?');
@@ -430,6 +432,7 @@ export function createOrderStore(db: Database): OrderStore {
         order.createdAt,
         order.form?.id ?? null,
         order.sessionKey ?? null,
+        order.language ?? null,
       ) as Row,
     );
     if (order.form) insertForm.run(order.form.id, order.form.definition, order.createdAt);

@@ -215,6 +215,10 @@ const MIGRATIONS: readonly ((client: pg.PoolClient) => Promise<void>)[] = [
       CREATE UNIQUE INDEX orders_by_session_key ON orders (session_key) WHERE session_key IS NOT NULL;
     `);
   },
+  // 4 (SQLite's 8): the customer's language.
+  async (client) => {
+    await client.query('ALTER TABLE orders ADD COLUMN language TEXT');
+  },
 ];
 
 /** The schema version this build writes. */
@@ -228,8 +232,8 @@ const SQL = {
       INSERT INTO forms (id, definition, created_at) SELECT $8::text, $9::text, $7::bigint WHERE $8::text IS NOT NULL
       ON CONFLICT (id) DO NOTHING
     ), inserted AS (
-      INSERT INTO orders (order_number, user_id, guild_id, email, email_key, fields, created_at, form_id, session_key)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10)
+      INSERT INTO orders (order_number, user_id, guild_id, email, email_key, fields, created_at, form_id, session_key, language)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, $11)
       ON CONFLICT (session_key) WHERE session_key IS NOT NULL DO NOTHING RETURNING *
     )
     SELECT inserted.*, ${caps} AS refused FROM inserted`,
@@ -466,6 +470,7 @@ const IMPORTED: Readonly<
     ['email_refused', 'text'],
     ['fields', 'text'],
     ['form_id', 'text'],
+    ['language', 'text'],
     ['status', 'text'],
     ['lifecycle', 'text'],
     ['lifecycle_at', 'bigint'],
@@ -762,6 +767,7 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
             order.form?.id ?? null,
             order.form?.definition ?? null,
             order.sessionKey ?? null,
+            order.language ?? null,
           ];
           const inserted = await client.query(SQL.insertOrder(capsReached(plan.caps, params)), params);
           const row = inserted.rows[0] as Row | undefined;

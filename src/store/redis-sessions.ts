@@ -357,7 +357,7 @@ export async function createRedisSessionStore(
     get size() {
       return size;
     },
-    async start(userId, email, guildId, formId) {
+    async start(userId, email, guildId, formId, language) {
       const at = now();
       const fresh: OrderSession = {
         userId,
@@ -365,6 +365,7 @@ export async function createRedisSessionStore(
         email,
         guildId,
         formId,
+        language,
         createdAt: at,
         touchedAt: at,
         replacedEarlier: false,
@@ -485,6 +486,7 @@ function toSession(reply: unknown): OrderSession {
     email: fields.get('email') ?? '',
     guildId: fields.get('guildId'),
     formId: fields.get('formId') ?? '',
+    language: fields.get('language'),
     createdAt: Number(fields.get('createdAt')),
     touchedAt: Number(fields.get('touchedAt')),
     replacedEarlier: fields.get('replacedEarlier') === '1',
@@ -512,6 +514,7 @@ function fromSession(session: OrderSession): string[] {
     session.replacedEarlier ? '1' : '0',
   ];
   if (session.guildId !== undefined) flat.push('guildId', session.guildId);
+  if (session.language !== undefined) flat.push('language', session.language);
   for (const [step, values] of Object.entries(session.accepted))
     flat.push(`a:${step}`, JSON.stringify(values));
   for (const [step, values] of Object.entries(session.drafts)) flat.push(`d:${step}`, JSON.stringify(values));

@@ -51,6 +51,8 @@ export interface StoredOrder {
   fields: Record<string, string>;
   /** The form it was taken under (see {@link OrderStore.formDefinition}); null: the shipped form of 0.2. */
   formId: string | null;
+  /** The customer's language (a Discord locale code); null: an order from before 0.3 (the default language). */
+  language: string | null;
   status: OrderStatus;
   /** Where the order is in its life (see {@link LifecycleStatus}). */
   lifecycle: LifecycleStatus;
@@ -104,6 +106,7 @@ export function readOrderRow(row: Row): StoredOrder {
     email: String(row.email),
     fields: readFields(row.fields),
     formId: str(row.form_id),
+    language: str(row.language),
     status: String(row.status) as OrderStatus,
     lifecycle: readLifecycle(row.lifecycle),
     lifecycleAt: row.lifecycle_at === null || row.lifecycle_at === undefined ? null : num(row.lifecycle_at),

@@ -88,7 +88,7 @@ export function createSessionStore(options: SessionStoreOptions = {}): SessionSt
     get size() {
       return sessions.size;
     },
-    async start(userId, email, guildId, formId) {
+    async start(userId, email, guildId, formId, language) {
       const previous = sessions.get(userId);
       const replaced = previous !== undefined && !expired(previous);
       if (previous) remove(previous, replaced ? 'replaced' : 'expired');
@@ -102,6 +102,7 @@ export function createSessionStore(options: SessionStoreOptions = {}): SessionSt
         email,
         guildId,
         formId,
+        language,
         nonce: randomBytes(6).toString('base64url'),
         createdAt: at,
         touchedAt: at,

@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { COMMANDS } from '../../src/commands.ts';
+import { commandsFor } from '../../src/commands.ts';
+import { LANGUAGES } from '../../src/i18n/languages.ts';
 import { ROOT, writeConfigDir } from '../support/bot-process.ts';
 import { startFakeDiscord } from '../support/fake-discord.ts';
 import { startSmtpServer } from '../support/smtp.ts';
@@ -36,7 +37,26 @@ describe('sync-commands', () => {
     });
     assert.equal(code, 0);
     const json = JSON.parse(stdout.slice(stdout.indexOf('[')));
-    assert.deepEqual(json, JSON.parse(JSON.stringify(COMMANDS)));
+    assert.deepEqual(json, JSON.parse(JSON.stringify(commandsFor(LANGUAGES))));
+    assert.equal(json[2].name_localizations.de, 'bestellformular');
+    assert.equal(
+      json[2].options[0].description_localizations['pt-BR'],
+      'Para onde enviar a confirmação do seu pedido',
+    );
+    // A shop that offers two languages registers those two.
+    const two = await cli('sync-commands', ['--dry-run'], {
+      DISCORD_BOT_TOKEN: discord.token,
+      DISCORD_API_URL: discord.apiUrl,
+      CONFIG_DIR: writeConfigDir({ smtp_server: 'h', smtp_port: 1, languages: ['en-US', 'fr'] }),
+    });
+    assert.equal(two.code, 0, two.stderr);
+    assert.match(two.stdout, /^Dry run: would register 4 commands for .*, in en-US, fr:$/m);
+    const localized = JSON.parse(two.stdout.slice(two.stdout.indexOf('[')));
+    for (const command of localized) {
+      assert.deepEqual(Object.keys(command.name_localizations), ['en-US', 'fr']);
+      assert.deepEqual(Object.keys(command.description_localizations), ['en-US', 'fr']);
+    }
+    assert.equal(localized[3].name_localizations.fr, 'mes_commandes');
     assert.equal(discord.requests.length, 0);
     await discord.close();
   });
@@ -111,6 +131,25 @@ describe('email tools', () => {
     const html = readFileSync(out, 'utf8');
     assert.ok(html.includes('ORD-12345') && html.includes('Runner 2') && html.includes('<!DOCTYPE html>'));
     assert.match(readFileSync(out.replace('.html', '.txt'), 'utf8'), /Order Number: +ORD-12345/);
+  });
+
+  test('preview-email and preview-form --lang show what a customer of that language gets', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'preview-'));
+    const env = { CONFIG_DIR: writeConfigDir({ smtp_server: 'h', smtp_port: 1, shop_name: 'Acme' }) };
+    const email = await cli('preview-email', ['--lang', 'de', '--out', join(dir, 'de.html')], env);
+    assert.equal(email.code, 0, email.stderr);
+    assert.match(email.stdout, /^Language: de$/m);
+    assert.match(email.stdout, /^Subject: Deine Bestellung #1 bei Acme ist bestätigt$/m);
+    assert.match(readFileSync(join(dir, 'de.html'), 'utf8'), /Vielen Dank für deine Bestellung!/);
+    const form = await cli('preview-form', ['--lang', 'fr', '--out', join(dir, 'fr.html')], env);
+    assert.equal(form.code, 0, form.stderr);
+    assert.match(form.stdout, /, in fr: 3 step\(s\)/);
+    assert.match(form.stdout, /Step 1 of 3: a form titled "Détails de la commande – Étape 1"/);
+    assert.match(form.stdout, /Numéro de commande \*/);
+    assert.match(form.stdout, /then "✅ Étape 1 sur 3 terminée\." with \[Passer à l’étape 2\] \[Annuler\]/);
+    const wrong = await cli('preview-email', ['--lang', 'it'], env);
+    assert.equal(wrong.code, 1);
+    assert.equal(wrong.stderr.trim(), '--lang: expected one of en-US, de, fr, es-ES, pt-BR, got "it"');
   });
 
   test('send-test-email delivers through the configured SMTP server, and says why when it cannot', async () => {

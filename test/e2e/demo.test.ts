@@ -42,6 +42,17 @@ test('the demo walks through the product and writes the confirmation email', asy
     'Orders: 1 today, 1 total (1 shipped)',
     '8. The order, read back from the database',
     'npm run orders -- list',
+    '9. A customer whose Discord is in German orders',
+    '👤 greta: /order_form email:greta@example.com',
+    'opens the form "Bestelldaten – Schritt 1": [Bestellnummer',
+    '⚠️ Schritt 1 von 3 muss korrigiert werden:',
+    '• Ankunft spätestens muss ein echtes Datum im Format JJJJ-MM-TT sein',
+    '[Schritt 1 korrigieren] [Abbrechen]',
+    '✅ Schritt 2 von 3 abgeschlossen.',
+    '┃ 📦 Bestellung übermittelt!',
+    '┃ 📅 Voraussichtliche Ankunft: 10. März 2025 bis 14. März 2025',
+    '📧 Bestätigung an greta@example.com gesendet',
+    'email to greta: Deine Bestellung #2 bei Demo Sneaker Shop ist bestätigt',
     'shut down cleanly (exit code 0)',
   ]) {
     assert.ok(stdout.includes(step), `transcript lacks ${step}`);

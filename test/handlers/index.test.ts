@@ -18,15 +18,9 @@ import { type APIModalInteractionResponseCallbackData, ButtonStyle } from 'disco
 import { createResponder } from '../../src/discord/responder.ts';
 import { StoreUnavailableError } from '../../src/errors.ts';
 import { type AppContext, openModal } from '../../src/handlers/context.ts';
+import { EN, translator } from '../../src/i18n/translate.ts';
 import { silentLogger } from '../../src/log.ts';
-import {
-  ALREADY_RECEIVED,
-  BUSY,
-  EXPIRED,
-  INVALID_EMAIL,
-  NOT_THIS_SERVER,
-  ORDERS_UNAVAILABLE,
-} from '../../src/order/texts.ts';
+import { BUSY, EXPIRED, INVALID_EMAIL, NOT_THIS_SERVER, ORDERS_UNAVAILABLE } from '../../src/order/texts.ts';
 import { validInputs } from '../support/customer.ts';
 import {
   buttonId,
@@ -359,10 +353,14 @@ describe('order form steps', () => {
     const [order] = h.orders.list();
     const replay = await c.submit(open3, inputs[3], from);
     const shown = messageOf(replay.answer);
-    assert.equal(shown.content, ALREADY_RECEIVED);
+    assert.equal(shown.content, translator('en-US')('already_received'));
     assert.deepEqual(shown.embeds, messageOf(first.answer).embeds, 'the same summary');
     const again = messageOf(await c.press(from, 'Continue to Final Step'));
-    assert.equal(again.content, ALREADY_RECEIVED, 'the button the answer was lost after shows it too');
+    assert.equal(
+      again.content,
+      translator('en-US')('already_received'),
+      'the button the answer was lost after shows it too',
+    );
     const [bobs] = await h.send(modalSubmit(bob, open3, inputs[3], from));
     assert.match(
       String(messageOf(bobs).content),
@@ -630,7 +628,7 @@ function modalContext(deferFirst: boolean) {
   const discord = createRecordingDiscord();
   const interaction = slashCommand({ id: '200000000000000011' }, 'order_form', { email: 'a@example.com' });
   const respond = createResponder(discord.api, interaction, { deferAfterMs: 0 });
-  const ctx = { respond, log: silentLogger } as unknown as AppContext;
+  const ctx = { respond, log: silentLogger, t: EN } as unknown as AppContext;
   return { discord, interaction, ctx, ready: deferFirst ? respond.defer(true) : Promise.resolve() };
 }
 

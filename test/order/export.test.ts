@@ -34,6 +34,7 @@ test("a line has the header's columns and ends with CRLF", () => {
       purgedAt: null,
       emailRefused: null,
       formId: null,
+      language: null,
     },
     columns,
   );

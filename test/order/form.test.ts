@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ComponentType } from 'discord-api-types/v10';
 import { ConfigError } from '../../src/errors.ts';
+import { EN } from '../../src/i18n/translate.ts';
 import { loadShopSettings, renderConfirmation } from '../../src/order/email.ts';
 import { exportColumns } from '../../src/order/export.ts';
 import { toOrder } from '../../src/order/fields.ts';
@@ -154,7 +155,7 @@ test('no form.json: the shipped form, the original three steps field for field; 
 });
 
 test('each type renders as its Discord component inside a Label, within Discord limits, and reopens prefilled', () => {
-  const modal = buildModal(bakery, 1, 'n1');
+  const modal = buildModal(EN, bakery, 1, 'n1');
   assert.equal(modal.title, 'Your order');
   assert.deepEqual(checkModal(modal), []);
   const inner = modal.components.map((label) => {
@@ -171,7 +172,7 @@ test('each type renders as its Discord component inside a Label, within Discord 
       ComponentType.TextInput,
     ],
   );
-  const prefilled = buildModal(bakery, 1, 'n1', {
+  const prefilled = buildModal(EN, bakery, 1, 'n1', {
     product: 'Rye',
     quantity: '3',
     size: 'Large',
@@ -245,7 +246,7 @@ test('each type is validated with its own message; choices only among the option
   );
   assert.ok(!bad.ok);
   assert.deepEqual(
-    bad.problems.map((p) => [p.key, p.message]),
+    bad.problems.map((p) => [p.key, EN(p.message, p.params)]),
     [
       ['product', 'is not one of the choices'],
       ['quantity', 'must be from 1 to 20'],
@@ -263,7 +264,7 @@ test('each type is validated with its own message; choices only among the option
   );
   assert.ok(!counted.ok);
   assert.deepEqual(
-    counted.problems.map((p) => [p.key, p.message]),
+    counted.problems.map((p) => [p.key, EN(p.message, p.params)]),
     [
       ['quantity', 'must be a whole number such as 3'],
       ['extras', 'needs a choice'],
@@ -291,7 +292,7 @@ test('each type is validated with its own message; choices only among the option
   });
   assert.ok(!past.ok);
   assert.deepEqual(
-    past.problems.map((p) => [p.key, p.message]),
+    past.problems.map((p) => [p.key, EN(p.message, p.params)]),
     [
       ['pickup', 'must not be in the past'],
       ['last_day', 'must be a real date written YYYY-MM-DD, for example 2025-03-14'],
@@ -303,7 +304,7 @@ test('each type is validated with its own message; choices only among the option
   const before = step2({ last_day: '2026-12-04' });
   assert.ok(!before.ok);
   assert.deepEqual(
-    before.problems.map((p) => p.message),
+    before.problems.map((p) => EN(p.message, p.params)),
     ['must not be before Pick-up day'],
   );
   // "today" is the earliest today on Earth (UTC−12), so no customer's today is refused: at 11:00 UTC
@@ -329,7 +330,7 @@ test('summary, staff post, email and CSV follow the form; an older order keeps i
     contact: 'a@example.com',
   };
   const order = toOrder(fields, 'c@example.com', bakery);
-  const summary = summaryEmbed(bakery, order, true, 7, 'BK-{id}');
+  const summary = summaryEmbed(EN, bakery, order, true, 7, 'BK-{id}');
   assert.equal(summary.description, 'Reference **BK-7**');
   assert.deepEqual(
     summary.fields?.slice(0, 4).map((f) => [f.name, f.value]),
@@ -341,10 +342,10 @@ test('summary, staff post, email and CSV follow the form; an older order keeps i
     ],
   );
   assert.ok(
-    !summaryEmbed(bakery, order, false, 7, '#{id}').fields?.some((f) => f.name === 'Notes'),
+    !summaryEmbed(EN, bakery, order, false, 7, '#{id}').fields?.some((f) => f.name === 'Notes'),
     'a public summary leaves paragraphs out',
   );
-  const post = staffMessage(bakery, order, 'u1', 7, NOW, '#{id}');
+  const post = staffMessage(EN, bakery, order, 'u1', 7, NOW, '#{id}');
   assert.equal(post.embeds[0]!.title, 'Order #7');
   assert.equal(post.embeds[0]!.description, '**Notes:**\nRing twice');
   assert.deepEqual(checkMessage(post), []);
@@ -401,15 +402,15 @@ test('the longest allowed form: 25 fields, 4,000 characters, every modal and the
     'longest',
   );
   assert.equal(longest.fields.length, 25);
-  for (let step = 1; step <= 5; step++) assert.deepEqual(checkModal(buildModal(longest, step, 'n')), []);
+  for (let step = 1; step <= 5; step++) assert.deepEqual(checkModal(buildModal(EN, longest, step, 'n')), []);
   const order = toOrder(
     Object.fromEntries(longest.fields.map((f) => [f.key, '*'.repeat(f.maxLength)])),
     'a@example.com',
     longest,
   );
-  const post = staffMessage(longest, order, 'u', 1, NOW, '#{id}', 'a cap note');
+  const post = staffMessage(EN, longest, order, 'u', 1, NOW, '#{id}', 'a cap note');
   assert.deepEqual(checkMessage(post), [], 'escaped values are shortened to fit 6,000 characters');
-  assert.deepEqual(checkMessage({ embeds: [summaryEmbed(longest, order, true, 1, '#{id}')] }), []);
+  assert.deepEqual(checkMessage({ embeds: [summaryEmbed(EN, longest, order, true, 1, '#{id}')] }), []);
 });
 
 test('what a review found: thumbnails Discord would refuse, private fields in public, web addresses in templates, "99,999"', () => {
@@ -437,18 +438,18 @@ test('what a review found: thumbnails Discord would refuse, private fields in pu
     );
   // A malformed or over-long image address would make Discord refuse the whole staff post.
   for (const bad of ['https://exa mple.com/x.png', 'http://', `https://cdn.example/${'a'.repeat(2100)}`]) {
-    const post = staffMessage(form, order(bad), 'u', 1, NOW, '#{id}');
+    const post = staffMessage(EN, form, order(bad), 'u', 1, NOW, '#{id}');
     assert.equal(post.embeds[0]!.thumbnail, undefined, bad.slice(0, 30));
     assert.deepEqual(checkMessage(post), []);
   }
   assert.deepEqual(
-    staffMessage(form, order('https://cdn.example/a.png'), 'u', 1, NOW, '#{id}').embeds[0]!.thumbnail,
+    staffMessage(EN, form, order('https://cdn.example/a.png'), 'u', 1, NOW, '#{id}').embeds[0]!.thumbnail,
     {
       url: 'https://cdn.example/a.png',
     },
   );
   // A public summary leaves out email addresses and fields marked private, as it does paragraphs.
-  const shown = summaryEmbed(form, order(''), false, 1, '#{id}').fields?.map((f) => f.name);
+  const shown = summaryEmbed(EN, form, order(''), false, 1, '#{id}').fields?.map((f) => f.name);
   assert.deepEqual(shown, ['Image', 'Website', 'Amount']);
   // A web address field is a usable link in the owner's template (defanged, it was always empty).
   const { html } = renderConfirmation(

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { shippedFiles } from '../../src/config.ts';
+import { EN } from '../../src/i18n/translate.ts';
 import { loadStatusTemplates, statusEmailJob } from '../../src/order/email.ts';
 import { DEFAULT_FORM } from '../../src/order/form.ts';
 import {
@@ -28,6 +29,7 @@ const order: StoredOrder = {
   email: 'jane@example.com',
   fields: { order_number: 'ORD-7', product_name: 'Runner <b>7</b>' },
   formId: null,
+  language: null,
   status: 'sent',
   lifecycle: 'shipped',
   lifecycleAt: 2_000,
@@ -68,13 +70,13 @@ test('statuses move forward only; cancelled from any status before delivered; no
     ['accept+cancel', 'ship+cancel', 'deliver', '', ''],
   );
   const labels = (status: (typeof LIFECYCLE_STATUSES)[number]) =>
-    staffButtons(7, status).flatMap((row) =>
+    staffButtons(EN, 7, status).flatMap((row) =>
       row.components.map((button) => ('label' in button ? button.label : '')),
     );
   assert.deepEqual(labels('received'), ['Accept', 'Cancel order']);
   assert.deepEqual(labels('accepted'), ['Mark shipped', 'Cancel order']);
   assert.deepEqual(labels('shipped'), ['Mark delivered']);
-  assert.deepEqual(staffButtons(7, 'delivered'), []);
+  assert.deepEqual(staffButtons(EN, 7, 'delivered'), []);
 });
 
 test('staff: Manage Server or Administrator in member.permissions, or a staff role; nothing else', () => {
@@ -219,9 +221,9 @@ test('notifications are counted by kind and outcome; a closed DM is refused, not
 
 test('a tracking link in a DM or /my_orders cannot end its markdown link early', () => {
   const url = 'https://track.example/a>b)[x](https://evil.example)';
-  const dm = statusDm({ shopName: 'Shop', reference: '#1', to: 'shipped', trackingUrl: url });
+  const dm = statusDm(EN, { shopName: 'Shop', reference: '#1', to: 'shipped', trackingUrl: url });
   assert.ok(dm.includes('<https://track.example/a%3Eb%29%5Bx%5D%28https://evil.example%29>'), dm);
-  const line = myOrderLine({ ...order, trackingUrl: url }, '#7');
+  const line = myOrderLine(EN, { ...order, trackingUrl: url }, '#7');
   assert.ok(
     line.endsWith('[track it](<https://track.example/a%3Eb%29%5Bx%5D%28https://evil.example%29>)'),
     line,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { EN } from '../../src/i18n/translate.ts';
 import { DEFAULT_FORM } from '../../src/order/form.ts';
 import { isCalendarDate, isHttpUrl, isPrice, validateStep as validate } from '../../src/order/validate.ts';
 
@@ -30,7 +31,7 @@ test('every problem of a step comes back at once, one per field, in form order',
   });
   assert.ok(!result.ok);
   assert.deepEqual(
-    result.problems.map((p) => [p.key, p.message]),
+    result.problems.map((p) => [p.key, EN(p.message, p.params)]),
     [
       ['order_number', 'is required'],
       ['estimated_arrival_start_date', 'must be a real date written YYYY-MM-DD, for example 2025-03-14'],
@@ -44,9 +45,16 @@ test('every problem of a step comes back at once, one per field, in form order',
 test('the end date may not be before the start date', () => {
   const result = validateStep(1, { ...STEP1, estimated_arrival_end_date: '2025-03-01' });
   assert.ok(!result.ok);
-  assert.deepEqual(result.problems, [
-    { key: 'estimated_arrival_end_date', label: 'Arrival End', message: 'must not be before Arrival Start' },
-  ]);
+  assert.deepEqual(
+    result.problems.map((p) => ({ key: p.key, label: p.label, message: EN(p.message, p.params) })),
+    [
+      {
+        key: 'estimated_arrival_end_date',
+        label: 'Arrival End',
+        message: 'must not be before Arrival Start',
+      },
+    ],
+  );
   assert.ok(validateStep(1, { ...STEP1, estimated_arrival_end_date: STEP1.estimated_arrival_start_date }).ok);
 });
 

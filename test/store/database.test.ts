@@ -120,7 +120,7 @@ test('a schema 2 database with orders is upgraded in place at start-up, its orde
      DROP TABLE forms; ALTER TABLE orders DROP COLUMN form_id;
      DROP TABLE order_events; DROP INDEX orders_by_lifecycle; ALTER TABLE orders DROP COLUMN lifecycle;
      ALTER TABLE orders DROP COLUMN lifecycle_at; ALTER TABLE orders DROP COLUMN tracking_number;
-     ALTER TABLE orders DROP COLUMN tracking_url;
+     ALTER TABLE orders DROP COLUMN tracking_url; ALTER TABLE orders DROP COLUMN language;
      DROP INDEX orders_by_session_key; ALTER TABLE orders DROP COLUMN session_key; PRAGMA user_version = 2`,
   );
   old.exec(

@@ -91,7 +91,7 @@ export function engineContract(target: EngineTarget): void {
     const { engine } = await setup(t);
     const form = { id: 'f1', definition: '{"steps":[]}' };
     const a = await engine.orders.commit(
-      order({ form }),
+      order({ form, language: 'de' }),
       plain([
         { kind: 'email', payload: { to: 'x' } },
         { kind: 'staff', after: 0 },
@@ -102,6 +102,8 @@ export function engineContract(target: EngineTarget): void {
     assert.notEqual(a.order.id, b.order.id);
     assert.equal(a.order.status, 'pending');
     assert.equal(a.order.formId, 'f1');
+    assert.equal(a.order.language, 'de', "the customer's language is kept with the order");
+    assert.equal(b.order.language, null, 'none given: none stored');
     assert.equal(b.order.status, 'sent', 'no jobs: nothing outstanding');
     assert.equal(b.order.guildId, null);
     assert.deepEqual(

@@ -61,7 +61,7 @@ test('one session per user; starting again replaces it and says so once', async 
   const store = await open(t, { onEnd: (_s, r) => ended.push(r), onStart: (s) => starts.push(s.nonce) });
   const first = await store.start('u1', 'a@example.com', 'g', 'form-1');
   assert.ok(first.ok && !first.replaced && !first.session.replacedEarlier);
-  const second = await store.start('u1', 'b@example.com', 'g', 'form-1');
+  const second = await store.start('u1', 'b@example.com', 'g', 'form-1', 'pt-BR');
   assert.ok(second.ok && second.replaced && second.session.replacedEarlier);
   assert.equal(store.size, 1);
   assert.deepEqual(ended, ['replaced']);
@@ -71,6 +71,7 @@ test('one session per user; starting again replaces it and says so once', async 
   assert.equal(current?.email, 'b@example.com');
   assert.equal(current?.guildId, 'g');
   assert.equal(current?.formId, 'form-1');
+  assert.equal(current?.language, 'pt-BR', "the customer's language is kept with the form");
   assert.equal(current?.replacedEarlier, true, 'get does not clear it');
 
   const accepted = await store.accept('u1', second.session.nonce, 1, { name: 'Ada' });

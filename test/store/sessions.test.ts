@@ -15,8 +15,10 @@ test('one draft per user; starting again replaces it and says so', async () => {
   const store = createSessionStore({ now: c.now, sweepIntervalMs: 0, onEnd: (_s, r) => ended.push(r) });
   const first = await store.start('u1', 'a@example.com', 'g', 'f');
   assert.ok(first.ok && !first.replaced);
-  const second = await store.start('u1', 'b@example.com', 'g', 'f');
+  const second = await store.start('u1', 'b@example.com', 'g', 'f', 'fr');
   assert.ok(second.ok && second.replaced && second.session.replacedEarlier);
+  assert.equal((await store.get('u1', second.session.nonce))?.language, 'fr', 'the language is kept');
+  assert.equal(first.ok && first.session.language, undefined, 'none given: none kept');
   assert.equal(store.size, 1);
   assert.deepEqual(ended, ['replaced']);
   assert.equal(

@@ -108,6 +108,8 @@ export interface FakeUser {
   /** Permission bit string of the member in the channel. @defaultValue everyday member permissions */
   permissions?: string;
   roles?: string[];
+  /** The user's Discord language (`locale` of their interactions). @defaultValue `en-US` */
+  locale?: string;
 }
 
 const DISCORD_EPOCH = 1_420_070_400_000n;
@@ -855,6 +857,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   }
 
   const guildForUser = () => guildIds[0]!;
+  /** Each server's language (`guild_locale`), `en-US` unless a test sets it. */
+  const guildLocales = new Map<string, string>();
 
   function baseInteraction(type: number, user: FakeUser, guildId = guildForUser()): Json {
     const id = snowflake();
@@ -866,8 +870,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       token: interactionToken,
       version: 1,
       guild_id: guildId,
-      guild: { id: guildId, locale: 'en-US', features: [] },
-      guild_locale: 'en-US',
+      guild: { id: guildId, locale: guildLocales.get(guildId) ?? 'en-US', features: [] },
+      guild_locale: guildLocales.get(guildId) ?? 'en-US',
       channel_id: channelByGuild.get(guildId),
       channel: { id: channelByGuild.get(guildId), type: 0, name: 'orders', guild_id: guildId, flags: 0 },
       member: {
@@ -890,7 +894,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         premium_since: null,
       },
       app_permissions: '2251799813685247',
-      locale: 'en-US',
+      locale: user.locale ?? 'en-US',
       entitlements: [],
       authorizing_integration_owners: { '0': guildId },
       context: 0,
@@ -1012,6 +1016,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     applicationId,
     botUser,
     guildIds,
+    /** Sets a server's language: the `guild_locale` of its later interactions. */
+    setGuildLocale(guildId: string, locale: string): void {
+      guildLocales.set(guildId, locale);
+    },
     requests,
     interactions,
     channelMessages,
