@@ -503,6 +503,12 @@ async function main() {
     console.log(await clusterBench());
     return;
   }
+  if (process.argv.includes('--rest-budget')) {
+    // One REST budget for one token, split or through a proxy (opt-in): npm run bench -- --rest-budget
+    const { restBudgetBench } = await import('./rest-budget.ts');
+    console.log(await restBudgetBench());
+    return;
+  }
   if (process.argv.includes('--engines-only')) {
     // The engines side by side alone: npm run bench -- --engines-only
     console.log(await compareEngines(QUICK ? 200 : 1000));

@@ -67,6 +67,14 @@ export interface FakeDiscordOptions {
    * (the benchmark turns it off: it costs CPU the load generator needs)
    */
   openApi?: boolean;
+  /**
+   * Discord's global rate limit for the bot token: more than this many bot-token requests (not
+   * interaction callbacks or interaction webhooks) in one window are answered 429 with
+   * `X-RateLimit-Global: true`, `Retry-After` in whole seconds (rounded up, as Discord sends it) and
+   * `{"message", "retry_after", "global": true}`. A window opens with the first request after the
+   * last one closed and lasts one second. @defaultValue off (Discord's is 50)
+   */
+  globalRequestsPerSecond?: number;
 }
 
 /** One recorded REST request. */
@@ -166,6 +174,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   /** Requests that do not conform to Discord's OpenAPI description. */
   const specViolations: string[] = [];
   let specChecked = 0;
+  /** The global limit's current window: when it opened and the bot-token requests it let through. */
+  const globalWindow = { openedAt: 0, used: 0 };
+  /** Requests answered 429 by the global limit. */
+  let globalLimited = 0;
   const interactions = new Map<string, InteractionRecord>();
   const byToken = new Map<string, InteractionRecord>();
   const channelMessages: { channelId: string; body: Json; at: number; message: Json }[] = [];
@@ -460,6 +472,21 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     const authenticated = !interactionRoute && !webhookRoute;
     if (authenticated && req.headers.authorization !== `Bot ${token}`) {
       return reply(401, { message: '401: Unauthorized', code: 0 });
+    }
+    if (authenticated && options.globalRequestsPerSecond !== undefined) {
+      if (arrivedAt - globalWindow.openedAt >= 1000) {
+        globalWindow.openedAt = arrivedAt;
+        globalWindow.used = 0;
+      }
+      if (globalWindow.used >= options.globalRequestsPerSecond) {
+        globalLimited++;
+        const retryAfter = (globalWindow.openedAt + 1000 - arrivedAt) / 1000;
+        res.setHeader('Retry-After', String(Math.ceil(retryAfter)));
+        res.setHeader('X-RateLimit-Global', 'true');
+        res.setHeader('X-RateLimit-Scope', 'global');
+        return reply(429, { message: 'You are being rate limited.', retry_after: retryAfter, global: true });
+      }
+      globalWindow.used++;
     }
 
     if (method === 'GET' && path === '/gateway/bot') {
@@ -1012,6 +1039,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     },
     apiUrl: `${origin}/api`,
     gatewayUrl,
+    /** Requests answered 429 by the global limit (see {@link FakeDiscordOptions.globalRequestsPerSecond}). */
+    get globalLimited() {
+      return globalLimited;
+    },
     token,
     applicationId,
     botUser,
