@@ -249,7 +249,7 @@ export function createOrderStore(db: Database): OrderStore {
   const sql = (text: string) => db.prepare(text);
   const insertOrder = sql(
     `INSERT INTO orders (order_number, user_id, guild_id, email, email_key, fields, created_at, form_id, session_key, language)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   );
   const selectBySessionKey = sql('SELECT * FROM orders WHERE session_key = ?');
   const insertForm = sql('INSERT OR IGNORE INTO forms (id, definition, created_at) VALUES (?, ?, ?)');
