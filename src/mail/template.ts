@@ -7,6 +7,11 @@
  */
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
+/**
+ * A section, `{{#name}}…{{/name}}`: what is between is kept when `name` renders to something, and
+ * dropped when it renders empty (a tracking line when staff gave no tracking). Sections may nest.
+ */
+const SECTION = /\{\{#\s*([A-Za-z0-9_]+)\s*\}\}([\s\S]*?)\{\{\/\s*\1\s*\}\}/g;
 
 /** Longest value allowed in a header such as the subject. */
 export const MAX_HEADER_VALUE = 150;
@@ -52,8 +57,12 @@ export function checkTemplate(template: TemplateSource, known: readonly string[]
   const unknown = new Set<string>();
   const malformed = new Set<string>();
   for (const part of [template.subject, template.html_body, template.text_body ?? '']) {
-    for (const match of part.matchAll(PLACEHOLDER)) {
+    for (const match of [...part.matchAll(PLACEHOLDER), ...part.matchAll(SECTION)]) {
       if (!knownSet.has(match[1]!)) unknown.add(match[1]!);
+    }
+    const unclosed = part.replace(SECTION, '').match(/\{\{[#/]\s*[A-Za-z0-9_]+\s*\}\}/);
+    if (unclosed) {
+      return `section ${unclosed[0]} has no partner: a section is {{#name}}…{{/name}}, with the same name`;
     }
     // A name wrapped in other than exactly two braces a side (three, or a brace missing).
     for (const match of part.matchAll(/\{{3,}\s*([A-Za-z0-9_]+)\s*\}+|\{+\s*([A-Za-z0-9_]+)\s*\}{3,}/g)) {
@@ -96,7 +105,13 @@ export function headerSafe(value: string, max = MAX_HEADER_VALUE): string {
 }
 
 function fill(source: string, lookup: (name: string) => string): string {
-  return source.replace(PLACEHOLDER, (_match, name: string) => lookup(name));
+  // Sections first, innermost last: each pass keeps or drops the outermost ones it finds.
+  let text = source;
+  for (let previous = ''; previous !== text; ) {
+    previous = text;
+    text = text.replace(SECTION, (_match, name: string, inner: string) => (lookup(name) === '' ? '' : inner));
+  }
+  return text.replace(PLACEHOLDER, (_match, name: string) => lookup(name));
 }
 
 /** Renders subject, HTML and text parts. */

@@ -75,7 +75,13 @@ export type StatusTemplates = Readonly<Record<EmailedStatus, EmailTemplate>>;
 const EMAILED_STATUSES: readonly EmailedStatus[] = ['accepted', 'shipped', 'delivered', 'cancelled'];
 
 /** Placeholders a status email has on top of the confirmation's. */
-export const STATUS_PLACEHOLDERS: readonly string[] = ['status', 'tracking_number', 'tracking_url', 'reason'];
+export const STATUS_PLACEHOLDERS: readonly string[] = [
+  'status',
+  'tracking_number',
+  'tracking_url',
+  'tracking',
+  'reason',
+];
 
 /** Checks a status email's placeholders and subject; throws a `ConfigError` naming `path`. */
 function checkStatusTemplate(template: EmailTemplate, known: readonly string[], path: string): void {
@@ -447,8 +453,11 @@ export function statusEmailJob(
           current_year: String(new Date().getFullYear()),
           shop_name: shopName,
           status,
-          tracking_number: change.trackingNumber ?? '—',
+          // Empty when staff gave none, so that a template's {{#tracking_number}}…{{/tracking_number}}
+          // section drops its line; {{tracking}} is either, for a section around both.
+          tracking_number: change.trackingNumber ?? '',
           tracking_url: tracking,
+          tracking: change.trackingNumber || tracking,
           reason: change.reason ?? '',
         },
         urls: new Set([

@@ -147,6 +147,27 @@ test('the subject carries no customer text; headers lose CR/LF and are length-li
   assert.equal(headerSafe('a\r\n\tb'), 'a b');
 });
 
+test('sections: {{#name}}…{{/name}} is kept when name has a value, dropped when empty, nested too; a stray or unknown one is named', () => {
+  const template = {
+    subject: 's',
+    html_body: '{{#notes}}<p>Notes: {{notes}}{{#color}} ({{color}}){{/color}}</p>{{/notes}}[end]',
+  };
+  const render = (notes: string, color: string) =>
+    renderConfirmation(template, sampleWith({ notes, color }), { shopName: 'S' }).html;
+  assert.equal(render('', 'Black'), '[end]');
+  assert.equal(render('ring first', ''), '<p>Notes: ring first</p>[end]');
+  assert.equal(render('ring first', 'Black'), '<p>Notes: ring first (Black)</p>[end]');
+  assert.equal(checkTemplate(template, PLACEHOLDERS), undefined);
+  assert.match(
+    String(checkTemplate({ subject: 's', html_body: '{{#notes}}open' }, PLACEHOLDERS)),
+    /section \{\{#notes\}\} has no partner/,
+  );
+  assert.match(
+    String(checkTemplate({ subject: 's', html_body: '{{#nope}}x{{/nope}}' }, PLACEHOLDERS)),
+    /unknown placeholder \{\{nope\}\}/,
+  );
+});
+
 test('unknown placeholders are named; missing values render empty', () => {
   assert.match(
     String(

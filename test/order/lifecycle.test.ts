@@ -189,6 +189,20 @@ test('the shipped status emails: each status, tracking as a link only when http(
   assert.ok(shipped.text.includes('Tracking number: 1Z9'));
   const sneaky = render({ trackingUrl: 'javascript:alert(1)' });
   assert.ok(!sneaky.html.includes('javascript:'), 'only http(s) links');
+  assert.ok(!sneaky.html.includes('href='), 'no empty link when the only link given was refused');
+  const numberOnly = render({ trackingNumber: '1Z9' });
+  assert.ok(
+    numberOnly.html.includes('1Z9') && !numberOnly.html.includes('Track it'),
+    'no link line without a link',
+  );
+  assert.ok(!numberOnly.text.includes('Track it'));
+  const none = render({});
+  assert.ok(
+    !/Tracking number|Track it|class="note"/.test(none.html),
+    'no tracking box when staff gave no tracking',
+  );
+  assert.ok(!/Tracking number|Track it/.test(none.text));
+  assert.ok(!/\{\{/.test(none.html + none.text), 'no section markers left');
   const cancelled = render({ status: 'cancelled', reason: '<script>x</script> & sorry' });
   assert.match(cancelled.subject, /was cancelled$/);
   assert.ok(cancelled.html.includes('&#60;script&#62;x&#60;/script&#62; &#38; sorry'));
