@@ -13,7 +13,7 @@ import { buildModal, OrderIds } from '../order/ui.ts';
 import type { OrderRepository } from '../store/engine.ts';
 import type { SessionStore } from '../store/sessions.ts';
 import { type Component, type Ctx, openModal } from './context.ts';
-import { answerIfReceived } from './order-received.ts';
+import { answerIfFinished, answerIfReceived } from './order-received.ts';
 import { refuseOutsideShop } from './shop-only.ts';
 
 /** Creates the handler that opens a step's modal: `order_open:<step>:<nonce>`. */
@@ -39,6 +39,8 @@ export function createOpenStep({
         log.info('order.stale_button', { step: args[0] });
         return respond.reply({ content: t('expired'), flags: MessageFlags.Ephemeral });
       }
+      // A form whose order may already be committed: that order, and the form is not reopened.
+      if (await answerIfFinished(ctx, orders, session, (data) => respond.update(data))) return;
       if (session.formId !== ctx.form.id) return formChanged(ctx, sessions);
       // The whole form speaks the language it was started in (see `SessionStore.start`).
       const language = languageOr(session.language, ctx.language);
@@ -54,7 +56,13 @@ export function createOpenStep({
 }
 
 /** Creates the handler that cancels the draft: `order_cancel:<nonce>`. */
-export function createCancelOrder({ sessions }: { sessions: SessionStore }): Component {
+export function createCancelOrder({
+  sessions,
+  orders,
+}: {
+  sessions: SessionStore;
+  orders: Pick<OrderRepository, 'bySessionKey'>;
+}): Component {
   return {
     kind: 'component',
     prefix: OrderIds.Cancel,
@@ -66,6 +74,9 @@ export function createCancelOrder({ sessions }: { sessions: SessionStore }): Com
       if (!session) {
         return respond.update({ content: ctx.t('expired'), components: [], embeds: [] });
       }
+      // Its order may already be committed (the process died before removing the form): then it
+      // cannot be cancelled here, and the customer sees the order instead of "cancelled".
+      if (await answerIfFinished(ctx, orders, session, (data) => respond.update(data))) return;
       await sessions.end(userId, 'cancelled');
       log.info('order.cancelled', {});
       await respond.update({

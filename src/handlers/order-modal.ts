@@ -30,7 +30,7 @@ import type { OutboxWorker } from '../store/outbox.ts';
 import type { OrderSession, SessionStore } from '../store/sessions.ts';
 import type { Ctx, Modal } from './context.ts';
 import { formChanged } from './order-buttons.ts';
-import { answerIfReceived } from './order-received.ts';
+import { answerIfFinished, answerIfReceived, sessionKeyOf } from './order-received.ts';
 import { refuseOutsideShop } from './shop-only.ts';
 
 /** What the modal handler uses. */
@@ -61,6 +61,14 @@ export function createOrderModal(deps: OrderModalDeps): Modal {
       const step = Number(args[0]);
       const nonce = args[1] ?? '';
       const found = await sessions.get(userId, nonce);
+      /** Where a message answer goes: the message the modal was opened from, else a new one. */
+      const answerHere = (data: MessageData) =>
+        interaction.message
+          ? respond.update(data)
+          : respond.reply({ ...data, flags: MessageFlags.Ephemeral });
+      // A form whose order may already be committed (its process died before removing it): a
+      // submit of any step shows that order and changes nothing.
+      if (found && (await answerIfFinished(ctx, deps.orders, found, answerHere))) return;
       if (found && found.formId !== ctx.form.id) return formChanged(ctx, sessions);
       // The whole form speaks the language it was started in (see `SessionStore.start`).
       const language = languageOr(found?.language, ctx.language);
@@ -90,15 +98,7 @@ export function createOrderModal(deps: OrderModalDeps): Modal {
             : await sessions.accept(userId, nonce, step, result.values);
       if (!session || !result) {
         // The final step again, after its order was taken (its first answer was lost): that order.
-        if (
-          step === steps &&
-          (await answerIfReceived(ctx, deps.orders, nonce, (data) =>
-            interaction.message
-              ? respond.update(data)
-              : respond.reply({ ...data, flags: MessageFlags.Ephemeral }),
-          ))
-        )
-          return;
+        if (step === steps && (await answerIfReceived(ctx, deps.orders, nonce, answerHere))) return;
         log.info('order.stale_modal', { step: args[0] });
         return respond.reply({
           content: `${t('expired')}\n${t('step_not_saved')}`,
@@ -146,7 +146,7 @@ async function complete(
 ): Promise<void> {
   const { respond, config, log, interaction, userId, guildId, clock, staffT } = ctx;
   const { language, t, form } = speaking;
-  const order = toOrder(sessionFields(session), session.email, form);
+  let order = toOrder(sessionFields(session), session.email, form);
   const steps = form.steps.length;
   const isPublic = config.order_summary === 'public';
   const createdAt = clock();
@@ -166,7 +166,7 @@ async function complete(
         fields: order.fields,
         createdAt,
         form: { id: form.id, definition: form.definition },
-        sessionKey: session.nonce,
+        sessionKey: sessionKeyOf(userId, session.nonce),
         language,
       },
       {
@@ -220,6 +220,8 @@ async function complete(
     // could answer, or by the same submit on another process. The customer sees that order.
     olog.info('order.already_committed', {});
     refused = committed.order.emailRefused ?? undefined;
+    // What was stored, not what this submit carried (the same submit, or a form changed since).
+    order = toOrder(committed.order.fields, committed.order.email, form);
   } else {
     deps.outbox.notify();
     olog.info('order.completed', { commit_ms: Math.round((performance.now() - commitStarted) * 100) / 100 });

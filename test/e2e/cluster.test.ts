@@ -221,7 +221,7 @@ describe('several bot processes on one PostgreSQL and one Redis', () => {
     await b.waitForLog('order.completed', undefined, 5000);
   });
 
-  test('process A killed after committing the order but before answering: the same submit again on B shows that order, and no second one is made', async (t) => {
+  test('process A killed after committing the order but before answering: Continue or the same submit again on B shows that order, and no second one is made', async (t) => {
     t.after(cleanUp);
     const discord = await fakeDiscord(1);
     const url = await postgres.freshDatabase();
@@ -242,11 +242,15 @@ describe('several bot processes on one PostgreSQL and one Redis', () => {
 
     const b = await launch(discord, url);
     const again = await c.click('Continue to Final Step', messageOf(two.entry));
-    // The form is still there (A died before removing it): submitting it shows the order.
-    assert.equal(again.callback.type, 9, `the final step opens again, not ${seen(again.entry)}`);
-    const done = await c.submit(again.callback.data as Json, inputs[3], messageOf(two.entry));
-    assert.equal((messageOf(done.entry).embeds as Json[] | undefined)?.[0]?.title, '📦 Order Submitted!');
-    await b.waitForLog('order.already_committed', undefined, 5000);
+    // The form is still there (A died before removing it), but its order is committed: the button
+    // shows that order instead of reopening the form.
+    assert.equal(again.callback.type, 7, `the order is shown, not ${seen(again.entry)}`);
+    assert.equal((messageOf(again.entry).embeds as Json[] | undefined)?.[0]?.title, '📦 Order Submitted!');
+    await b.waitForLog('order.already_received', undefined, 5000);
+    // And the final submit A never answered, delivered again to B, shows it too.
+    const resent = discord.submitModal(user, open3.callback.data as Json, inputs[3], messageOf(two.entry));
+    await discord.waitForCallback(resent);
+    assert.equal((messageOf(resent).embeds as Json[] | undefined)?.[0]?.title, '📦 Order Submitted!');
     await smtp.waitForRecipients([email], 15_000);
     await settled(url, 10_000);
     await sleep(500);

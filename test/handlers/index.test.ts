@@ -372,6 +372,38 @@ describe('order form steps', () => {
     assert.equal(h.outboxCalls.notified, 1);
   });
 
+  test('a form left behind by a process that died after committing its order: Cancel, Continue and any step show that order and change nothing', async () => {
+    harness();
+    const { c, inputs, open3, from } = await throughStep2(h, alice);
+    const nonce = String(open3.custom_id).split(':').at(-1)!;
+    const before = await h.sessions.get(alice.id, nonce);
+    assert.ok(before);
+    await c.submit(open3, inputs[3], from);
+    assert.equal(h.orders.list().length, 1);
+    // As if the process had died before removing the form: it is back, every step accepted.
+    await h.sessions.restore({ ...before, accepted: { ...before.accepted, 3: inputs[3] } });
+    const already = translator('en-US')('already_received');
+
+    const cancel = messageOf(await c.press(from, 'Cancel'));
+    assert.equal(cancel.content, already, 'Cancel does not claim the order was cancelled');
+    const reopen = messageOf(await c.press(from, 'Continue to Final Step'));
+    assert.equal(reopen.content, already);
+    const open2 = { ...open3, custom_id: String(open3.custom_id).replace(':3:', ':2:') };
+    const changed = await c.submit(open2 as typeof open3, { ...inputs[2], color: 'Changed' }, from);
+    assert.equal(
+      messageOf(changed.answer).content,
+      already,
+      'a step changed after the order shows the order',
+    );
+    const again = await c.submit(open3, { ...inputs[3], shipping_address: '99 Other Road' }, from);
+    const shown = messageOf(again.answer);
+    assert.equal(shown.content, already);
+    assert.doesNotMatch(JSON.stringify(shown.embeds), /99 Other Road/, 'the summary shows what was stored');
+    assert.equal(h.orders.list().length, 1);
+    assert.equal(h.orders.list()[0]?.fields.shipping_address, inputs[3].shipping_address);
+    assert.equal(h.orders.list()[0]?.fields.color, inputs[2].color);
+  });
+
   test('a stale, unknown or skipped-ahead nonce gets the expired answer and changes nothing', async () => {
     harness();
     const c = customer(h, alice);
