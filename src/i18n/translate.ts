@@ -68,9 +68,9 @@ export const EN: Translator = translator('en-US');
  * is returned as it is. English keeps the form the customer typed.
  */
 export function formatDate(t: Translator, ymd: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
-  if (!match) return ymd;
-  const [, yyyy, mm, dd] = match as unknown as [string, string, string, string];
+  const parts = /^(?<yyyy>\d{4})-(?<mm>\d{2})-(?<dd>\d{2})$/.exec(ymd)?.groups;
+  const { yyyy, mm, dd } = parts ?? {};
+  if (yyyy === undefined || mm === undefined || dd === undefined) return ymd;
   const month = t('month_names').split('|')[Number(mm) - 1];
   if (month === undefined) return ymd;
   return fill(t('date_pattern'), { yyyy, mm, dd, d: String(Number(dd)), month });
