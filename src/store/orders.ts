@@ -10,6 +10,7 @@ import { mailboxKey } from '../email-address.ts';
 import { createCheckpoints, type Database } from './database.ts';
 import {
   describe,
+  eventValues,
   LIFECYCLE_STATUSES,
   type LifecycleStatus,
   num,
@@ -498,19 +499,7 @@ export function createOrderStore(db: Database): OrderStore {
           };
         }
         const order = readOrderRow(row);
-        const event = readEventRow(
-          insertEvent.get(
-            change.orderId,
-            change.at,
-            change.actor,
-            change.from,
-            change.to,
-            change.note ?? null,
-            change.trackingNumber ?? null,
-            change.trackingUrl ?? null,
-            change.reason ?? null,
-          ) as Row,
-        );
+        const event = readEventRow(insertEvent.get(...eventValues(change)) as Row);
         const made = plan(order, event).map((job) =>
           readJobRow(
             insertChangeJob.get(

@@ -36,6 +36,7 @@ import type {
 } from './engine.ts';
 import {
   describe,
+  eventValues,
   LIFECYCLE_STATUSES,
   type LifecycleStatus,
   num,
@@ -835,17 +836,7 @@ export async function createPostgresEngine(options: PostgresOptions): Promise<Po
           };
         }
         const order = readOrderRow(row);
-        const inserted = await client.query(SQL.insertEvent, [
-          change.orderId,
-          change.at,
-          change.actor,
-          change.from,
-          change.to,
-          change.note ?? null,
-          change.trackingNumber ?? null,
-          change.trackingUrl ?? null,
-          change.reason ?? null,
-        ]);
+        const inserted = await client.query(SQL.insertEvent, eventValues(change));
         const event = readEventRow(inserted.rows[0] as Row);
         const planned = plan(order, event);
         if (planned.length === 0) return { ok: true, order, event, jobs: [] };

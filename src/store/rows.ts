@@ -123,6 +123,38 @@ export function readLifecycle(value: unknown): LifecycleStatus {
   return LIFECYCLE_STATUSES.includes(value as LifecycleStatus) ? (value as LifecycleStatus) : 'received';
 }
 
+/** A status change as an `order_events` row is written from it (both engines). */
+export interface EventInput {
+  orderId: number;
+  at: number;
+  actor: string;
+  from: string;
+  to: string;
+  note?: string | undefined;
+  trackingNumber?: string | undefined;
+  trackingUrl?: string | undefined;
+  reason?: string | undefined;
+}
+
+/**
+ * The values of an `order_events` INSERT, in its column order: order_id, at, actor, from_status,
+ * to_status, note, tracking_number, tracking_url, reason.
+ */
+export function eventValues(change: EventInput): (string | number | null)[] {
+  return [
+    change.orderId,
+    change.at,
+    change.actor,
+    change.from,
+    change.to,
+    change.note ?? null,
+    change.trackingNumber ?? null,
+    change.trackingUrl ?? null,
+    change.reason ?? null,
+  ];
+}
+
+/** An `order_events` row as an {@link OrderEvent}. */
 export function readEventRow(row: Row): OrderEvent {
   return {
     id: num(row.id),
