@@ -64,6 +64,22 @@ async function ownOrder(ctx: Ctx<unknown>, deps: MyOrdersDeps): Promise<StoredOr
   return order && order.userId === ctx.userId && order.purgedAt === null ? order : undefined;
 }
 
+/**
+ * The member's own order of the custom_id while it can still be cancelled (`received`); else the
+ * member is answered (outside the shop, or why it cannot be cancelled) and undefined returned.
+ */
+async function cancellableOrder(ctx: Ctx<unknown>, deps: MyOrdersDeps): Promise<StoredOrder | undefined> {
+  const refused = refuseOutsideShop(ctx);
+  if (refused) {
+    await refused;
+    return undefined;
+  }
+  const order = await ownOrder(ctx, deps);
+  if (order?.lifecycle === 'received') return order;
+  await ctx.respond.update({ content: cannotCancelText(ctx.t, order?.lifecycle), components: [] });
+  return undefined;
+}
+
 const reference = (ctx: Ctx<unknown>, order: StoredOrder) =>
   discordText(ownReference(order.id, ctx.config.order_reference_format), 50);
 
@@ -73,12 +89,8 @@ export function createMyCancel(deps: MyOrdersDeps): Component {
     kind: 'component',
     prefix: OrderIds.MyCancel,
     async run(ctx) {
-      const refused = refuseOutsideShop(ctx);
-      if (refused) return refused;
-      const order = await ownOrder(ctx, deps);
-      if (order?.lifecycle !== 'received') {
-        return ctx.respond.update({ content: cannotCancelText(ctx.t, order?.lifecycle), components: [] });
-      }
+      const order = await cancellableOrder(ctx, deps);
+      if (!order) return;
       return ctx.respond.update({
         content: confirmCancelText(ctx.t, reference(ctx, order)),
         components: myCancelButtons(ctx.t, order.id),
@@ -93,12 +105,8 @@ export function createMyConfirm(deps: MyOrdersDeps): Component {
     kind: 'component',
     prefix: OrderIds.MyConfirm,
     async run(ctx) {
-      const refused = refuseOutsideShop(ctx);
-      if (refused) return refused;
-      const order = await ownOrder(ctx, deps);
-      if (order?.lifecycle !== 'received') {
-        return ctx.respond.update({ content: cannotCancelText(ctx.t, order?.lifecycle), components: [] });
-      }
+      const order = await cancellableOrder(ctx, deps);
+      if (!order) return;
       const result = await deps.orders.changeStatus(
         {
           orderId: order.id,
