@@ -172,26 +172,41 @@ async function findStaffPost(
   )?.id;
 }
 
-/** The outbox handlers of the three order jobs. */
-export function createDeliveryHandlers(options: DeliveryOptions): Record<string, JobHandler> {
-  const { orders, jobs, mailer, settings } = options;
-  const now = options.now ?? Date.now;
-  const domain = mailer.from?.split('@')[1] ?? 'localhost';
-  /** The job's order, or the outcome when it cannot be delivered (tell them apart by `orderNumber`). */
+/**
+ * How an order job finds its order: `load` the job's order, or the outcome when it cannot be
+ * delivered (missing, purged; tell them apart by `orderNumber`); `read` it with the form it was
+ * taken under (its own fields, whatever the form in force). Shared by the delivery and the
+ * lifecycle jobs.
+ */
+export function orderReader(
+  orders: Pick<OrderRepository, 'get' | 'formDefinition'>,
+  currentForm: () => OrderForm,
+) {
   const load = async (job: StoredJob): Promise<StoredOrder | JobOutcome> => {
     const record = await orders.get(job.orderId);
     if (!record) return failed('missing_order', `order ${job.orderId} is not in the database`);
     if (record.purgedAt !== null) return failed('purged', 'the order was purged before it was delivered');
     return record;
   };
-  /** The order with the form it was taken under (its own fields, whatever the form in force). */
-  const read = async (record: StoredOrder): Promise<{ order: Order; form: OrderForm }> => {
-    const current = settings().form;
+  const formOf = async (record: StoredOrder): Promise<OrderForm> => {
+    const current = currentForm();
     const stored =
       record.formId && record.formId !== current.id ? await orders.formDefinition(record.formId) : undefined;
-    const form = formOfOrder(record.formId, current, () => stored);
+    return formOfOrder(record.formId, current, () => stored);
+  };
+  const read = async (record: StoredOrder): Promise<{ order: Order; form: OrderForm }> => {
+    const form = await formOf(record);
     return { order: toOrder(record.fields, record.email, form), form };
   };
+  return { load, formOf, read };
+}
+
+/** The outbox handlers of the three order jobs. */
+export function createDeliveryHandlers(options: DeliveryOptions): Record<string, JobHandler> {
+  const { orders, jobs, mailer, settings } = options;
+  const now = options.now ?? Date.now;
+  const domain = mailer.from?.split('@')[1] ?? 'localhost';
+  const { load, read } = orderReader(orders, () => settings().form);
 
   const email: JobHandler = {
     concurrency: 2,

@@ -17,12 +17,12 @@ import { languageOr } from '../i18n/languages.ts';
 import { translator } from '../i18n/translate.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { CounterName } from '../metrics.ts';
-import type { JobQueue, OrderRepository, StoredJob, StoredOrder } from '../store/engine.ts';
+import type { JobQueue, OrderRepository, StoredJob } from '../store/engine.ts';
 import type { JobEvent, JobHandler, JobOutcome } from '../store/outbox.ts';
-import { JobKind } from './delivery.ts';
+import { JobKind, orderReader } from './delivery.ts';
 import { type EmailedStatus, type LanguageTemplates, type StatusTemplates, statusEmailJob } from './email.ts';
 import { ownReference, toOrder } from './fields.ts';
-import { formIn, formOfOrder, type OrderForm } from './form.ts';
+import { formIn, type OrderForm } from './form.ts';
 import { LifecycleJob, type NotificationPayload, type WebhookPayload } from './lifecycle.ts';
 import { statusDm } from './texts.ts';
 import { discordText, type StaffPostState, staffMessage } from './ui.ts';
@@ -80,18 +80,7 @@ function discordOutcome(error: unknown): JobOutcome {
 export function createLifecycleHandlers(options: NotifyOptions): Record<string, JobHandler> {
   const { orders, mailer, settings } = options;
   const domain = mailer.from?.split('@')[1] ?? 'localhost';
-  const load = async (job: StoredJob): Promise<StoredOrder | JobOutcome> => {
-    const record = await orders.get(job.orderId);
-    if (!record) return failed('missing_order', `order ${job.orderId} is not in the database`);
-    if (record.purgedAt !== null) return failed('purged', 'the order was purged before it was delivered');
-    return record;
-  };
-  const formOf = async (record: StoredOrder): Promise<OrderForm> => {
-    const current = settings().form;
-    const stored =
-      record.formId && record.formId !== current.id ? await orders.formDefinition(record.formId) : undefined;
-    return formOfOrder(record.formId, current, () => stored);
-  };
+  const { load, formOf } = orderReader(orders, () => settings().form);
   const changeOf = (job: StoredJob) => (job.payload as Partial<NotificationPayload> | undefined)?.change;
 
   const statusEmail: JobHandler = {
