@@ -303,7 +303,10 @@ export function startBot(options: BotOptions): BotProcess {
   lines(child.stdout!, stdout, true);
   lines(child.stderr!, stderr, false);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': 'exit' may come before the last of stderr is read, and a test that
+    // reads the bot's one-line error right after it exits then found it empty (seen in the
+    // PostgreSQL pass: ".env the bot cannot read…").
+    child.on('close', (code, signal) => {
       setImmediate(() => {
         for (const waiter of waiters) waiter();
       });
